@@ -1,0 +1,54 @@
+// Package connectors defines what every Flowline connector implements, the
+// registry that names them, and the error kinds the engine turns into retry
+// decisions.
+package connectors
+
+import (
+	"context"
+	"encoding/json"
+)
+
+// Connector is one kind of step action, such as "http".
+//
+// A connector is constructed once, registered by its Type, and then asked to
+// Execute many step configs concurrently, so implementations must be safe for
+// concurrent use.
+type Connector interface {
+	// Type is the name used in a step's "type" and as the Temporal activity
+	// name.
+	Type() string
+	// Description says in one sentence what the connector does (shown by
+	// GET /api/v1/connectors).
+	Description() string
+	// ConfigSchema is the JSON Schema (draft 2020-12) of the step's config.
+	// Every property carries a description.
+	ConfigSchema() []byte
+	// Execute runs one attempt of a step whose templates are already
+	// rendered. It returns a Result even when it also returns an error, so
+	// that the request and any response are recorded for the attempt.
+	Execute(ctx context.Context, req Request) (*Result, error)
+}
+
+// Request is one attempt of one step, with its config fully rendered.
+type Request struct {
+	// RunID and StepID identify the step being run.
+	RunID  string
+	StepID string
+	// Attempt counts from 1.
+	Attempt int
+	// Config is the rendered step config: valid against ConfigSchema.
+	Config json.RawMessage
+	// IdempotencyKey is the same for every attempt of one step of one run
+	// and differs between runs.
+	IdempotencyKey string
+}
+
+// Result is what a step produced: the request as it was sent (secrets
+// redacted) and the response as it was received (size-capped). Output is
+// what later steps read as steps.<id>; for HTTP it is
+// {"status", "headers", "body"}.
+type Result struct {
+	Request  json.RawMessage `json:"request,omitempty"`
+	Response json.RawMessage `json:"response,omitempty"`
+	Output   json.RawMessage `json:"output,omitempty"`
+}

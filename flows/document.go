@@ -1,0 +1,65 @@
+// Package flows owns the flow document: its types, parsing, validation
+// passes, graph checks and templates.
+package flows
+
+import "encoding/json"
+
+// Document is a flow as authored: one trigger, then ordered steps. The JSON
+// Schema in schemas/flow.schema.json is the authority on which fields exist;
+// these types mirror it.
+type Document struct {
+	Name        string  `json:"name"`
+	Description string  `json:"description,omitempty"`
+	Trigger     Trigger `json:"trigger"`
+	Steps       []Step  `json:"steps"`
+}
+
+// Trigger says what starts a run. Fields beyond Type apply to one trigger
+// type each.
+type Trigger struct {
+	// Type is manual, webhook, event or schedule.
+	Type string `json:"type"`
+	// Events lists event types (dot segments, "*" wildcards) for "event".
+	Events []string `json:"events,omitempty"`
+	// Cron, Every and Timezone configure "schedule".
+	Cron     string `json:"cron,omitempty"`
+	Every    string `json:"every,omitempty"`
+	Timezone string `json:"timezone,omitempty"`
+	// Methods, Auth, Respond and Response configure "webhook".
+	Methods  []string        `json:"methods,omitempty"`
+	Auth     json.RawMessage `json:"auth,omitempty"`
+	Respond  string          `json:"respond,omitempty"`
+	Response json.RawMessage `json:"response,omitempty"`
+}
+
+// Step is one action of a connector.
+type Step struct {
+	ID      string          `json:"id"`
+	Name    string          `json:"name,omitempty"`
+	Type    string          `json:"type"`
+	Config  json.RawMessage `json:"config"`
+	Retry   *Retry          `json:"retry,omitempty"`
+	OnError string          `json:"on_error,omitempty"`
+}
+
+// Retry is a step's retry policy; durations are Go duration strings.
+type Retry struct {
+	MaxAttempts        int     `json:"max_attempts,omitempty"`
+	InitialInterval    string  `json:"initial_interval,omitempty"`
+	BackoffCoefficient float64 `json:"backoff_coefficient,omitempty"`
+	MaxInterval        string  `json:"max_interval,omitempty"`
+}
+
+// On-error policies of a step.
+const (
+	OnErrorFail     = "fail"
+	OnErrorContinue = "continue"
+)
+
+// Trigger types.
+const (
+	TriggerManual   = "manual"
+	TriggerWebhook  = "webhook"
+	TriggerEvent    = "event"
+	TriggerSchedule = "schedule"
+)

@@ -1,0 +1,12 @@
+package schemas
+
+import _ "embed"
+
+//go:embed flow.schema.json
+var flowSchema []byte
+
+// FlowSchema returns the JSON Schema (draft 2020-12) of the flow document.
+// The slice is a copy: callers may keep or change it.
+func FlowSchema() []byte {
+	return append([]byte(nil), flowSchema...)
+}

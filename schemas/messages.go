@@ -1,0 +1,354 @@
+package schemas
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
+)
+
+// leaf is one reported problem with the error kind that produced it, so
+// that alternatives (oneOf, anyOf) can be judged by what failed.
+type leaf struct {
+	Problem
+	kind jsonschema.ErrorKind
+}
+
+// collect appends the leaves of e. Wrappers (the root, allOf, $ref,
+// if/then groups) add nothing of their own: only their causes are reported.
+func (v *Validator) collect(e *jsonschema.ValidationError, out *[]leaf) {
+	ptr := Pointer(e.InstanceLocation...)
+	switch k := e.ErrorKind.(type) {
+	case *kind.OneOf:
+		if k.Subschemas != nil {
+			*out = append(*out, leaf{Problem{ptr, v.severalMatched(e)}, k})
+			return
+		}
+		v.alternatives(e, ptr, true, out)
+		return
+	case *kind.AnyOf:
+		v.alternatives(e, ptr, false, out)
+		return
+	}
+	if len(e.Causes) > 0 {
+		for _, c := range e.Causes {
+			v.collect(c, out)
+		}
+		return
+	}
+	switch k := e.ErrorKind.(type) {
+	case *kind.Required:
+		for _, m := range k.Missing {
+			*out = append(*out, leaf{Problem{ptr, fmt.Sprintf("missing required property %q", m)}, k})
+		}
+	case *kind.AdditionalProperties:
+		for _, p := range k.Properties {
+			*out = append(*out, leaf{Problem{ptr + "/" + EscapePointerToken(p), fmt.Sprintf("additional property %q is not allowed", p)}, k})
+		}
+	case *kind.DependentRequired:
+		for _, m := range k.Missing {
+			*out = append(*out, leaf{Problem{ptr, fmt.Sprintf("missing property %q, required when %q is set", m, k.Prop)}, k})
+		}
+	case *kind.Dependency:
+		for _, m := range k.Missing {
+			*out = append(*out, leaf{Problem{ptr, fmt.Sprintf("missing property %q, required when %q is set", m, k.Prop)}, k})
+		}
+	default:
+		*out = append(*out, leaf{Problem{ptr, v.message(e)}, e.ErrorKind})
+	}
+}
+
+// alternatives reports a failed oneOf or anyOf. Reporting every branch's
+// failures would bury the user in noise, so it picks what the user most
+// likely meant.
+func (v *Validator) alternatives(e *jsonschema.ValidationError, ptr string, one bool, out *[]leaf) {
+	branches := make([][]leaf, len(e.Causes))
+	for i, c := range e.Causes {
+		v.collect(c, &branches[i])
+	}
+	// Every branch only misses one property, all at ptr: the schema asks
+	// for one of several properties.
+	var names []string
+	for _, b := range branches {
+		if len(b) != 1 || b[0].Pointer != ptr {
+			names = nil
+			break
+		}
+		r, ok := b[0].kind.(*kind.Required)
+		if !ok || len(r.Missing) != 1 {
+			names = nil
+			break
+		}
+		names = append(names, strconv.Quote(r.Missing[0]))
+	}
+	if len(names) > 1 {
+		msg := "one of " + joinOr(names) + " is required"
+		if one {
+			msg = "exactly " + msg
+		}
+		*out = append(*out, leaf{Problem{ptr, msg}, e.ErrorKind})
+		return
+	}
+	// A branch that failed on a const or enum (typically the "type" that
+	// tags a union) is not the one the user meant; of the others, the one
+	// with the fewest problems is the closest.
+	best := -1
+	for i, b := range branches {
+		if hasDiscriminatorFailure(b) {
+			continue
+		}
+		if best == -1 || len(b) < len(branches[best]) {
+			best = i
+		}
+	}
+	if best >= 0 {
+		*out = append(*out, branches[best]...)
+		return
+	}
+	// Every branch failed on a tag: merge the allowed values when they are
+	// all about the same value.
+	var want []string
+	at, mixed := "", false
+	for _, b := range branches {
+		for _, l := range b {
+			switch k := l.kind.(type) {
+			case *kind.Const:
+				want = append(want, display(k.Want))
+			case *kind.Enum:
+				for _, w := range k.Want {
+					want = append(want, display(w))
+				}
+			default:
+				continue
+			}
+			if at == "" {
+				at = l.Pointer
+			}
+			mixed = mixed || l.Pointer != at
+		}
+	}
+	if mixed {
+		at = ""
+	}
+	if at != "" && len(want) > 0 {
+		*out = append(*out, leaf{Problem{at, "value must be one of " + strings.Join(dedupe(want), ", ")}, e.ErrorKind})
+		return
+	}
+	*out = append(*out, leaf{Problem{ptr, "value does not match any of the allowed forms"}, e.ErrorKind})
+}
+
+func hasDiscriminatorFailure(b []leaf) bool {
+	for _, l := range b {
+		switch l.kind.(type) {
+		case *kind.Const, *kind.Enum, *kind.FalseSchema:
+			return true
+		}
+	}
+	return false
+}
+
+// severalMatched explains a oneOf that matched more than one branch.
+func (v *Validator) severalMatched(e *jsonschema.ValidationError) string {
+	node, _ := v.schemaNode(e.SchemaURL).(map[string]any)
+	branches, _ := node["oneOf"].([]any)
+	var names []string
+	for _, b := range branches {
+		m, _ := b.(map[string]any)
+		req, _ := m["required"].([]any)
+		if len(m) != 1 || len(req) != 1 {
+			names = nil
+			break
+		}
+		s, _ := req[0].(string)
+		names = append(names, strconv.Quote(s))
+	}
+	if len(names) > 1 {
+		return "only one of " + joinOr(names) + " may be set"
+	}
+	return "value matches more than one of the allowed forms"
+}
+
+// message phrases one leaf error.
+func (v *Validator) message(e *jsonschema.ValidationError) string {
+	switch k := e.ErrorKind.(type) {
+	case *kind.Type:
+		return fmt.Sprintf("expected %s, got %s", strings.Join(k.Want, " or "), k.Got)
+	case *kind.Enum:
+		if len(k.Want) == 1 {
+			return "value must be " + display(k.Want[0])
+		}
+		want := make([]string, len(k.Want))
+		for i, w := range k.Want {
+			want[i] = display(w)
+		}
+		return "value must be one of " + strings.Join(want, ", ")
+	case *kind.Const:
+		return "value must be " + display(k.Want)
+	case *kind.Pattern:
+		if hint := v.hint(e.SchemaURL); hint != "" {
+			return fmt.Sprintf("value %q %s", k.Got, hint)
+		}
+		return fmt.Sprintf("value %q does not match the pattern %q", k.Got, k.Want)
+	case *kind.Format:
+		if hint := v.hint(e.SchemaURL); hint != "" {
+			return fmt.Sprintf("value %s %s", display(k.Got), hint)
+		}
+		return fmt.Sprintf("value %s is not a valid %s", display(k.Got), k.Want)
+	case *kind.MinLength:
+		if k.Want == 1 {
+			return "value must not be empty"
+		}
+		return fmt.Sprintf("value must be at least %d characters long", k.Want)
+	case *kind.MaxLength:
+		return fmt.Sprintf("value must be at most %d characters long (it has %d)", k.Want, k.Got)
+	case *kind.MinItems:
+		if k.Want == 1 {
+			return "array must not be empty"
+		}
+		return fmt.Sprintf("array must have at least %d items", k.Want)
+	case *kind.MaxItems:
+		return fmt.Sprintf("array must have at most %d items (it has %d)", k.Want, k.Got)
+	case *kind.MinProperties:
+		if k.Want == 1 {
+			return "object must not be empty"
+		}
+		return fmt.Sprintf("object must have at least %d properties", k.Want)
+	case *kind.MaxProperties:
+		return fmt.Sprintf("object must have at most %d properties (it has %d)", k.Want, k.Got)
+	case *kind.UniqueItems:
+		return fmt.Sprintf("items %d and %d are equal; items must be unique", k.Duplicates[0], k.Duplicates[1])
+	case *kind.Minimum:
+		return "value must be at least " + ratString(k.Want)
+	case *kind.Maximum:
+		return "value must be at most " + ratString(k.Want)
+	case *kind.ExclusiveMinimum:
+		return "value must be greater than " + ratString(k.Want)
+	case *kind.ExclusiveMaximum:
+		return "value must be less than " + ratString(k.Want)
+	case *kind.MultipleOf:
+		return "value must be a multiple of " + ratString(k.Want)
+	case *kind.FalseSchema:
+		return v.notAllowed(e)
+	case *kind.PropertyNames:
+		return fmt.Sprintf("invalid property name %q", k.Property)
+	}
+	// Anything else: the library's own wording, without its location prefix.
+	msg := (&jsonschema.ValidationError{ErrorKind: e.ErrorKind}).Error()
+	if _, after, ok := strings.Cut(msg, ": "); ok {
+		return after
+	}
+	return msg
+}
+
+// notAllowed explains a false schema: a property that a condition forbids,
+// such as "events" on a manual trigger.
+func (v *Validator) notAllowed(e *jsonschema.ValidationError) string {
+	if len(e.InstanceLocation) == 0 {
+		return "no value is allowed here"
+	}
+	name := e.InstanceLocation[len(e.InstanceLocation)-1]
+	msg := fmt.Sprintf("property %q is not allowed", name)
+	_, frag, _ := strings.Cut(e.SchemaURL, "#")
+	i := strings.LastIndex(frag, "/then/")
+	if i < 0 {
+		return msg
+	}
+	cond, _ := v.schemaNode("#" + frag[:i] + "/if").(map[string]any)
+	props, _ := cond["properties"].(map[string]any)
+	var whens []string
+	for p, s := range props {
+		m, _ := s.(map[string]any)
+		if c, ok := m["const"]; ok {
+			whens = append(whens, fmt.Sprintf("%s is %s", p, display(c)))
+		}
+	}
+	if len(whens) == 1 {
+		return msg + " when " + whens[0]
+	}
+	return msg
+}
+
+// hint returns the "x-error" annotation of the schema at schemaURL: a
+// phrase that completes `value "…" ` better than a regular expression can.
+func (v *Validator) hint(schemaURL string) string {
+	node, _ := v.schemaNode(schemaURL).(map[string]any)
+	s, _ := node["x-error"].(string)
+	return s
+}
+
+// schemaNode resolves the fragment of schemaURL in the raw schema.
+func (v *Validator) schemaNode(schemaURL string) any {
+	_, frag, ok := strings.Cut(schemaURL, "#")
+	if !ok {
+		return v.raw
+	}
+	if f, err := url.PathUnescape(frag); err == nil {
+		frag = f
+	}
+	node := v.raw
+	if frag == "" {
+		return node
+	}
+	for _, tok := range strings.Split(strings.TrimPrefix(frag, "/"), "/") {
+		tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
+		switch n := node.(type) {
+		case map[string]any:
+			node = n[tok]
+		case []any:
+			i, err := strconv.Atoi(tok)
+			if err != nil || i < 0 || i >= len(n) {
+				return nil
+			}
+			node = n[i]
+		default:
+			return nil
+		}
+	}
+	return node
+}
+
+func display(v any) string {
+	switch v := v.(type) {
+	case string:
+		return strconv.Quote(v)
+	case nil:
+		return "null"
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}
+
+func ratString(r *big.Rat) string {
+	if r.IsInt() {
+		return r.Num().String()
+	}
+	f, _ := r.Float64()
+	return strconv.FormatFloat(f, 'g', -1, 64)
+}
+
+func joinOr(items []string) string {
+	if len(items) <= 1 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " or " + items[len(items)-1]
+}
+
+func dedupe(items []string) []string {
+	seen := make(map[string]bool, len(items))
+	out := items[:0]
+	for _, s := range items {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}

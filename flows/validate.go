@@ -109,6 +109,8 @@ func (v *Validator) checkSteps(tree any) []Problem {
 				switch {
 				case !exists:
 					return fmt.Sprintf("template reads step %q, which does not exist", ref)
+				case ref == id:
+					return fmt.Sprintf("step %q cannot read its own output", id)
 				case first >= i:
 					return fmt.Sprintf("step %q does not run before step %q", ref, id)
 				}

@@ -63,6 +63,9 @@ func (t *Template) Value(runContext []byte) json.RawMessage {
 type renderer struct {
 	ctx []byte
 	out []byte
+	// parts and text are scratch space reused for every string.
+	parts []part
+	text  []byte
 }
 
 func (r *renderer) value(v gjson.Result) error {
@@ -72,19 +75,17 @@ func (r *renderer) value(v gjson.Result) error {
 	case v.IsArray():
 		return r.container(v, '[', ']', false)
 	case v.Type == gjson.String && strings.Contains(v.Str, "{{"):
-		t, err := ParseTemplate(v.Str)
+		parts, err := parseParts(r.parts[:0], v.Str)
 		if err != nil {
 			return err
 		}
-		if t.single {
-			r.out = appendTyped(r.out, gjson.GetBytes(r.ctx, t.parts[0].path))
+		r.parts = parts
+		if isSingle(parts) {
+			r.out = appendTyped(r.out, gjson.GetBytes(r.ctx, parts[0].path))
 			return nil
 		}
-		// Interpolate into the tail of out, then quote it in place.
-		start := len(r.out)
-		r.out = t.appendText(r.out, r.ctx)
-		text := string(r.out[start:])
-		r.out = appendJSONString(r.out[:start], []byte(text))
+		r.text = appendParts(r.text[:0], parts, r.ctx)
+		r.out = appendJSONString(r.out, r.text)
 		return nil
 	default:
 		r.out = append(r.out, v.Raw...)
@@ -114,7 +115,11 @@ func (r *renderer) container(v gjson.Result, open, close byte, object bool) erro
 
 // appendText appends the template interpolated as text.
 func (t *Template) appendText(dst []byte, ctx []byte) []byte {
-	for _, p := range t.parts {
+	return appendParts(dst, t.parts, ctx)
+}
+
+func appendParts(dst []byte, parts []part, ctx []byte) []byte {
+	for _, p := range parts {
 		if p.path == "" {
 			dst = append(dst, p.text...)
 			continue
@@ -152,11 +157,11 @@ func appendCompact(dst []byte, res gjson.Result) []byte {
 	if !strings.ContainsAny(raw, " \t\r\n") {
 		return append(dst, raw...)
 	}
-	var buf bytes.Buffer
-	if err := json.Compact(&buf, []byte(raw)); err != nil {
-		return append(dst, raw...)
+	buf := bytes.NewBuffer(dst)
+	if err := json.Compact(buf, []byte(raw)); err != nil {
+		return append(dst[:len(dst):len(dst)], raw...)
 	}
-	return append(dst, buf.Bytes()...)
+	return buf.Bytes()
 }
 
 const hexDigits = "0123456789abcdef"

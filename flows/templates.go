@@ -57,18 +57,29 @@ func HasTemplate(s string) bool { return strings.Contains(s, "{{") }
 // opening is literal too, but an unclosed "{{" or an empty or malformed
 // expression is an error.
 func ParseTemplate(s string) (*Template, error) {
-	t := &Template{}
+	parts, err := parseParts(nil, s)
+	if err != nil {
+		return nil, err
+	}
+	return &Template{parts: parts, single: isSingle(parts)}, nil
+}
+
+func isSingle(parts []part) bool { return len(parts) == 1 && parts[0].path != "" }
+
+// parseParts appends the parts of s to dst, so that rendering can reuse one
+// slice for every string of a config.
+func parseParts(dst []part, s string) ([]part, error) {
 	rest := s
 	for {
 		i := strings.Index(rest, "{{")
 		if i < 0 {
 			if rest != "" {
-				t.parts = append(t.parts, part{text: rest})
+				dst = append(dst, part{text: rest})
 			}
-			break
+			return dst, nil
 		}
 		if i > 0 {
-			t.parts = append(t.parts, part{text: rest[:i]})
+			dst = append(dst, part{text: rest[:i]})
 		}
 		body := rest[i+2:]
 		j := strings.Index(body, "}}")
@@ -79,11 +90,9 @@ func ParseTemplate(s string) (*Template, error) {
 		if err := checkExpr(expr); err != nil {
 			return nil, &TemplateError{Template: abbreviate(rest[i : i+2+j+2]), Reason: err.Error()}
 		}
-		t.parts = append(t.parts, part{text: expr, path: ResolvePath(expr)})
+		dst = append(dst, part{text: expr, path: ResolvePath(expr)})
 		rest = body[j+2:]
 	}
-	t.single = len(t.parts) == 1 && t.parts[0].path != ""
-	return t, nil
 }
 
 func checkExpr(expr string) error {

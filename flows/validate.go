@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/flowline/flowline/schemas"
 )
@@ -93,6 +94,7 @@ func (v *Validator) checkSteps(tree any) []Problem {
 		if first, ok := firstIndex[id]; ok && first != i {
 			problems = append(problems, Problem{Pointer: at + "/id", Message: fmt.Sprintf("duplicate step id %q: step %d already uses it", id, first)})
 		}
+		problems = append(problems, checkRetry(step["retry"], at+"/retry")...)
 		config, isObject := step["config"].(map[string]any)
 		if typ, ok := step["type"].(string); ok && typ != "" {
 			if cv, known := v.connectors[typ]; !known {
@@ -120,6 +122,23 @@ func (v *Validator) checkSteps(tree any) []Problem {
 		}
 	}
 	return problems
+}
+
+// checkRetry reports a max_interval shorter than initial_interval, which
+// Temporal would reject when the run starts rather than at publish.
+func checkRetry(retry any, at string) []Problem {
+	r, _ := retry.(map[string]any)
+	initial, _ := r["initial_interval"].(string)
+	longest, _ := r["max_interval"].(string)
+	if initial == "" || longest == "" {
+		return nil
+	}
+	i, err1 := time.ParseDuration(initial)
+	m, err2 := time.ParseDuration(longest)
+	if err1 != nil || err2 != nil || m >= i {
+		return nil
+	}
+	return []Problem{{Pointer: at + "/max_interval", Message: fmt.Sprintf("max_interval %q is shorter than initial_interval %q", longest, initial)}}
 }
 
 func (v *Validator) unknownType(typ string) string {

@@ -34,12 +34,17 @@ type Trigger struct {
 
 // Step is one action of a connector.
 type Step struct {
-	ID      string          `json:"id"`
-	Name    string          `json:"name,omitempty"`
-	Type    string          `json:"type"`
-	Config  json.RawMessage `json:"config"`
-	Retry   *Retry          `json:"retry,omitempty"`
-	OnError string          `json:"on_error,omitempty"`
+	// ID is unique in the flow; later steps read the output as steps.<id>.
+	ID   string `json:"id"`
+	Name string `json:"name,omitempty"`
+	// Type names the connector.
+	Type string `json:"type"`
+	// Config is the connector's config, templates unrendered.
+	Config json.RawMessage `json:"config"`
+	// Retry is nil when the connector's defaults apply.
+	Retry *Retry `json:"retry,omitempty"`
+	// OnError is OnErrorFail (also when empty) or OnErrorContinue.
+	OnError string `json:"on_error,omitempty"`
 }
 
 // Retry is a step's retry policy; durations are Go duration strings.

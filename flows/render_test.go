@@ -215,3 +215,33 @@ func TestRunContext(t *testing.T) {
 		t.Errorf("rendered %s", got)
 	}
 }
+
+func TestTemplateExecuteAndValue(t *testing.T) {
+	ctx := []byte(runContext)
+	single, err := flows.ParseTemplate("{{ data.user.tags }}")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !single.Single() {
+		t.Error("Single() = false for one expression")
+	}
+	if got := string(single.Value(ctx)); got != `["x","y"]` {
+		t.Errorf("Value = %s", got)
+	}
+	if got := single.Execute(ctx); got != `["x","y"]` {
+		t.Errorf("Execute = %s", got)
+	}
+	mixed, err := flows.ParseTemplate("n={{ data.count }} {{ data.absent }}")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mixed.Single() {
+		t.Error("Single() = true for text and expressions")
+	}
+	if got := string(mixed.Value(ctx)); got != `"n=42 "` {
+		t.Errorf("Value = %s", got)
+	}
+	if got := mixed.Paths(); len(got) != 2 || got[0] != "data.count" || got[1] != "data.absent" {
+		t.Errorf("Paths = %q", got)
+	}
+}

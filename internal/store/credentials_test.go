@@ -1,0 +1,85 @@
+package store
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestCredentials(t *testing.T) {
+	eachBackend(t, func(t *testing.T, databaseURL string) {
+		ctx := testContext(t)
+		s := openStore(t, databaseURL)
+
+		sealed := []byte{0x00, 0x01, 0xfe, 0xff, 'x'} // arbitrary bytes, not text
+		c, err := s.CreateCredential(ctx, "chat-token", "secret", sealed)
+		if err != nil {
+			t.Fatalf("CreateCredential: %v", err)
+		}
+		if len(c.ID) != idLength || c.Name != "chat-token" || c.Kind != "secret" || c.CreatedAt.IsZero() {
+			t.Fatalf("CreateCredential = %+v", c)
+		}
+		if _, err := s.CreateCredential(ctx, "chat-token", "secret", []byte("other")); !errors.Is(err, ErrConflict) {
+			t.Fatalf("duplicate name: %v, want ErrConflict", err)
+		}
+
+		byID, err := s.GetCredential(ctx, c.ID)
+		if err != nil || byID.Name != "chat-token" || string(byID.Sealed) != string(sealed) {
+			t.Fatalf("GetCredential by id = %+v, %v", byID, err)
+		}
+		byName, err := s.GetCredential(ctx, "chat-token")
+		if err != nil || byName.ID != c.ID || string(byName.Sealed) != string(sealed) {
+			t.Fatalf("GetCredential by name = %+v, %v", byName, err)
+		}
+		if _, err := s.GetCredential(ctx, "missing"); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("GetCredential missing: %v, want ErrNotFound", err)
+		}
+
+		// The sealed secret never appears in the JSON form.
+		b, err := json.Marshal(byID)
+		if err != nil {
+			t.Fatalf("marshalling credential: %v", err)
+		}
+		if strings.Contains(string(b), "sealed") {
+			t.Fatalf("credential JSON carries the sealed secret: %s", b)
+		}
+
+		d, err := s.CreateCredential(ctx, "api-key", "", []byte("k"))
+		if err != nil {
+			t.Fatalf("CreateCredential second: %v", err)
+		}
+		list, err := s.ListCredentials(ctx)
+		if err != nil || len(list) != 2 || list[0].Name != "api-key" || list[1].Name != "chat-token" {
+			t.Fatalf("ListCredentials = %+v, %v", list, err)
+		}
+
+		if err := s.UpdateCredentialSecret(ctx, c.ID, []byte("rotated")); err != nil {
+			t.Fatalf("UpdateCredentialSecret: %v", err)
+		}
+		got, err := s.GetCredential(ctx, c.ID)
+		if err != nil || string(got.Sealed) != "rotated" || got.UpdatedAt.Before(c.UpdatedAt) {
+			t.Fatalf("after UpdateCredentialSecret = %+v, %v", got, err)
+		}
+		if err := s.UpdateCredentialSecret(ctx, "missing", []byte("x")); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("UpdateCredentialSecret missing: %v, want ErrNotFound", err)
+		}
+
+		if err := s.DeleteCredential(ctx, c.ID); err != nil {
+			t.Fatalf("DeleteCredential: %v", err)
+		}
+		if _, err := s.GetCredential(ctx, "chat-token"); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("GetCredential after delete: %v, want ErrNotFound", err)
+		}
+		if err := s.DeleteCredential(ctx, c.ID); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("DeleteCredential twice: %v, want ErrNotFound", err)
+		}
+		// The name is free again.
+		if _, err := s.CreateCredential(ctx, "chat-token", "secret", []byte("new")); err != nil {
+			t.Fatalf("re-creating a deleted name: %v", err)
+		}
+		if list, err := s.ListCredentials(ctx); err != nil || len(list) != 2 || list[0].ID != d.ID {
+			t.Fatalf("ListCredentials at the end = %+v, %v", list, err)
+		}
+	})
+}

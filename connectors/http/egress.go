@@ -171,9 +171,20 @@ func (p *egressPolicy) dialContext(guarded, open *net.Dialer) func(ctx context.C
 			addr = net.JoinHostPort(a.String(), port)
 		} else if p.hostAllowed(host) {
 			return open.DialContext(ctx, network, addr)
+		} else if isLocalhostName(host) {
+			// RFC 6761: these names are loopback whatever DNS says, and
+			// resolvers disagree about "localhost." and "*.localhost".
+			if err := p.check(netip.AddrFrom4([4]byte{127, 0, 0, 1})); err != nil {
+				return nil, err
+			}
 		}
 		return guarded.DialContext(ctx, network, addr)
 	}
+}
+
+func isLocalhostName(host string) bool {
+	h := strings.TrimSuffix(strings.ToLower(host), ".")
+	return h == "localhost" || strings.HasSuffix(h, ".localhost")
 }
 
 // parseLooseIPv4 parses the inet_aton spellings of IPv4 addresses: one to

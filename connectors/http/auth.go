@@ -125,7 +125,7 @@ func (c *Connector) resolveAuth(ctx context.Context, a *authConfig, red *redacto
 		return p, nil
 	}
 	if a.Type == "oauth2" {
-		return p, connectors.Permanentf("auth: oauth2 is not supported by this build of the http connector")
+		return c.resolveOAuth2(ctx, a, red)
 	}
 	if c.secrets == nil {
 		return p, connectors.Permanentf("resolving credential %q: no credential store is configured", a.Credential)
@@ -162,7 +162,7 @@ func (p preparedAuth) applyHeaders(h http.Header, pr *preparedRequest, c *Connec
 	switch p.cfg.Type {
 	case "basic":
 		h.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(p.cfg.Username+":"+p.secret)))
-	case "bearer":
+	case "bearer", "oauth2":
 		h.Set("Authorization", "Bearer "+p.secret)
 	case "api_key":
 		if p.cfg.In == "header" {
@@ -171,4 +171,21 @@ func (p preparedAuth) applyHeaders(h http.Header, pr *preparedRequest, c *Connec
 	case "webhook_signature":
 		c.signWebhook(h, pr, p.secret)
 	}
+}
+
+// resolveOAuth2 asks the OAuth2Tokens provider for an access token.
+func (c *Connector) resolveOAuth2(ctx context.Context, a *authConfig, red *redactor) (preparedAuth, error) {
+	p := preparedAuth{cfg: a}
+	if c.oauth2 == nil {
+		return p, connectors.Permanentf("auth: oauth2 is not configured in this worker")
+	}
+	tok, err := c.oauth2.AccessToken(ctx, OAuth2Config{
+		Grant: a.Grant, TokenURL: a.TokenURL, ClientID: a.ClientID, Credential: a.Credential, Scopes: a.Scopes,
+	})
+	if err != nil {
+		return p, fmt.Errorf("getting oauth2 token for credential %q: %w", a.Credential, err)
+	}
+	p.secret = tok
+	red.addSecret(tok)
+	return p, nil
 }

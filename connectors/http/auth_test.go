@@ -178,3 +178,34 @@ func TestParseChallenges(t *testing.T) {
 		t.Errorf("challenges = %+v", got)
 	}
 }
+
+type tokens string
+
+func (t tokens) AccessToken(_ context.Context, cfg OAuth2Config) (string, error) {
+	if cfg.Credential != "oauth" || cfg.Grant != "client_credentials" || len(cfg.Scopes) != 1 {
+		return "", connectors.Permanentf("unexpected config %+v", cfg)
+	}
+	return string(t), nil
+}
+
+func TestOAuth2UsesTheProvider(t *testing.T) {
+	srv, ch := serve(t, nil)
+	auth := map[string]any{"type": "oauth2", "grant": "client_credentials", "token_url": "https://t.example/token", "client_id": "id", "credential": "oauth", "scopes": []string{"a"}}
+	c := New(loopbackOptions())
+	if _, err := c.Execute(context.Background(), connectors.Request{Config: mustJSON(t, map[string]any{"url": srv.URL, "auth": auth})}); err == nil || !strings.Contains(err.Error(), "oauth2 is not configured") {
+		t.Fatalf("err = %v, want oauth2 not configured", err)
+	}
+	opts := loopbackOptions()
+	opts.OAuth2 = tokens("access-123")
+	c = New(opts)
+	res, err := c.Execute(context.Background(), connectors.Request{Config: mustJSON(t, map[string]any{"url": srv.URL, "auth": auth})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := next(t, ch).Header.Get("Authorization"); a != "Bearer access-123" {
+		t.Errorf("Authorization = %q", a)
+	}
+	if strings.Contains(string(res.Request), "access-123") {
+		t.Errorf("token recorded: %s", res.Request)
+	}
+}

@@ -35,6 +35,23 @@ type FileResolver interface {
 	Open(ctx context.Context, ref FileRef) (io.ReadCloser, error)
 }
 
+// OAuth2Config is the oauth2 auth block of a step, as given to an
+// OAuth2Tokens provider.
+type OAuth2Config struct {
+	Grant      string
+	TokenURL   string
+	ClientID   string
+	Credential string
+	Scopes     []string
+}
+
+// OAuth2Tokens supplies access tokens for oauth2 auth: fetching, caching and
+// refreshing them is the provider's job. The token is sent as
+// Authorization: Bearer and redacted from records.
+type OAuth2Tokens interface {
+	AccessToken(ctx context.Context, cfg OAuth2Config) (string, error)
+}
+
 // Options configures a Connector. The zero value works: no credentials, no
 // files, the default egress policy.
 type Options struct {
@@ -45,6 +62,9 @@ type Options struct {
 	Secrets SecretResolver
 	// Files opens trigger files used in multipart bodies.
 	Files FileResolver
+	// OAuth2 supplies tokens for oauth2 auth; without it, oauth2 auth
+	// fails permanently.
+	OAuth2 OAuth2Tokens
 	// EgressAllow lists CIDRs ("10.0.0.0/8"), addresses and host names
 	// ("localhost", ".internal.example" for a domain and its subdomains)
 	// that may be reached although they are private, loopback or
@@ -64,6 +84,7 @@ type Connector struct {
 	version        string
 	secrets        SecretResolver
 	files          FileResolver
+	oauth2         OAuth2Tokens
 	egress         *egressPolicy
 	maxUploadBytes int64
 
@@ -86,6 +107,7 @@ func New(opts Options) *Connector {
 		version:        opts.Version,
 		secrets:        opts.Secrets,
 		files:          opts.Files,
+		oauth2:         opts.OAuth2,
 		egress:         newEgressPolicy(opts.EgressAllow),
 		maxUploadBytes: opts.MaxUploadBytes,
 		dialTimeout:    opts.DialTimeout,

@@ -77,12 +77,12 @@ func (p *partConfig) UnmarshalJSON(data []byte) error {
 // fileConfig is a file of a multipart part: a trigger file (ref), inline
 // content (content_base64) or a URL fetched at run time.
 type fileConfig struct {
-	Ref           string `json:"ref"`
-	Size          int64  `json:"size"`
+	Ref           string  `json:"ref"`
+	Size          int64   `json:"size"`
 	ContentBase64 *string `json:"content_base64"`
-	URL           string `json:"url"`
-	Filename      string `json:"filename"`
-	ContentType   string `json:"content_type"`
+	URL           string  `json:"url"`
+	Filename      string  `json:"filename"`
+	ContentType   string  `json:"content_type"`
 }
 
 func decodeFile(raw json.RawMessage) (*fileConfig, error) {

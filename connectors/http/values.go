@@ -178,8 +178,24 @@ func writeWithoutNulls(dec *json.Decoder, buf *bytes.Buffer) (bool, error) {
 }
 
 func writeJSONString(buf *bytes.Buffer, s string) {
+	if plainJSONString(s) {
+		buf.WriteByte('"')
+		buf.WriteString(s)
+		buf.WriteByte('"')
+		return
+	}
 	enc := json.NewEncoder(buf)
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(s)
 	buf.Truncate(buf.Len() - 1) // Encode appends a newline
+}
+
+// plainJSONString reports whether s needs no escaping inside JSON quotes.
+func plainJSONString(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= 0x80 {
+			return false
+		}
+	}
+	return true
 }

@@ -5,7 +5,6 @@ import (
 	_ "embed"
 	"io"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/flowline/flowline/connectors"
@@ -88,10 +87,8 @@ type Connector struct {
 	egress         *egressPolicy
 	maxUploadBytes int64
 
-	transport *http.Transport
-
-	insecureOnce      sync.Once
-	insecureTransport *http.Transport
+	transport         *http.Transport
+	insecureTransport *http.Transport // for allow_insecure_tls
 	dialTimeout       time.Duration
 	maxIdlePerHost    int
 
@@ -126,7 +123,9 @@ func New(opts Options) *Connector {
 	if c.maxIdlePerHost <= 0 {
 		c.maxIdlePerHost = 64
 	}
+	// Transports open no connection until used, so both are made now.
 	c.transport = c.newTransport(false)
+	c.insecureTransport = c.newTransport(true)
 	return c
 }
 
@@ -144,7 +143,5 @@ func (c *Connector) ConfigSchema() []byte { return schema }
 // Close releases idle connections.
 func (c *Connector) Close() {
 	c.transport.CloseIdleConnections()
-	if c.insecureTransport != nil {
-		c.insecureTransport.CloseIdleConnections()
-	}
+	c.insecureTransport.CloseIdleConnections()
 }

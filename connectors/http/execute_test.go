@@ -185,6 +185,17 @@ func TestExecuteRequests(t *testing.T) {
 			},
 		},
 		{
+			name: "null header removes a default",
+			config: func(base string) map[string]any {
+				return map[string]any{"url": base, "headers": json.RawMessage(`{"Idempotency-Key": null}`)}
+			},
+			check: func(t *testing.T, got received, _ *connectors.Result, err error) {
+				if _, ok := got.Header["Idempotency-Key"]; ok || err != nil {
+					t.Errorf("Idempotency-Key = %q, err = %v", got.Header.Get("Idempotency-Key"), err)
+				}
+			},
+		},
+		{
 			name:   "head request",
 			config: func(base string) map[string]any { return map[string]any{"method": "HEAD", "url": base} },
 			respond: func(w http.ResponseWriter, _ *http.Request) {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -51,7 +52,7 @@ func newRedactor() *redactor {
 const minSecretLen = 3
 
 func (r *redactor) addSecret(s string) {
-	if len(s) < minSecretLen {
+	if len(s) < minSecretLen || slices.Contains(r.secrets, s) {
 		return
 	}
 	r.secrets = append(r.secrets, s)

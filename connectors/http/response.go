@@ -22,13 +22,13 @@ func readCapped(body io.Reader, limit int64) (data []byte, truncated bool, err e
 // and the step output (body parsed when it is JSON).
 func responseRecords(resp *http.Response, data []byte, truncated bool, red *redactor) (record, output json.RawMessage) {
 	headers := red.headerMap(resp.Header)
-	data = red.bytes(data)
-
-	text, recTruncated := red.bodyText(data, recordBodyLimit)
+	// size is what was read, or the announced length when the body was cut.
 	size := int64(len(data))
 	if truncated && resp.ContentLength > size {
 		size = resp.ContentLength
 	}
+	data = red.bytes(data)
+	text, recTruncated := red.bodyText(data, recordBodyLimit)
 	rec := struct {
 		Status        int               `json:"status"`
 		Headers       map[string]string `json:"headers"`

@@ -38,7 +38,6 @@ func (c *Connector) newTransport(insecure bool) *http.Transport {
 func (c *Connector) client(cfg *config) *http.Client {
 	t := c.transport
 	if cfg.AllowInsecureTLS {
-		c.insecureOnce.Do(func() { c.insecureTransport = c.newTransport(true) })
 		t = c.insecureTransport
 	}
 	hc := &http.Client{Transport: t}

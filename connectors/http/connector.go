@@ -23,7 +23,9 @@ type SecretResolver interface {
 // FileRef is a file a trigger received, as templates see it under
 // trigger.files: a blob key and what the sender said about the file.
 type FileRef struct {
-	Ref         string `json:"ref"`
+	// Ref is the blob key the trigger stored the file under.
+	Ref string `json:"ref"`
+	// Filename, ContentType and Size are what the sender declared.
 	Filename    string `json:"filename,omitempty"`
 	ContentType string `json:"content_type,omitempty"`
 	Size        int64  `json:"size,omitempty"`

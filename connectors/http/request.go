@@ -33,7 +33,10 @@ type preparedRequest struct {
 // prepare resolves secrets and builds the URL, headers and body of an
 // attempt. Its errors are classified.
 func (c *Connector) prepare(ctx context.Context, cfg *config, req connectors.Request) (*preparedRequest, error) {
-	pr := &preparedRequest{method: cfg.Method, red: newRedactor(), webhookID: webhookID(req)}
+	pr := &preparedRequest{method: cfg.Method, red: newRedactor()}
+	if cfg.Auth.Type == "webhook_signature" {
+		pr.webhookID = webhookID(req)
+	}
 	auth, err := c.resolveAuth(ctx, cfg.Auth, pr.red)
 	if err != nil {
 		return nil, err
@@ -119,8 +122,8 @@ func (c *Connector) buildHeader(cfg *config, req connectors.Request, body builtB
 			}
 			continue
 		}
-		if name == "Content-Type" && cfg.Body.Type == "multipart" && !strings.Contains(strings.Join(vals, ""), "boundary=") {
-			// The boundary is ours; a bare multipart type would break the body.
+		if name == "Content-Type" && cfg.Body.Type == "multipart" {
+			// The body's boundary is in our Content-Type; another would break it.
 			continue
 		}
 		if !seen[name] {
@@ -143,7 +146,7 @@ func headerValues(raw json.RawMessage) ([]string, error) {
 	}
 	for _, v := range vals {
 		if strings.ContainsAny(v, "\r\n\x00") {
-			return nil, fmt.Errorf("value contains a line break or NUL")
+			return nil, errors.New("value contains a line break or NUL")
 		}
 	}
 	return vals, nil

@@ -463,3 +463,33 @@ func TestExecuteReusesConnections(t *testing.T) {
 		t.Errorf("%d connections for 5 sequential requests, want 1", len(seen))
 	}
 }
+
+func TestExecuteConcurrently(t *testing.T) {
+	srv, _ := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"path":%q}`, r.URL.Path)
+	})
+	c := New(loopbackOptions())
+	const n = 32
+	errs := make(chan error, n)
+	for i := 0; i < n; i++ {
+		go func() {
+			path := fmt.Sprintf("/%d", i)
+			cfg, _ := json.Marshal(map[string]any{
+				"method": "POST", "url": srv.URL + path,
+				"auth": map[string]any{"type": "bearer", "credential": "token"},
+				"body": map[string]any{"type": "json", "json": map[string]any{"i": i}},
+			})
+			res, err := c.Execute(context.Background(), connectors.Request{Config: cfg})
+			if err == nil && !strings.Contains(string(res.Output), path) {
+				err = fmt.Errorf("output %s lacks %s", res.Output, path)
+			}
+			errs <- err
+		}()
+	}
+	for i := 0; i < n; i++ {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}

@@ -42,11 +42,11 @@ var deniedRanges = func() []deniedRange {
 		{"240.0.0.0/4", "reserved address"},
 		{"::/128", "unspecified address"},
 		{"::1/128", "loopback address"},
+		{"fd00:ec2::254/128", "cloud metadata address"},
 		{"fc00::/7", "private (unique local) address"},
 		{"fe80::/10", "link-local address"},
 		{"fec0::/10", "site-local address"},
 		{"ff00::/8", "multicast address"},
-		{"fd00:ec2::254/128", "cloud metadata address"},
 	}
 	out := make([]deniedRange, len(list))
 	for i, l := range list {

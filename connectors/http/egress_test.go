@@ -41,6 +41,7 @@ func TestEgressRefusesEverySpelling(t *testing.T) {
 		{"http://169.254.1.1/", "link-local address"},
 		{"http://100.64.0.1/", "shared (CGNAT) address"},
 		{"http://[fd00::1]/", "unique local"},
+		{"http://[fd00:ec2::254]/", "cloud metadata address"},
 		{"http://[fe80::1]/", "link-local address"},
 		{"http://[64:ff9b::7f00:1]/", "loopback address embedded in an IPv6 address"},
 		{"http://[2002:a00:1::]/", "private address embedded"},

@@ -1,0 +1,90 @@
+package httpconn
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/flowline/flowline/connectors"
+)
+
+func TestSecretsNeverRecorded(t *testing.T) {
+	opts := loopbackOptions()
+	all := opts.Secrets.(secrets)
+	tests := []struct {
+		name string
+		auth map[string]any
+		// check inspects what the server received.
+		check func(t *testing.T, got received)
+	}{
+		{
+			name: "bearer",
+			auth: map[string]any{"type": "bearer", "credential": "token"},
+			check: func(t *testing.T, got received) {
+				if h := got.Header.Get("Authorization"); h != "Bearer "+all["token"] {
+					t.Errorf("Authorization = %q", h)
+				}
+			},
+		},
+		{
+			name: "basic",
+			auth: map[string]any{"type": "basic", "username": "ann", "credential": "pass"},
+			check: func(t *testing.T, got received) {
+				r := &http.Request{Header: got.Header}
+				if u, p, ok := r.BasicAuth(); !ok || u != "ann" || p != all["pass"] {
+					t.Errorf("basic auth = %q %q %v", u, p, ok)
+				}
+			},
+		},
+		{
+			name: "api key in query",
+			auth: map[string]any{"type": "api_key", "in": "query", "name": "k", "credential": "key"},
+			check: func(t *testing.T, got received) {
+				if !strings.Contains(got.RawQuery, "k="+all["key"]) {
+					t.Errorf("query = %q", got.RawQuery)
+				}
+			},
+		},
+		{
+			name: "api key in header",
+			auth: map[string]any{"type": "api_key", "in": "header", "name": "X-Custom", "credential": "key"},
+			check: func(t *testing.T, got received) {
+				if h := got.Header.Get("X-Custom"); h != all["key"] {
+					t.Errorf("X-Custom = %q", h)
+				}
+			},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			// The server echoes the request headers and query, as httpbin
+			// does, and fails so that an error is produced as well.
+			srv, ch := serve(t, func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				w.Header().Set("Set-Cookie", "session=abc")
+				w.WriteHeader(500)
+				w.Write(mustJSON(t, map[string]any{"headers": r.Header, "query": r.URL.RawQuery}))
+			})
+			c := New(opts)
+			res, err := c.Execute(context.Background(), connectors.Request{Config: mustJSON(t, map[string]any{
+				"method": "POST", "url": srv.URL + "/p?password=pw1&keep=1", "auth": tc.auth,
+				"headers": map[string]any{"Cookie": "a=b", "X-Session-Token": "tok"},
+				"body":    map[string]any{"type": "json", "json": map[string]any{"x": 1}},
+			})})
+			tc.check(t, next(t, ch))
+			if kind, _, _ := kindOf(err); err == nil || kind != connectors.Retryable {
+				t.Fatalf("err = %v, want retryable", err)
+			}
+			recorded := string(res.Request) + string(res.Response) + string(res.Output) + err.Error()
+			for _, s := range []string{all["token"], all["pass"], all["key"], "YW5uOmh1bnRlcjItcGFzc3dvcmQ=", "pw1", "a=b", "session=abc", `"tok"`} {
+				if strings.Contains(recorded, s) {
+					t.Errorf("recorded text contains %q:\n%s", s, recorded)
+				}
+			}
+			if !strings.Contains(string(res.Request), redacted) || !strings.Contains(string(res.Request), "keep=1") {
+				t.Errorf("request record = %s", res.Request)
+			}
+		})
+	}
+}

@@ -1,0 +1,71 @@
+package httpconn
+
+import (
+	"encoding/json"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+)
+
+// readCapped reads at most limit bytes of body; truncated reports that the
+// body had more. It never reads more than limit+1 bytes.
+func readCapped(body io.Reader, limit int64) (data []byte, truncated bool, err error) {
+	data, err = io.ReadAll(io.LimitReader(body, limit+1))
+	if int64(len(data)) > limit {
+		return data[:limit], true, err
+	}
+	return data, false, err
+}
+
+// responseRecords builds the response record (body cut for the run history)
+// and the step output (body parsed when it is JSON).
+func responseRecords(resp *http.Response, data []byte, truncated bool, red *redactor) (record, output json.RawMessage) {
+	headers := red.headerMap(resp.Header)
+	// size is what was read, or the announced length when the body was cut.
+	size := int64(len(data))
+	if truncated && resp.ContentLength > size {
+		size = resp.ContentLength
+	}
+	data = red.bytes(data)
+	text, recTruncated := red.bodyText(data, recordBodyLimit)
+	rec := struct {
+		Status        int               `json:"status"`
+		Headers       map[string]string `json:"headers"`
+		Body          string            `json:"body"`
+		BodyTruncated bool              `json:"body_truncated"`
+		Size          int64             `json:"size"`
+	}{resp.StatusCode, headers, text, truncated || recTruncated, size}
+	record, _ = json.Marshal(rec)
+
+	out := struct {
+		Status  int               `json:"status"`
+		Headers map[string]string `json:"headers"`
+		Body    json.RawMessage   `json:"body"`
+	}{Status: resp.StatusCode, Headers: headers, Body: outputBody(resp.Header.Get("Content-Type"), data)}
+	output, _ = json.Marshal(out)
+	return record, output
+}
+
+// outputBody is the body as later steps see it: the JSON value when the
+// response is JSON, else the text.
+func outputBody(contentType string, data []byte) json.RawMessage {
+	if isJSONType(contentType) {
+		if len(strings.TrimSpace(string(data))) == 0 {
+			return json.RawMessage("null")
+		}
+		if json.Valid(data) {
+			return data
+		}
+	}
+	b, _ := json.Marshal(string(data))
+	return b
+}
+
+func isJSONType(ct string) bool {
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return false
+	}
+	return mt == "application/json" || mt == "text/json" || strings.HasSuffix(mt, "+json")
+}

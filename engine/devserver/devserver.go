@@ -1,0 +1,236 @@
+// Package devserver runs a Temporal server and the Temporal UI inside the
+// Flowline process, persisted to a SQLite file, for the one-binary default.
+package devserver
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/server/common/authorization"
+	"go.temporal.io/server/common/cluster"
+	"go.temporal.io/server/common/config"
+	"go.temporal.io/server/common/dynamicconfig"
+	"go.temporal.io/server/common/membership/static"
+	sqliteplugin "go.temporal.io/server/common/persistence/sql/sqlplugin/sqlite"
+	"go.temporal.io/server/common/primitives"
+	sqliteschema "go.temporal.io/server/schema/sqlite"
+	"go.temporal.io/server/temporal"
+)
+
+// Options configure the embedded server.
+type Options struct {
+	// DataDir holds the SQLite file (temporal.db).
+	DataDir string
+	// FrontendAddr is the gRPC frontend's host:port.
+	FrontendAddr string
+	// UIAddr is the Temporal UI's host:port; empty runs no UI.
+	UIAddr string
+	// Namespace is registered on first start.
+	Namespace string
+	// SearchAttributes are registered with the namespace on first start.
+	SearchAttributes map[string]enumspb.IndexedValueType
+	// Logger receives the server's logs at LogLevel and above.
+	Logger   *slog.Logger
+	LogLevel slog.Level
+	// DynamicConfig overrides server dynamic config keys.
+	DynamicConfig map[string]any
+}
+
+// Server is a running embedded Temporal server (and UI).
+type Server struct {
+	server temporal.Server
+	ui     *uiServer
+}
+
+const clusterName = "active"
+
+// Start boots the server and, when asked, the UI. It returns once the
+// frontend accepts connections.
+func Start(opts Options) (*Server, error) {
+	if opts.Namespace == "" {
+		opts.Namespace = "default"
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	host, portStr, err := net.SplitHostPort(opts.FrontendAddr)
+	if err != nil {
+		return nil, fmt.Errorf("parsing temporal frontend address %q: %w", opts.FrontendAddr, err)
+	}
+	port, err := strconv.Atoi(portStr)
+	if err != nil {
+		return nil, fmt.Errorf("parsing temporal frontend port %q: %w", portStr, err)
+	}
+	if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("creating data dir: %w", err)
+	}
+	sqlConf, err := prepareDatabase(filepath.Join(opts.DataDir, "temporal.db"), opts)
+	if err != nil {
+		return nil, err
+	}
+	ports, err := freePorts(host, 4)
+	if err != nil {
+		return nil, err
+	}
+	conf := serverConfig(host, port, ports, sqlConf)
+
+	logger := newLogAdapter(opts.Logger, opts.LogLevel)
+	authorizer, err := authorization.GetAuthorizerFromConfig(&conf.Global.Authorization)
+	if err != nil {
+		return nil, fmt.Errorf("creating temporal authorizer: %w", err)
+	}
+	claimMapper, err := authorization.GetClaimMapperFromConfig(&conf.Global.Authorization, logger)
+	if err != nil {
+		return nil, fmt.Errorf("creating temporal claim mapper: %w", err)
+	}
+	dyn := dynamicconfig.StaticClient{
+		dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 200,
+		dynamicconfig.HistoryCacheHostLevelMaxSize.Key():                 8192,
+	}
+	for k, v := range opts.DynamicConfig {
+		dyn[dynamicconfig.MakeKey(k)] = v
+	}
+	hostPort := func(svc primitives.ServiceName) static.Hosts {
+		return static.SingleLocalHost(net.JoinHostPort(host, strconv.Itoa(conf.Services[string(svc)].RPC.GRPCPort)))
+	}
+	srv, err := temporal.NewServer(
+		temporal.WithConfig(conf),
+		temporal.ForServices(temporal.DefaultServices),
+		temporal.WithStaticHosts(map[primitives.ServiceName]static.Hosts{
+			primitives.FrontendService: hostPort(primitives.FrontendService),
+			primitives.HistoryService:  hostPort(primitives.HistoryService),
+			primitives.MatchingService: hostPort(primitives.MatchingService),
+			primitives.WorkerService:   hostPort(primitives.WorkerService),
+		}),
+		temporal.WithLogger(logger),
+		temporal.WithAuthorizer(authorizer),
+		temporal.WithClaimMapper(func(*config.Config) authorization.ClaimMapper { return claimMapper }),
+		temporal.WithDynamicConfigClient(dyn),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("creating temporal server: %w", err)
+	}
+	if err := srv.Start(); err != nil {
+		return nil, fmt.Errorf("starting temporal server: %w", err)
+	}
+	s := &Server{server: srv}
+	if opts.UIAddr != "" {
+		ui, err := startUI(opts.UIAddr, opts.FrontendAddr, opts.Namespace, opts.Logger)
+		if err != nil {
+			_ = srv.Stop()
+			return nil, err
+		}
+		s.ui = ui
+	}
+	return s, nil
+}
+
+// Stop shuts the UI and the server down.
+func (s *Server) Stop() error {
+	var errs []error
+	if s.ui != nil {
+		errs = append(errs, s.ui.stop())
+	}
+	errs = append(errs, s.server.Stop())
+	return errors.Join(errs...)
+}
+
+// prepareDatabase creates the schema on first start and registers the
+// namespace with Flowline's search attributes (a no-op when it exists).
+func prepareDatabase(file string, opts Options) (*config.SQL, error) {
+	conf := &config.SQL{
+		PluginName:   sqliteplugin.PluginName,
+		DatabaseName: file,
+		ConnectAttributes: map[string]string{
+			"mode":         "rwc",
+			"journal_mode": "wal",
+			"synchronous":  "2",
+			"busy_timeout": "10000",
+		},
+	}
+	if _, err := os.Stat(file); errors.Is(err, os.ErrNotExist) {
+		if err := sqliteschema.SetupSchema(conf); err != nil {
+			return nil, fmt.Errorf("creating temporal schema in %s: %w", file, err)
+		}
+	}
+	ns, err := sqliteschema.NewNamespaceConfig(clusterName, opts.Namespace, false, opts.SearchAttributes)
+	if err != nil {
+		return nil, fmt.Errorf("configuring namespace %q: %w", opts.Namespace, err)
+	}
+	if err := sqliteschema.CreateNamespaces(conf, ns); err != nil {
+		return nil, fmt.Errorf("registering namespace %q: %w", opts.Namespace, err)
+	}
+	return conf, nil
+}
+
+func serverConfig(host string, frontendPort int, ports []int, sqlConf *config.SQL) *config.Config {
+	var conf config.Config
+	conf.Global.Membership.MaxJoinDuration = 30e9
+	conf.Global.Membership.BroadcastAddress = host
+	conf.Persistence.DefaultStore = "sqlite"
+	conf.Persistence.VisibilityStore = "sqlite"
+	conf.Persistence.NumHistoryShards = 1
+	conf.Persistence.DataStores = map[string]config.DataStore{"sqlite": {SQL: sqlConf}}
+	frontend := net.JoinHostPort(host, strconv.Itoa(frontendPort))
+	conf.ClusterMetadata = &cluster.Config{
+		FailoverVersionIncrement: 10,
+		MasterClusterName:        clusterName,
+		CurrentClusterName:       clusterName,
+		ClusterInformation: map[string]cluster.ClusterInformation{
+			clusterName: {
+				Enabled:                true,
+				InitialFailoverVersion: 1,
+				RPCAddress:             frontend,
+				HTTPAddress:            net.JoinHostPort(host, strconv.Itoa(ports[3])),
+				ClusterID:              "flowline",
+			},
+		},
+	}
+	conf.DCRedirectionPolicy.Policy = "noop"
+	svc := func(port int) config.Service {
+		var s config.Service
+		s.RPC.GRPCPort = port
+		s.RPC.BindOnIP = host
+		return s
+	}
+	fe := svc(frontendPort)
+	fe.RPC.HTTPPort = ports[3]
+	conf.Services = map[string]config.Service{
+		"frontend": fe,
+		"history":  svc(ports[0]),
+		"matching": svc(ports[1]),
+		"worker":   svc(ports[2]),
+	}
+	conf.Archival.History.State = "disabled"
+	conf.Archival.Visibility.State = "disabled"
+	conf.NamespaceDefaults.Archival.History.State = "disabled"
+	conf.NamespaceDefaults.Archival.Visibility.State = "disabled"
+	conf.PublicClient.HostPort = frontend
+	return &conf
+}
+
+// freePorts asks the kernel for n free TCP ports on host.
+func freePorts(host string, n int) ([]int, error) {
+	ports := make([]int, 0, n)
+	var ls []net.Listener
+	defer func() {
+		for _, l := range ls {
+			_ = l.Close()
+		}
+	}()
+	for range n {
+		l, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
+		if err != nil {
+			return nil, fmt.Errorf("finding a free port on %s: %w", host, err)
+		}
+		ls = append(ls, l)
+		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+	}
+	return ports, nil
+}

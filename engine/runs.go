@@ -1,0 +1,344 @@
+package engine
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	commonpb "go.temporal.io/api/common/v1"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
+	"google.golang.org/protobuf/types/known/timestamppb"
+)
+
+// ErrRunNotFound is returned for a run id that names no workflow.
+var ErrRunNotFound = errors.New("run not found")
+
+// Run statuses, as the API reports them.
+const (
+	StatusRunning    = "running"
+	StatusSucceeded  = "succeeded"
+	StatusFailed     = "failed"
+	StatusCanceled   = "canceled"
+	StatusTerminated = "terminated"
+	StatusTimedOut   = "timed_out"
+)
+
+// Run is a run as listed.
+type Run struct {
+	RunID         string     `json:"run_id"`
+	WorkflowID    string     `json:"workflow_id"`
+	FlowID        string     `json:"flow_id"`
+	FlowVersion   int        `json:"flow_version"`
+	Status        string     `json:"status"`
+	StartedAt     time.Time  `json:"started_at"`
+	ClosedAt      *time.Time `json:"closed_at"`
+	TemporalUIURL string     `json:"temporal_ui_url,omitempty"`
+}
+
+// RunDetail is a run with its trigger and step results.
+type RunDetail struct {
+	Run
+	Trigger TriggerInput `json:"trigger"`
+	Steps   []StepResult `json:"steps"`
+	Error   string       `json:"error,omitempty"`
+}
+
+// RunFilter narrows ListRuns.
+type RunFilter struct {
+	FlowID    string
+	Status    string
+	PageSize  int
+	PageToken string
+}
+
+// Runs starts and inspects runs through a Temporal client.
+type Runs struct {
+	Client    client.Client
+	Namespace string
+	TaskQueue string
+	// UIBaseURL, when set, is used to build temporal_ui_url links.
+	UIBaseURL string
+}
+
+// Start starts a run of in and returns it once Temporal has recorded it.
+func (r *Runs) Start(ctx context.Context, in RunInput) (*Run, error) {
+	wfID := WorkflowID(in.RunID)
+	sa := []temporal.SearchAttributeUpdate{
+		SAFlowID.ValueSet(in.FlowID),
+		SAFlowVersion.ValueSet(int64(in.Version)),
+		SATrigger.ValueSet(in.Trigger.Type),
+	}
+	if in.Trigger.ID != "" {
+		sa = append(sa, SATriggerID.ValueSet(in.Trigger.ID))
+	}
+	we, err := r.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                       wfID,
+		TaskQueue:                r.TaskQueue,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		TypedSearchAttributes:    temporal.NewSearchAttributes(sa...),
+		Memo:                     map[string]any{"flow_name": in.FlowName},
+	}, WorkflowType, in)
+	if err != nil {
+		var started *serviceerror.WorkflowExecutionAlreadyStarted
+		if !errors.As(err, &started) {
+			return nil, fmt.Errorf("starting run %s: %w", in.RunID, err)
+		}
+		return r.summary(ctx, in.RunID)
+	}
+	return &Run{
+		RunID: in.RunID, WorkflowID: wfID, FlowID: in.FlowID, FlowVersion: in.Version,
+		Status: StatusRunning, StartedAt: in.StartedAt,
+		TemporalUIURL: r.uiURL(wfID, we.GetRunID()),
+	}, nil
+}
+
+// Get describes one run with its step results.
+func (r *Runs) Get(ctx context.Context, runID string) (*RunDetail, error) {
+	wfID := WorkflowID(runID)
+	desc, err := r.Client.DescribeWorkflowExecution(ctx, wfID, "")
+	if err != nil {
+		return nil, notFound(runID, err)
+	}
+	info := desc.GetWorkflowExecutionInfo()
+	d := &RunDetail{Run: r.fromInfo(runID, info)}
+	in, err := r.input(ctx, wfID)
+	if err != nil {
+		return nil, err
+	}
+	d.Trigger = in.Trigger
+	res, runErr, err := r.result(ctx, wfID, info)
+	if err != nil {
+		return nil, err
+	}
+	d.Error = runErr
+	if res != nil {
+		d.Steps = res.Steps
+	}
+	if d.Steps == nil {
+		d.Steps = []StepResult{}
+	}
+	return d, nil
+}
+
+// result reads a closed run's result (or failure details), or asks a
+// running one for its steps so far.
+func (r *Runs) result(ctx context.Context, wfID string, info executionInfo) (*RunResult, string, error) {
+	if info.GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
+		var res RunResult
+		v, err := r.Client.QueryWorkflow(ctx, wfID, "", StepsQuery)
+		if err != nil || v.Get(&res) != nil {
+			// No worker has picked the run up yet: nothing ran so far.
+			return &RunResult{}, "", nil
+		}
+		return &res, "", nil
+	}
+	iter := r.Client.GetWorkflowHistory(ctx, wfID, info.GetExecution().GetRunId(), false,
+		enumspb.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT)
+	dc := converter.GetDefaultDataConverter()
+	for iter.HasNext() {
+		ev, err := iter.Next()
+		if err != nil {
+			return nil, "", fmt.Errorf("reading history of %s: %w", wfID, err)
+		}
+		var res RunResult
+		if a := ev.GetWorkflowExecutionCompletedEventAttributes(); a != nil {
+			if p := a.GetResult(); p != nil && len(p.Payloads) > 0 {
+				if err := dc.FromPayloads(p, &res); err != nil {
+					return nil, "", fmt.Errorf("decoding result of %s: %w", wfID, err)
+				}
+			}
+			return &res, "", nil
+		}
+		if a := ev.GetWorkflowExecutionFailedEventAttributes(); a != nil {
+			f := a.GetFailure()
+			if det := f.GetApplicationFailureInfo().GetDetails(); det != nil && len(det.Payloads) > 0 {
+				_ = dc.FromPayloads(det, &res)
+			}
+			return &res, f.GetMessage(), nil
+		}
+		if a := ev.GetWorkflowExecutionCanceledEventAttributes(); a != nil {
+			return &RunResult{}, "canceled", nil
+		}
+		if a := ev.GetWorkflowExecutionTimedOutEventAttributes(); a != nil {
+			return &RunResult{}, "timed out", nil
+		}
+		if a := ev.GetWorkflowExecutionTerminatedEventAttributes(); a != nil {
+			return &RunResult{}, "terminated: " + a.GetReason(), nil
+		}
+	}
+	return &RunResult{}, "", nil
+}
+
+// input reads the run's input from its first history event.
+func (r *Runs) input(ctx context.Context, wfID string) (*RunInput, error) {
+	iter := r.Client.GetWorkflowHistory(ctx, wfID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	if !iter.HasNext() {
+		return nil, fmt.Errorf("reading history of %s: no events", wfID)
+	}
+	ev, err := iter.Next()
+	if err != nil {
+		return nil, fmt.Errorf("reading history of %s: %w", wfID, err)
+	}
+	var in RunInput
+	p := ev.GetWorkflowExecutionStartedEventAttributes().GetInput()
+	if err := converter.GetDefaultDataConverter().FromPayloads(p, &in); err != nil {
+		return nil, fmt.Errorf("decoding input of %s: %w", wfID, err)
+	}
+	return &in, nil
+}
+
+// List lists runs from Temporal visibility, newest first.
+func (r *Runs) List(ctx context.Context, f RunFilter) ([]Run, string, error) {
+	q := []string{fmt.Sprintf("WorkflowType = '%s'", WorkflowType)}
+	if f.FlowID != "" {
+		q = append(q, fmt.Sprintf("%s = '%s'", SAFlowID.GetName(), escapeQuery(f.FlowID)))
+	}
+	if f.Status != "" {
+		st, ok := statusQuery[f.Status]
+		if !ok {
+			return nil, "", fmt.Errorf("listing runs: unknown status %q (want one of running, succeeded, failed, canceled, terminated, timed_out)", f.Status)
+		}
+		q = append(q, "ExecutionStatus = '"+st+"'")
+	}
+	var token []byte
+	if f.PageToken != "" {
+		var err error
+		if token, err = base64.RawURLEncoding.DecodeString(f.PageToken); err != nil {
+			return nil, "", fmt.Errorf("listing runs: bad page token: %w", err)
+		}
+	}
+	size := f.PageSize
+	if size <= 0 || size > 1000 {
+		size = 100
+	}
+	resp, err := r.Client.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
+		Namespace: r.Namespace, PageSize: int32(size), NextPageToken: token,
+		Query: strings.Join(q, " AND "),
+	})
+	if err != nil {
+		return nil, "", fmt.Errorf("listing runs: %w", err)
+	}
+	runs := make([]Run, 0, len(resp.Executions))
+	for _, info := range resp.Executions {
+		runID := strings.TrimPrefix(info.GetExecution().GetWorkflowId(), "flow-")
+		runs = append(runs, r.fromInfo(runID, info))
+	}
+	return runs, base64.RawURLEncoding.EncodeToString(resp.NextPageToken), nil
+}
+
+// Cancel asks a run to stop.
+func (r *Runs) Cancel(ctx context.Context, runID string) error {
+	if err := r.Client.CancelWorkflow(ctx, WorkflowID(runID), ""); err != nil {
+		return notFound(runID, err)
+	}
+	return nil
+}
+
+// Retry starts a new run with the same input (the same pinned version and
+// trigger) as runID.
+func (r *Runs) Retry(ctx context.Context, runID string) (*Run, error) {
+	if _, err := r.Client.DescribeWorkflowExecution(ctx, WorkflowID(runID), ""); err != nil {
+		return nil, notFound(runID, err)
+	}
+	in, err := r.input(ctx, WorkflowID(runID))
+	if err != nil {
+		return nil, err
+	}
+	in.RunID = NewRunID(in.FlowID)
+	in.StartedAt = time.Now().UTC()
+	in.Trigger.ID = ""
+	return r.Start(ctx, *in)
+}
+
+func (r *Runs) summary(ctx context.Context, runID string) (*Run, error) {
+	desc, err := r.Client.DescribeWorkflowExecution(ctx, WorkflowID(runID), "")
+	if err != nil {
+		return nil, notFound(runID, err)
+	}
+	run := r.fromInfo(runID, desc.GetWorkflowExecutionInfo())
+	return &run, nil
+}
+
+// executionInfo is what describe and list answers share.
+type executionInfo interface {
+	GetExecution() *commonpb.WorkflowExecution
+	GetStatus() enumspb.WorkflowExecutionStatus
+	GetSearchAttributes() *commonpb.SearchAttributes
+	GetStartTime() *timestamppb.Timestamp
+	GetCloseTime() *timestamppb.Timestamp
+}
+
+func (r *Runs) fromInfo(runID string, info executionInfo) Run {
+	run := Run{
+		RunID:      runID,
+		WorkflowID: info.GetExecution().GetWorkflowId(),
+		Status:     statusName(info.GetStatus()),
+		StartedAt:  info.GetStartTime().AsTime().UTC(),
+	}
+	if ct := info.GetCloseTime(); ct != nil && info.GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
+		t := ct.AsTime().UTC()
+		run.ClosedAt = &t
+	}
+	dc := converter.GetDefaultDataConverter()
+	fields := info.GetSearchAttributes().GetIndexedFields()
+	if p, ok := fields[SAFlowID.GetName()]; ok {
+		_ = dc.FromPayload(p, &run.FlowID)
+	}
+	if p, ok := fields[SAFlowVersion.GetName()]; ok {
+		var v int64
+		_ = dc.FromPayload(p, &v)
+		run.FlowVersion = int(v)
+	}
+	run.TemporalUIURL = r.uiURL(run.WorkflowID, info.GetExecution().GetRunId())
+	return run
+}
+
+func (r *Runs) uiURL(wfID, temporalRunID string) string {
+	if r.UIBaseURL == "" {
+		return ""
+	}
+	return fmt.Sprintf("%s/namespaces/%s/workflows/%s/%s/history", strings.TrimRight(r.UIBaseURL, "/"),
+		url.PathEscape(r.Namespace), url.PathEscape(wfID), url.PathEscape(temporalRunID))
+}
+
+var statusQuery = map[string]string{
+	StatusRunning: "Running", StatusSucceeded: "Completed", StatusFailed: "Failed",
+	StatusCanceled: "Canceled", StatusTerminated: "Terminated", StatusTimedOut: "TimedOut",
+}
+
+func statusName(s enumspb.WorkflowExecutionStatus) string {
+	switch s {
+	case enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED:
+		return StatusSucceeded
+	case enumspb.WORKFLOW_EXECUTION_STATUS_FAILED:
+		return StatusFailed
+	case enumspb.WORKFLOW_EXECUTION_STATUS_CANCELED:
+		return StatusCanceled
+	case enumspb.WORKFLOW_EXECUTION_STATUS_TERMINATED:
+		return StatusTerminated
+	case enumspb.WORKFLOW_EXECUTION_STATUS_TIMED_OUT:
+		return StatusTimedOut
+	default:
+		return StatusRunning
+	}
+}
+
+func notFound(runID string, err error) error {
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		return fmt.Errorf("run %s: %w", runID, ErrRunNotFound)
+	}
+	return fmt.Errorf("reading run %s: %w", runID, err)
+}
+
+func escapeQuery(s string) string { return strings.ReplaceAll(s, "'", "\\'") }

@@ -1,0 +1,95 @@
+// Package engine runs published flow versions as Temporal workflows: the
+// workflow that interprets a version, the activity adapter around
+// connectors, and the client and worker wiring.
+package engine
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/flowline/flowline/flows"
+)
+
+// WorkflowType is the one Temporal workflow type every flow runs as.
+const WorkflowType = "FlowRun"
+
+// RunInput is everything a run needs: the workflow never reads the store,
+// so the published version travels in its input and is pinned for the run.
+type RunInput struct {
+	FlowID    string         `json:"flow_id"`
+	FlowName  string         `json:"flow_name"`
+	Version   int            `json:"version"`
+	RunID     string         `json:"run_id"`
+	StartedAt time.Time      `json:"started_at"`
+	Document  flows.Document `json:"document"`
+	Trigger   TriggerInput   `json:"trigger"`
+}
+
+// TriggerInput is what started a run.
+type TriggerInput struct {
+	// Type is manual, webhook, event or schedule.
+	Type string `json:"type"`
+	// ID is the event id or webhook id that started the run, if any.
+	ID      string          `json:"id,omitempty"`
+	Body    json.RawMessage `json:"body,omitempty"`
+	Headers json.RawMessage `json:"headers,omitempty"`
+	Query   json.RawMessage `json:"query,omitempty"`
+	Files   json.RawMessage `json:"files,omitempty"`
+	// Event is the event envelope for event triggers.
+	Event json.RawMessage `json:"event,omitempty"`
+	// Data is what templates see as data: the event's data or the body.
+	Data json.RawMessage `json:"data,omitempty"`
+}
+
+// StepInput is the activity input for one step.
+type StepInput struct {
+	RunID          string          `json:"run_id"`
+	StepID         string          `json:"step_id"`
+	Type           string          `json:"type"`
+	Config         json.RawMessage `json:"config"`
+	Context        json.RawMessage `json:"context"`
+	IdempotencyKey string          `json:"idempotency_key"`
+}
+
+// Attempt is one try of a step.
+type Attempt struct {
+	Attempt    int       `json:"attempt"`
+	StartedAt  time.Time `json:"started_at"`
+	StatusCode int       `json:"status_code,omitempty"`
+	Error      string    `json:"error,omitempty"`
+	DurationMS int64     `json:"duration_ms"`
+}
+
+// StepOutcome is what the activity returns for a step, on success as its
+// result and on failure as the failure's details.
+type StepOutcome struct {
+	Attempts []Attempt       `json:"attempts"`
+	Request  json.RawMessage `json:"request,omitempty"`
+	Response json.RawMessage `json:"response,omitempty"`
+	Output   json.RawMessage `json:"output,omitempty"`
+}
+
+// Step statuses.
+const (
+	StepSucceeded = "succeeded"
+	StepFailed    = "failed"
+	StepSkipped   = "skipped"
+	StepCanceled  = "canceled"
+)
+
+// StepResult is one step's outcome as a run reports it.
+type StepResult struct {
+	ID       string          `json:"id"`
+	Type     string          `json:"type"`
+	Status   string          `json:"status"`
+	Attempts []Attempt       `json:"attempts"`
+	Request  json.RawMessage `json:"request,omitempty"`
+	Response json.RawMessage `json:"response,omitempty"`
+	Error    string          `json:"error,omitempty"`
+}
+
+// RunResult is the workflow's result: every step's outcome in order. A
+// failed run carries it as its failure's details.
+type RunResult struct {
+	Steps []StepResult `json:"steps"`
+}

@@ -1,0 +1,125 @@
+package engine
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/tidwall/gjson"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/flowline/flowline/flows"
+)
+
+// StepsQuery is the query name that answers the results so far.
+const StepsQuery = "steps"
+
+// FailureType is the application error type of a run that failed because a
+// step failed with on_error "fail".
+const FailureType = "StepFailed"
+
+// FlowRunWorkflow interprets one published flow version: it runs the steps
+// in order as activities named after their connector, feeds each step's
+// output to the templates of later steps, applies on_error and returns every
+// step's outcome. It reads nothing but its input.
+func FlowRunWorkflow(ctx workflow.Context, in RunInput) (*RunResult, error) {
+	rc := flows.RunContext{
+		Flow:  flows.FlowInfo{ID: in.FlowID, Name: in.FlowName, Version: in.Version},
+		Run:   flows.RunInfo{ID: in.RunID, StartedAt: in.StartedAt},
+		Event: in.Trigger.Event,
+		Data:  in.Trigger.Data,
+		Trigger: flows.TriggerInfo{
+			Type: in.Trigger.Type, Body: in.Trigger.Body, Headers: in.Trigger.Headers,
+			Query: in.Trigger.Query, Files: in.Trigger.Files,
+		},
+	}
+	result := &RunResult{Steps: make([]StepResult, 0, len(in.Document.Steps))}
+	if err := workflow.SetQueryHandler(ctx, StepsQuery, func() (*RunResult, error) { return result, nil }); err != nil {
+		return nil, fmt.Errorf("registering steps query: %w", err)
+	}
+	wfID := workflow.GetInfo(ctx).WorkflowExecution.ID
+	for i, step := range in.Document.Steps {
+		rcJSON, err := rc.Bytes()
+		if err != nil {
+			return nil, err
+		}
+		actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+			ActivityID:          step.ID,
+			StartToCloseTimeout: attemptTimeout(step.Config),
+			RetryPolicy:         retryPolicy(step.Retry),
+		})
+		var out StepOutcome
+		err = workflow.ExecuteActivity(actx, step.Type, StepInput{
+			RunID:          in.RunID,
+			StepID:         step.ID,
+			Type:           step.Type,
+			Config:         step.Config,
+			Context:        rcJSON,
+			IdempotencyKey: idempotencyKey(wfID, step.ID),
+		}).Get(ctx, &out)
+		sr := StepResult{ID: step.ID, Type: step.Type, Status: StepSucceeded,
+			Attempts: out.Attempts, Request: out.Request, Response: out.Response}
+		if err == nil {
+			rc.WithStep(step.ID, out.Output)
+			result.Steps = append(result.Steps, sr)
+			continue
+		}
+		sr.Status, sr.Error = StepFailed, stepError(err, &sr)
+		if temporal.IsCanceledError(err) || ctx.Err() != nil {
+			sr.Status = StepCanceled
+			result.Steps = append(result.Steps, sr)
+			return result, err
+		}
+		result.Steps = append(result.Steps, sr)
+		if step.OnError == flows.OnErrorContinue {
+			continue
+		}
+		for _, rest := range in.Document.Steps[i+1:] {
+			result.Steps = append(result.Steps, StepResult{ID: rest.ID, Type: rest.Type, Status: StepSkipped, Attempts: []Attempt{}})
+		}
+		return nil, temporal.NewNonRetryableApplicationError(
+			fmt.Sprintf("step %q failed: %s", step.ID, sr.Error), FailureType, nil, result)
+	}
+	return result, nil
+}
+
+// stepError extracts the message and the recorded attempts of a failed
+// activity into sr and returns the message.
+func stepError(err error, sr *StepResult) string {
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) {
+		var out StepOutcome
+		if appErr.HasDetails() && appErr.Details(&out) == nil {
+			sr.Attempts, sr.Request, sr.Response = out.Attempts, out.Request, out.Response
+		}
+		return appErr.Message()
+	}
+	var timeoutErr *temporal.TimeoutError
+	if errors.As(err, &timeoutErr) {
+		return "step timed out: " + timeoutErr.TimeoutType().String()
+	}
+	var actErr *temporal.ActivityError
+	if errors.As(err, &actErr) && errors.Unwrap(actErr) != nil {
+		return errors.Unwrap(actErr).Error()
+	}
+	return err.Error()
+}
+
+// attemptTimeout bounds one attempt: the step's own timeout plus slack for
+// reading the response, or a default.
+func attemptTimeout(config []byte) time.Duration {
+	if d, err := time.ParseDuration(gjson.GetBytes(config, "timeout").String()); err == nil && d > 0 {
+		return d + 30*time.Second
+	}
+	return 2 * time.Minute
+}
+
+// idempotencyKey is stable across retries of one step of one run and
+// differs between runs.
+func idempotencyKey(workflowID, stepID string) string {
+	sum := sha256.Sum256([]byte(workflowID + "\x00" + stepID))
+	return hex.EncodeToString(sum[:16])
+}

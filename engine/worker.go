@@ -17,9 +17,18 @@ func NewWorker(c client.Client, taskQueue string, reg *connectors.Registry) work
 	return w
 }
 
-// Register adds Flowline's workflow and activities to a worker or replayer.
+// RegisterWorkflow adds Flowline's workflow to a worker or replayer.
+func RegisterWorkflow(w worker.WorkflowRegistry) {
+	w.RegisterWorkflowWithOptions(FlowRunWorkflow, workflowOptions())
+}
+
+func workflowOptions() workflow.RegisterOptions {
+	return workflow.RegisterOptions{Name: WorkflowType}
+}
+
+// Register adds Flowline's workflow and one activity per connector to w.
 func Register(w worker.Registry, reg *connectors.Registry) {
-	w.RegisterWorkflowWithOptions(FlowRunWorkflow, workflow.RegisterOptions{Name: WorkflowType})
+	RegisterWorkflow(w)
 	acts := &Activities{Registry: reg}
 	for _, c := range reg.All() {
 		w.RegisterActivityWithOptions(acts.RunStep, activity.RegisterOptions{Name: c.Type()})

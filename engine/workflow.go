@@ -112,7 +112,7 @@ func stepError(err error, sr *StepResult) string {
 // reading the response, or a default.
 func attemptTimeout(config []byte) time.Duration {
 	if d, err := time.ParseDuration(gjson.GetBytes(config, "timeout").String()); err == nil && d > 0 {
-		return d + 30*time.Second
+		return d + 5*time.Second
 	}
 	return 2 * time.Minute
 }

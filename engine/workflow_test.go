@@ -1,0 +1,138 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+
+	"github.com/flowline/flowline/connectors"
+	"github.com/flowline/flowline/flows"
+)
+
+// fakeConnector answers from its config: {"fail": "permanent"|"retryable",
+// "echo": …}; it records the rendered configs it was given.
+type fakeConnector struct{ seen chan json.RawMessage }
+
+func (f *fakeConnector) Type() string         { return "fake" }
+func (f *fakeConnector) Description() string  { return "test connector" }
+func (f *fakeConnector) ConfigSchema() []byte { return []byte(`{"type": "object"}`) }
+func (f *fakeConnector) Execute(_ context.Context, req connectors.Request) (*connectors.Result, error) {
+	f.seen <- req.Config
+	var cfg struct {
+		Fail string          `json:"fail"`
+		Echo json.RawMessage `json:"echo"`
+	}
+	_ = json.Unmarshal(req.Config, &cfg)
+	res := &connectors.Result{Response: json.RawMessage(`{"status": 200}`), Output: json.RawMessage(`{"status": 200, "body": ` + string(orNull(cfg.Echo)) + `}`)}
+	switch cfg.Fail {
+	case "permanent":
+		return &connectors.Result{Response: json.RawMessage(`{"status": 400}`)}, connectors.NewPermanent(errors.New("bad request"))
+	case "retryable":
+		return &connectors.Result{Response: json.RawMessage(`{"status": 503}`)}, connectors.NewRetryable(errors.New("unavailable"), 0)
+	}
+	return res, nil
+}
+
+func orNull(b json.RawMessage) json.RawMessage {
+	if len(b) == 0 {
+		return json.RawMessage("null")
+	}
+	return b
+}
+
+func runWorkflow(t *testing.T, steps string) (*RunResult, error, []json.RawMessage) {
+	t.Helper()
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	fc := &fakeConnector{seen: make(chan json.RawMessage, 50)}
+	env.RegisterWorkflowWithOptions(FlowRunWorkflow, workflowOptions())
+	acts := &Activities{Registry: connectors.NewRegistry(fc)}
+	env.RegisterActivityWithOptions(acts.RunStep, activity.RegisterOptions{Name: "fake"})
+	var doc flows.Document
+	if err := json.Unmarshal([]byte(`{"name": "t", "trigger": {"type": "manual"}, "steps": `+steps+`}`), &doc); err != nil {
+		t.Fatal(err)
+	}
+	env.ExecuteWorkflow(FlowRunWorkflow, RunInput{FlowID: "f1", FlowName: "Flow One", Version: 2, RunID: "f1-r1",
+		StartedAt: time.Unix(0, 0).UTC(), Document: doc,
+		Trigger: TriggerInput{Type: "manual", Body: json.RawMessage(`{"n": 5}`), Data: json.RawMessage(`{"n": 5}`)}})
+	close(fc.seen)
+	var seen []json.RawMessage
+	for c := range fc.seen {
+		seen = append(seen, c)
+	}
+	var res RunResult
+	err := env.GetWorkflowError()
+	if err == nil {
+		if gerr := env.GetWorkflowResult(&res); gerr != nil {
+			t.Fatal(gerr)
+		}
+	}
+	return &res, err, seen
+}
+
+func TestWorkflowPassesOutputsToLaterSteps(t *testing.T) {
+	res, err, seen := runWorkflow(t, `[
+		{"id": "a", "type": "fake", "config": {"echo": {"id": "{{ n }}", "name": "{{ flow_name }}"}}},
+		{"id": "b", "type": "fake", "config": {"echo": "{{ steps.a.body.id }}/{{ steps.a.body.name }} v{{ flow.version }}"}}]`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Steps) != 2 || res.Steps[1].Status != StepSucceeded || len(res.Steps[0].Attempts) != 1 {
+		t.Fatalf("result %+v", res)
+	}
+	if string(seen[0]) != `{"echo":{"id":5,"name":"Flow One"}}` || string(seen[1]) != `{"echo":"5/Flow One v2"}` {
+		t.Errorf("rendered configs %s", seen)
+	}
+}
+
+func TestWorkflowPermanentFailureSkipsTheRest(t *testing.T) {
+	res, err, seen := runWorkflow(t, `[
+		{"id": "soft", "type": "fake", "config": {"fail": "permanent"}, "on_error": "continue", "retry": {"max_attempts": 4}},
+		{"id": "hard", "type": "fake", "config": {"fail": "permanent"}},
+		{"id": "never", "type": "fake", "config": {}}]`)
+	var appErr *temporal.ApplicationError
+	if !errors.As(err, &appErr) || appErr.Type() != FailureType || !strings.Contains(appErr.Message(), `"hard"`) {
+		t.Fatalf("err = %v", err)
+	}
+	if err := appErr.Details(res); err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != 2 {
+		t.Errorf("permanent failures were retried or the skipped step ran: %d calls", len(seen))
+	}
+	want := []string{StepFailed, StepFailed, StepSkipped}
+	for i, s := range res.Steps {
+		if s.Status != want[i] {
+			t.Errorf("step %s: %s, want %s", s.ID, s.Status, want[i])
+		}
+	}
+	if a := res.Steps[0].Attempts; len(a) != 1 || a[0].StatusCode != 400 || a[0].Error != "bad request" {
+		t.Errorf("attempts %+v", a)
+	}
+}
+
+func TestWorkflowRetriesRetryableFailures(t *testing.T) {
+	_, err, seen := runWorkflow(t, `[
+		{"id": "flaky", "type": "fake", "config": {"fail": "retryable"}, "retry": {"max_attempts": 3, "initial_interval": "1s"}}]`)
+	if err == nil || len(seen) != 3 {
+		t.Fatalf("err %v after %d attempts, want failure after 3", err, len(seen))
+	}
+}
+
+func TestRetryPolicyMapping(t *testing.T) {
+	p := retryPolicy(&flows.Retry{MaxAttempts: 5, InitialInterval: "2s", BackoffCoefficient: 3, MaxInterval: "1m"})
+	if p.MaximumAttempts != 5 || p.InitialInterval != 2*time.Second || p.BackoffCoefficient != 3 || p.MaximumInterval != time.Minute ||
+		p.NonRetryableErrorTypes[0] != "permanent" {
+		t.Errorf("policy %+v", p)
+	}
+	if d := retryPolicy(nil); d.MaximumAttempts != defaultMaxAttempts {
+		t.Errorf("default policy %+v", d)
+	}
+}

@@ -1,0 +1,135 @@
+// Package config reads Flowline's configuration from flags and environment
+// variables (flags win), with the defaults the contract names.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// Config is the whole configuration of one flowline process.
+type Config struct {
+	HTTPAddr          string
+	DataDir           string
+	DatabaseURL       string
+	TemporalAddress   string
+	TemporalNamespace string
+	TemporalDevAddr   string
+	TemporalUIAddr    string
+	TaskQueue         string
+	SecretKey         string
+	APIToken          string
+	EgressAllow       []string
+	PublicURL         string
+	LogLevel          slog.Level
+	MaxBodyBytes      int64
+}
+
+// option binds one setting to its flag, environment variable and default.
+type option struct {
+	flag, env, def, usage string
+	dst               *string
+}
+
+// Parse reads args (the subcommand's flags) over the environment.
+func Parse(name string, args []string, getenv func(string) string) (*Config, error) {
+	var raw struct {
+		httpAddr, dataDir, dbURL, tAddr, tNS, tDev, tUI, queue, secret, token, egress, public, level, maxBody string
+	}
+	opts := []option{
+		{"http-addr", "FLOWLINE_HTTP_ADDR", "127.0.0.1:8080", "REST API listen address", &raw.httpAddr},
+		{"data-dir", "FLOWLINE_DATA_DIR", "./data", "directory for all local state", &raw.dataDir},
+		{"database-url", "FLOWLINE_DATABASE_URL", "", "flow store: sqlite:///path/file.db or postgres://… (default: SQLite in the data dir)", &raw.dbURL},
+		{"temporal-address", "FLOWLINE_TEMPORAL_ADDRESS", "", "external Temporal frontend host:port; empty runs an embedded server", &raw.tAddr},
+		{"temporal-namespace", "FLOWLINE_TEMPORAL_NAMESPACE", "default", "Temporal namespace", &raw.tNS},
+		{"temporal-dev-addr", "FLOWLINE_TEMPORAL_DEV_ADDR", "127.0.0.1:7233", "embedded Temporal frontend address", &raw.tDev},
+		{"temporal-ui-addr", "FLOWLINE_TEMPORAL_UI_ADDR", "127.0.0.1:8233", "embedded Temporal UI address; off disables it", &raw.tUI},
+		{"task-queue", "FLOWLINE_TASK_QUEUE", "flowline", "Temporal task queue", &raw.queue},
+		{"secret-key", "FLOWLINE_SECRET_KEY", "", "base64 32-byte key sealing credentials (default: generated into the data dir)", &raw.secret},
+		{"api-token", "FLOWLINE_API_TOKEN", "", "bearer token required by /api/v1 when set", &raw.token},
+		{"egress-allow", "FLOWLINE_EGRESS_ALLOW", "", "comma-separated CIDRs and host names outbound calls may reach although private", &raw.egress},
+		{"public-url", "FLOWLINE_PUBLIC_URL", "", "base URL for webhook and OAuth callback URLs (default http://<http-addr>)", &raw.public},
+		{"log-level", "FLOWLINE_LOG_LEVEL", "info", "debug, info, warn or error", &raw.level},
+		{"max-body-bytes", "FLOWLINE_MAX_BODY_BYTES", "1048576", "largest request body accepted", &raw.maxBody},
+	}
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	for _, o := range opts {
+		def := o.def
+		if v := getenv(o.env); v != "" {
+			def = v
+		}
+		fs.StringVar(o.dst, o.flag, def, fmt.Sprintf("%s (env %s)", o.usage, o.env))
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, fmt.Errorf("parsing flags: %w", err)
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("parsing flags: unexpected argument %q", fs.Arg(0))
+	}
+	c := &Config{
+		HTTPAddr: raw.httpAddr, DataDir: raw.dataDir, DatabaseURL: raw.dbURL,
+		TemporalAddress: raw.tAddr, TemporalNamespace: raw.tNS, TemporalDevAddr: raw.tDev,
+		TemporalUIAddr: raw.tUI, TaskQueue: raw.queue, SecretKey: raw.secret, APIToken: raw.token,
+		PublicURL: raw.public,
+	}
+	var errs []error
+	if err := c.LogLevel.UnmarshalText([]byte(raw.level)); err != nil {
+		errs = append(errs, fmt.Errorf("log level %q: want debug, info, warn or error", raw.level))
+	}
+	n, err := strconv.ParseInt(raw.maxBody, 10, 64)
+	if err != nil || n <= 0 {
+		errs = append(errs, fmt.Errorf("max body bytes %q: want a positive whole number", raw.maxBody))
+	}
+	c.MaxBodyBytes = n
+	for _, e := range strings.Split(raw.egress, ",") {
+		if e = strings.TrimSpace(e); e != "" {
+			c.EgressAllow = append(c.EgressAllow, e)
+		}
+	}
+	if strings.EqualFold(c.TemporalUIAddr, "off") {
+		c.TemporalUIAddr = ""
+	}
+	if abs, err := filepath.Abs(c.DataDir); err == nil {
+		c.DataDir = abs
+	}
+	if c.DatabaseURL == "" {
+		c.DatabaseURL = "sqlite://" + filepath.ToSlash(filepath.Join(c.DataDir, "flowline.db"))
+	}
+	if c.PublicURL == "" {
+		c.PublicURL = "http://" + c.HTTPAddr
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return c, nil
+}
+
+// FromOS parses the process's arguments and environment.
+func FromOS(name string, args []string) (*Config, error) {
+	return Parse(name, args, os.Getenv)
+}
+
+// Embedded reports whether this process runs its own Temporal server.
+func (c *Config) Embedded() bool { return c.TemporalAddress == "" }
+
+// TemporalFrontend is the address the Temporal client dials.
+func (c *Config) TemporalFrontend() string {
+	if c.Embedded() {
+		return c.TemporalDevAddr
+	}
+	return c.TemporalAddress
+}
+
+// TemporalUIURL is the base URL of the Temporal UI for run links, or "".
+func (c *Config) TemporalUIURL() string {
+	if c.TemporalUIAddr == "" {
+		return ""
+	}
+	return "http://" + c.TemporalUIAddr
+}

@@ -1,0 +1,49 @@
+package config
+
+import (
+	"log/slog"
+	"strings"
+	"testing"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestDefaults(t *testing.T) {
+	c, err := Parse("serve", nil, env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.HTTPAddr != "127.0.0.1:8080" || c.TemporalDevAddr != "127.0.0.1:7233" || c.TemporalUIAddr != "127.0.0.1:8233" ||
+		c.TaskQueue != "flowline" || c.TemporalNamespace != "default" || c.MaxBodyBytes != 1<<20 || c.LogLevel != slog.LevelInfo {
+		t.Fatalf("defaults: %+v", c)
+	}
+	if !c.Embedded() || !strings.HasPrefix(c.DatabaseURL, "sqlite:///") || !strings.HasSuffix(c.DatabaseURL, "/data/flowline.db") {
+		t.Fatalf("embedded %v, database url %q", c.Embedded(), c.DatabaseURL)
+	}
+	if c.PublicURL != "http://127.0.0.1:8080" {
+		t.Fatalf("public url %q", c.PublicURL)
+	}
+}
+
+func TestFlagsOverrideEnvironment(t *testing.T) {
+	c, err := Parse("serve", []string{"--http-addr", "127.0.0.1:9999", "--temporal-ui-addr=off"}, env(map[string]string{
+		"FLOWLINE_HTTP_ADDR": "127.0.0.1:1111", "FLOWLINE_EGRESS_ALLOW": "127.0.0.1/32, example.internal",
+		"FLOWLINE_TEMPORAL_ADDRESS": "temporal:7233", "FLOWLINE_LOG_LEVEL": "debug",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.HTTPAddr != "127.0.0.1:9999" || c.TemporalUIAddr != "" || c.Embedded() || c.TemporalFrontend() != "temporal:7233" {
+		t.Fatalf("got %+v", c)
+	}
+	if len(c.EgressAllow) != 2 || c.EgressAllow[1] != "example.internal" || c.LogLevel != slog.LevelDebug {
+		t.Fatalf("egress %q level %v", c.EgressAllow, c.LogLevel)
+	}
+}
+
+func TestBadValuesAreNamed(t *testing.T) {
+	_, err := Parse("serve", nil, env(map[string]string{"FLOWLINE_LOG_LEVEL": "loud", "FLOWLINE_MAX_BODY_BYTES": "-1"}))
+	if err == nil || !strings.Contains(err.Error(), "log level \"loud\"") || !strings.Contains(err.Error(), "max body bytes \"-1\"") {
+		t.Fatalf("err = %v", err)
+	}
+}

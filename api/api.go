@@ -1,0 +1,278 @@
+// Package api is Flowline's REST API: a Gin router whose handlers author,
+// validate and publish flows in the store, start and inspect runs through the
+// engine, and answer every error as application/problem+json (RFC 9457).
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/flowline/flowline/connectors"
+	"github.com/flowline/flowline/engine"
+	"github.com/flowline/flowline/flows"
+	"github.com/flowline/flowline/internal/store"
+)
+
+// DefaultMaxBodyBytes is the largest request body accepted when
+// Options.MaxBodyBytes is zero.
+const DefaultMaxBodyBytes int64 = 1 << 20
+
+// BasePath prefixes every API route but the probes and /metrics.
+const BasePath = "/api/v1"
+
+// RunService starts and inspects runs. *engine.Runs implements it; tests
+// substitute a fake.
+type RunService interface {
+	// Start starts a run and returns it once it is durably recorded.
+	Start(ctx context.Context, in engine.RunInput) (*engine.Run, error)
+	// Get describes one run; an unknown id is engine.ErrRunNotFound.
+	Get(ctx context.Context, runID string) (*engine.RunDetail, error)
+	// List lists runs, newest first, with a token for the next page.
+	List(ctx context.Context, f engine.RunFilter) ([]engine.Run, string, error)
+	// Cancel asks a run to stop.
+	Cancel(ctx context.Context, runID string) error
+	// Retry starts a new run with the same input as runID.
+	Retry(ctx context.Context, runID string) (*engine.Run, error)
+}
+
+var _ RunService = (*engine.Runs)(nil)
+
+// Options are the API's dependencies and limits.
+type Options struct {
+	// Store keeps flows and their versions. Required.
+	Store *store.Store
+	// Validator checks flow documents. Required.
+	Validator *flows.Validator
+	// Registry lists the connectors for GET /connectors. Required.
+	Registry *connectors.Registry
+	// Runs starts and inspects runs; when nil, run calls answer 503.
+	Runs RunService
+	// APIToken, when set, is required as "Authorization: Bearer <token>"
+	// on every /api/v1 call.
+	APIToken string
+	// MaxBodyBytes caps request bodies; zero means DefaultMaxBodyBytes.
+	MaxBodyBytes int64
+	// Ready reports whether the store and Temporal answer, for /readyz;
+	// nil means always ready.
+	Ready func(context.Context) error
+	// Logger receives request logs (at debug level) and failures; nil
+	// discards them.
+	Logger *slog.Logger
+	// Metrics is the registry /metrics serves and the API registers its
+	// collectors in. Nil means a fresh registry per New, so that several
+	// handlers (tests) never collide.
+	Metrics *prometheus.Registry
+}
+
+// server holds the options the handlers read.
+type server struct {
+	store     *store.Store
+	validator *flows.Validator
+	registry  *connectors.Registry
+	runs      RunService
+	token     string
+	maxBody   int64
+	ready     func(context.Context) error
+	log       *slog.Logger
+	metrics   *prometheus.Registry
+}
+
+const loggerKey = "flowline.logger"
+
+// New returns the API's HTTP handler: /api/v1 routes, /healthz, /readyz and
+// /metrics. It panics when a required option is missing, which is a
+// programmer error in the wiring.
+func New(opts Options) http.Handler {
+	if opts.Store == nil || opts.Validator == nil || opts.Registry == nil {
+		panic("api.New: Store, Validator and Registry are required")
+	}
+	s := &server{
+		store:     opts.Store,
+		validator: opts.Validator,
+		registry:  opts.Registry,
+		runs:      opts.Runs,
+		token:     opts.APIToken,
+		maxBody:   opts.MaxBodyBytes,
+		ready:     opts.Ready,
+		log:       opts.Logger,
+		metrics:   opts.Metrics,
+	}
+	if s.maxBody <= 0 {
+		s.maxBody = DefaultMaxBodyBytes
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.metrics == nil {
+		s.metrics = prometheus.NewRegistry()
+	}
+	m := newHTTPMetrics(s.metrics)
+
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	// An API answers 404 and 405 as problems rather than redirecting
+	// clients to a path with or without a trailing slash.
+	r.RedirectTrailingSlash = false
+	r.RedirectFixedPath = false
+	r.HandleMethodNotAllowed = true
+	r.Use(s.observe(m), s.recoverPanics)
+	r.NoRoute(s.noRoute)
+	r.NoMethod(s.noMethod)
+
+	r.GET("/healthz", s.healthz)
+	r.GET("/readyz", s.readyz)
+	r.GET("/metrics", s.metricsHandler())
+
+	v1 := r.Group(BasePath, s.auth)
+	v1.POST("/flows", s.createFlow)
+	v1.GET("/flows", s.listFlows)
+	v1.POST("/flows/validate", s.validateFlow)
+	v1.GET("/flows/:id", s.getFlow)
+	v1.PUT("/flows/:id", s.updateFlow)
+	v1.DELETE("/flows/:id", s.deleteFlow)
+	v1.POST("/flows/:id/publish", s.publishFlow)
+	v1.POST("/flows/:id/enable", s.enableFlow)
+	v1.POST("/flows/:id/disable", s.disableFlow)
+	v1.GET("/flows/:id/versions", s.listVersions)
+	v1.GET("/flows/:id/versions/:n", s.getVersion)
+	v1.POST("/flows/:id/runs", s.startRun)
+	v1.GET("/runs", s.listRuns)
+	v1.GET("/runs/:run_id", s.getRun)
+	v1.POST("/runs/:run_id/cancel", s.cancelRun)
+	v1.POST("/runs/:run_id/retry", s.retryRun)
+	v1.GET("/connectors", s.listConnectors)
+	v1.GET("/schemas/flow", s.flowSchema)
+	return r
+}
+
+// logger returns the request's logger.
+func logger(c *gin.Context) *slog.Logger {
+	if l, ok := c.Get(loggerKey); ok {
+		if l, ok := l.(*slog.Logger); ok {
+			return l
+		}
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+// observe logs each request at debug level and records it in the metrics,
+// labelled by route template so that ids never become label values.
+func (s *server) observe(m *httpMetrics) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		start := time.Now()
+		c.Set(loggerKey, s.log)
+		c.Next()
+		route := c.FullPath()
+		if route == "" {
+			route = "unmatched"
+		}
+		status := c.Writer.Status()
+		elapsed := time.Since(start)
+		m.observe(c.Request.Method, route, status, elapsed)
+		s.log.LogAttrs(c.Request.Context(), slog.LevelDebug, "http request",
+			slog.String("method", c.Request.Method),
+			slog.String("route", route),
+			slog.String("path", c.Request.URL.Path),
+			slog.Int("status", status),
+			slog.Duration("duration", elapsed),
+		)
+	}
+}
+
+// recoverPanics turns a handler panic into a logged 500 problem.
+func (s *server) recoverPanics(c *gin.Context) {
+	defer func() {
+		v := recover()
+		if v == nil {
+			return
+		}
+		if v == http.ErrAbortHandler {
+			panic(v)
+		}
+		s.log.Error("handler panicked", "route", c.FullPath(), "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+		if !c.Writer.Written() {
+			problem(c, http.StatusInternalServerError, "the server failed to handle the request")
+		}
+		c.Abort()
+	}()
+	c.Next()
+}
+
+func (s *server) noRoute(c *gin.Context) {
+	// Unknown paths under /api/v1 are behind the token too, so that the
+	// answer tells a caller without it nothing about which routes exist.
+	if strings.HasPrefix(c.Request.URL.Path, BasePath+"/") && !s.authorized(c) {
+		return
+	}
+	problemf(c, http.StatusNotFound, "no route %s %s", c.Request.Method, c.Request.URL.Path)
+}
+
+func (s *server) noMethod(c *gin.Context) {
+	if strings.HasPrefix(c.Request.URL.Path, BasePath+"/") && !s.authorized(c) {
+		return
+	}
+	problemf(c, http.StatusMethodNotAllowed, "method %s is not allowed on %s", c.Request.Method, c.Request.URL.Path)
+}
+
+// errBodyAnswered reports that readBody already answered the request.
+var errBodyAnswered = errors.New("request body rejected")
+
+// readBody reads the request body, at most MaxBodyBytes of it. Over the
+// limit it answers 413 and returns errBodyAnswered.
+func (s *server) readBody(c *gin.Context) ([]byte, error) {
+	if c.Request.ContentLength > s.maxBody {
+		problemf(c, http.StatusRequestEntityTooLarge, "the request body is %d bytes; the limit is %d", c.Request.ContentLength, s.maxBody)
+		return nil, errBodyAnswered
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, s.maxBody))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			problemf(c, http.StatusRequestEntityTooLarge, "the request body exceeds the limit of %d bytes", tooLarge.Limit)
+			return nil, errBodyAnswered
+		}
+		problemf(c, http.StatusBadRequest, "reading the request body: %v", err)
+		return nil, errBodyAnswered
+	}
+	return body, nil
+}
+
+// readJSON reads a body that must be one JSON value and returns it
+// compacted. An empty body is empty when allowEmpty, else 400; malformed
+// JSON is 400 with the line and column where it broke.
+func (s *server) readJSON(c *gin.Context, allowEmpty bool) ([]byte, error) {
+	body, err := s.readBody(c)
+	if err != nil {
+		return nil, err
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		if allowEmpty {
+			return nil, nil
+		}
+		problem(c, http.StatusBadRequest, "the request body is empty; a JSON document is expected")
+		return nil, errBodyAnswered
+	}
+	var raw json.RawMessage
+	if err := json.Unmarshal(body, &raw); err != nil {
+		problem(c, http.StatusBadRequest, jsonErrorDetail(body, err))
+		return nil, errBodyAnswered
+	}
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, body); err != nil {
+		problem(c, http.StatusBadRequest, jsonErrorDetail(body, err))
+		return nil, errBodyAnswered
+	}
+	return buf.Bytes(), nil
+}

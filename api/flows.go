@@ -1,0 +1,200 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/flowline/flowline/flows"
+	"github.com/flowline/flowline/internal/store"
+)
+
+// PublishResult is the answer to POST /flows/{id}/publish: the flow as it
+// now stands (published_version set, enabled) and the version just frozen,
+// so a builder needs no second call to show either.
+type PublishResult struct {
+	Flow    *store.Flow        `json:"flow"`
+	Version *store.FlowVersion `json:"version"`
+}
+
+// validDocument reads and validates a flow document from the body. It
+// answers 400, 413 or 422 itself and then returns ok false.
+func (s *server) validDocument(c *gin.Context) (raw []byte, doc *flows.Document, ok bool) {
+	raw, err := s.readJSON(c, false)
+	if err != nil {
+		return nil, nil, false
+	}
+	doc, ok = s.validate(c, raw)
+	return raw, doc, ok
+}
+
+// validate runs the validator over raw and answers 400 or 422 when the
+// document is not valid.
+func (s *server) validate(c *gin.Context, raw []byte) (*flows.Document, bool) {
+	doc, problems, err := s.validator.Validate(raw)
+	if err != nil {
+		if errors.Is(err, flows.ErrMalformed) {
+			problem(c, http.StatusBadRequest, err.Error())
+			return nil, false
+		}
+		internalError(c, "validating the flow", err)
+		return nil, false
+	}
+	if len(problems) > 0 {
+		invalidDocument(c, problems)
+		return nil, false
+	}
+	return doc, true
+}
+
+// storeError answers the HTTP form of a store error.
+func storeError(c *gin.Context, action string, err error) {
+	switch {
+	case errors.Is(err, store.ErrNotPublished):
+		problemf(c, http.StatusConflict, "flow %s has no published version; publish it first", c.Param("id"))
+	case errors.Is(err, store.ErrNotFound):
+		if n := c.Param("n"); n != "" {
+			problemf(c, http.StatusNotFound, "flow %s has no version %s", c.Param("id"), n)
+			return
+		}
+		problemf(c, http.StatusNotFound, "no flow with id %q", c.Param("id"))
+	case errors.Is(err, store.ErrConflict):
+		problem(c, http.StatusConflict, err.Error())
+	default:
+		internalError(c, action, err)
+	}
+}
+
+func (s *server) createFlow(c *gin.Context) {
+	raw, doc, ok := s.validDocument(c)
+	if !ok {
+		return
+	}
+	f, err := s.store.CreateFlow(c.Request.Context(), doc.Name, raw)
+	if err != nil {
+		storeError(c, "creating the flow", err)
+		return
+	}
+	c.Header("Location", BasePath+"/flows/"+f.ID)
+	respond(c, http.StatusCreated, f)
+}
+
+func (s *server) listFlows(c *gin.Context) {
+	fs, err := s.store.ListFlows(c)
+	if err != nil {
+		storeError(c, "listing flows", err)
+		return
+	}
+	if fs == nil {
+		fs = []store.Flow{}
+	}
+	respond(c, http.StatusOK, gin.H{"flows": fs})
+}
+
+func (s *server) getFlow(c *gin.Context) {
+	f, err := s.store.GetFlow(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		storeError(c, "reading the flow", err)
+		return
+	}
+	respond(c, http.StatusOK, f)
+}
+
+// updateFlow replaces the draft. An unknown flow is 404 before the body is
+// judged: there is nothing to replace.
+func (s *server) updateFlow(c *gin.Context) {
+	id := c.Param("id")
+	if _, err := s.store.GetFlow(c.Request.Context(), id); err != nil {
+		storeError(c, "reading the flow", err)
+		return
+	}
+	raw, doc, ok := s.validDocument(c)
+	if !ok {
+		return
+	}
+	f, err := s.store.UpdateDraft(c.Request.Context(), id, doc.Name, raw)
+	if err != nil {
+		storeError(c, "updating the flow", err)
+		return
+	}
+	respond(c, http.StatusOK, f)
+}
+
+func (s *server) deleteFlow(c *gin.Context) {
+	if err := s.store.DeleteFlow(c.Request.Context(), c.Param("id")); err != nil {
+		storeError(c, "deleting the flow", err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+	c.Writer.WriteHeaderNow()
+}
+
+func (s *server) validateFlow(c *gin.Context) {
+	if _, _, ok := s.validDocument(c); !ok {
+		return
+	}
+	respond(c, http.StatusOK, gin.H{"valid": true})
+}
+
+// publishFlow validates the stored draft again, with the validator of this
+// process (connectors or rules may have changed since it was saved), then
+// freezes it as the next version and enables the flow. It answers 200 with
+// a PublishResult: {"flow": {…}, "version": {…}}.
+func (s *server) publishFlow(c *gin.Context) {
+	id := c.Param("id")
+	f, err := s.store.GetFlow(c.Request.Context(), id)
+	if err != nil {
+		storeError(c, "reading the flow", err)
+		return
+	}
+	if _, ok := s.validate(c, f.Draft); !ok {
+		return
+	}
+	v, f, err := s.store.Publish(c.Request.Context(), id, f.Draft)
+	if err != nil {
+		storeError(c, "publishing the flow", err)
+		return
+	}
+	respond(c, http.StatusOK, PublishResult{Flow: f, Version: v})
+}
+
+func (s *server) enableFlow(c *gin.Context)  { s.setEnabled(c, true) }
+func (s *server) disableFlow(c *gin.Context) { s.setEnabled(c, false) }
+
+// setEnabled answers the flow; enabling one never published is 409.
+func (s *server) setEnabled(c *gin.Context, enabled bool) {
+	f, err := s.store.SetEnabled(c.Request.Context(), c.Param("id"), enabled)
+	if err != nil {
+		storeError(c, "changing whether the flow is enabled", err)
+		return
+	}
+	respond(c, http.StatusOK, f)
+}
+
+func (s *server) listVersions(c *gin.Context) {
+	vs, err := s.store.ListVersions(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		storeError(c, "listing versions", err)
+		return
+	}
+	if vs == nil {
+		vs = []store.FlowVersion{}
+	}
+	respond(c, http.StatusOK, gin.H{"versions": vs})
+}
+
+func (s *server) getVersion(c *gin.Context) {
+	n, err := strconv.Atoi(c.Param("n"))
+	if err != nil || n < 1 {
+		problemf(c, http.StatusBadRequest, "version %q is not a positive integer", c.Param("n"))
+		return
+	}
+	v, err := s.store.GetVersion(c.Request.Context(), c.Param("id"), n)
+	if err != nil {
+		storeError(c, "reading the version", err)
+		return
+	}
+	respond(c, http.StatusOK, v)
+}

@@ -1,0 +1,134 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+func TestConnectorsAndSchema(t *testing.T) {
+	e := newEnv(t, nil)
+	var out struct {
+		Connectors []struct {
+			Type         string         `json:"type"`
+			Description  string         `json:"description"`
+			ConfigSchema map[string]any `json:"config_schema"`
+		} `json:"connectors"`
+	}
+	e.do("GET", "/api/v1/connectors", nil).want(t, http.StatusOK).decode(t, &out)
+	found := false
+	for _, c := range out.Connectors {
+		if c.Type == "http" {
+			found = true
+			if c.Description == "" || c.ConfigSchema["properties"] == nil {
+				t.Errorf("http connector = %+v, want a description and a schema object", c)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("connectors %+v lack http", out.Connectors)
+	}
+
+	rec := e.do("GET", "/api/v1/schemas/flow", nil).want(t, http.StatusOK)
+	if ct := rec.Header().Get("Content-Type"); ct != "application/schema+json" {
+		t.Errorf("schema Content-Type = %q", ct)
+	}
+	var schema map[string]any
+	rec.decode(t, &schema)
+	if schema["properties"] == nil {
+		t.Errorf("flow schema = %v", schema)
+	}
+}
+
+func TestProbes(t *testing.T) {
+	var readyErr error
+	e := newEnv(t, func(o *Options) {
+		o.Ready = func(context.Context) error { return readyErr }
+	})
+	var health map[string]string
+	e.do("GET", "/healthz", nil).want(t, http.StatusOK).decode(t, &health)
+	if health["status"] != "ok" {
+		t.Errorf("healthz = %v", health)
+	}
+	e.do("GET", "/readyz", nil).want(t, http.StatusOK)
+
+	readyErr = errors.New("temporal: connection refused")
+	p := e.do("GET", "/readyz", nil).want(t, http.StatusServiceUnavailable).problem(t)
+	if !strings.Contains(p.Detail, "temporal: connection refused") {
+		t.Errorf("detail %q does not name what failed", p.Detail)
+	}
+}
+
+func TestMetrics(t *testing.T) {
+	e := newEnv(t, nil)
+	e.do("GET", "/api/v1/flows", nil).want(t, http.StatusOK)
+	e.do("GET", "/api/v1/flows/abc", nil).want(t, http.StatusNotFound)
+	body := e.do("GET", "/metrics", nil).want(t, http.StatusOK).Body.String()
+	for _, want := range []string{
+		`flowline_http_requests_total{code="200",method="GET",route="/api/v1/flows"} 1`,
+		`flowline_http_requests_total{code="404",method="GET",route="/api/v1/flows/:id"} 1`,
+		`flowline_http_request_duration_seconds_bucket{code="200",method="GET",route="/api/v1/flows"`,
+		"go_goroutines",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+	// Two handlers in one process keep separate registries.
+	other := newEnv(t, nil)
+	if strings.Contains(other.do("GET", "/metrics", nil).Body.String(), `route="/api/v1/flows"`) {
+		t.Errorf("a second API shares the first one's metrics")
+	}
+}
+
+func TestUnknownRouteAndMethod(t *testing.T) {
+	e := newEnv(t, nil)
+	e.do("GET", "/api/v1/nothing", nil).want(t, http.StatusNotFound).problem(t)
+	e.do("GET", "/elsewhere", nil).want(t, http.StatusNotFound).problem(t)
+	e.do("PATCH", "/api/v1/flows", nil).want(t, http.StatusMethodNotAllowed).problem(t)
+}
+
+func TestAuth(t *testing.T) {
+	e := newEnv(t, func(o *Options) { o.APIToken = "s3cret" })
+	for _, header := range []string{"", "Bearer wrong", "Basic s3cret", "s3cret"} {
+		req := e.request("GET", "/api/v1/flows", "")
+		req.Header.Del("Authorization")
+		if header != "" {
+			req.Header.Set("Authorization", header)
+		}
+		rec := e.send(req).want(t, http.StatusUnauthorized)
+		rec.problem(t)
+		if !strings.HasPrefix(rec.Header().Get("WWW-Authenticate"), "Bearer") {
+			t.Errorf("%q: WWW-Authenticate = %q", header, rec.Header().Get("WWW-Authenticate"))
+		}
+	}
+	// Unknown API paths do not reveal themselves without the token.
+	req := e.request("GET", "/api/v1/nothing", "")
+	req.Header.Del("Authorization")
+	e.send(req).want(t, http.StatusUnauthorized)
+
+	e.do("GET", "/api/v1/flows", nil).want(t, http.StatusOK)
+	for _, path := range []string{"/healthz", "/readyz", "/metrics"} {
+		req := e.request("GET", path, "")
+		req.Header.Del("Authorization")
+		e.send(req).want(t, http.StatusOK)
+	}
+}
+
+func TestPanicIsProblem(t *testing.T) {
+	e := newEnv(t, func(o *Options) {
+		o.Ready = func(context.Context) error { panic("boom") }
+	})
+	p := e.do("GET", "/readyz", nil).want(t, http.StatusInternalServerError).problem(t)
+	if strings.Contains(p.Detail, "boom") {
+		t.Errorf("detail leaks the panic: %q", p.Detail)
+	}
+	var m map[string]any
+	_ = json.Unmarshal([]byte(e.do("GET", "/healthz", nil).Body.String()), &m)
+	if m["status"] != "ok" {
+		t.Errorf("server broken after a panic: %v", m)
+	}
+}

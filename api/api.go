@@ -233,6 +233,9 @@ var errBodyAnswered = errors.New("request body rejected")
 // limit it answers 413 and returns errBodyAnswered.
 func (s *server) readBody(c *gin.Context) ([]byte, error) {
 	if c.Request.ContentLength > s.maxBody {
+		// The rest of the body is never read, so the connection cannot
+		// carry another request.
+		c.Header("Connection", "close")
 		problemf(c, http.StatusRequestEntityTooLarge, "the request body is %d bytes; the limit is %d", c.Request.ContentLength, s.maxBody)
 		return nil, errBodyAnswered
 	}
@@ -240,6 +243,7 @@ func (s *server) readBody(c *gin.Context) ([]byte, error) {
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
+			c.Header("Connection", "close")
 			problemf(c, http.StatusRequestEntityTooLarge, "the request body exceeds the limit of %d bytes", tooLarge.Limit)
 			return nil, errBodyAnswered
 		}

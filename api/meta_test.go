@@ -1,9 +1,11 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -88,7 +90,27 @@ func TestUnknownRouteAndMethod(t *testing.T) {
 	e := newEnv(t, nil)
 	e.do("GET", "/api/v1/nothing", nil).want(t, http.StatusNotFound).problem(t)
 	e.do("GET", "/elsewhere", nil).want(t, http.StatusNotFound).problem(t)
-	e.do("PATCH", "/api/v1/flows", nil).want(t, http.StatusMethodNotAllowed).problem(t)
+	rec := e.do("PATCH", "/api/v1/flows", nil).want(t, http.StatusMethodNotAllowed)
+	rec.problem(t)
+	if allow := rec.Header().Get("Allow"); !strings.Contains(allow, "GET") || !strings.Contains(allow, "POST") {
+		t.Errorf("Allow = %q, want GET and POST", allow)
+	}
+}
+
+func TestRequestLogAtDebug(t *testing.T) {
+	var buf bytes.Buffer
+	e := newEnv(t, func(o *Options) {
+		o.APIToken = "s3cret"
+		o.Logger = slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	})
+	e.do("GET", "/api/v1/flows/abc", nil).want(t, http.StatusNotFound)
+	out := buf.String()
+	if !strings.Contains(out, "http request") || !strings.Contains(out, "route=/api/v1/flows/:id") || !strings.Contains(out, "status=404") {
+		t.Errorf("request log = %q", out)
+	}
+	if strings.Contains(out, "s3cret") {
+		t.Errorf("request log holds the token: %q", out)
+	}
 }
 
 func TestAuth(t *testing.T) {

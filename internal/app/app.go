@@ -1,0 +1,218 @@
+// Package app wires Flowline's parts into a running process: the store, the
+// embedded or external Temporal, the worker and the REST API. cmd/flowline
+// only parses configuration and calls it; tests start it in-process.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	sdkclient "go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/flowline/flowline/api"
+	"github.com/flowline/flowline/connectors"
+	httpconn "github.com/flowline/flowline/connectors/http"
+	"github.com/flowline/flowline/engine"
+	"github.com/flowline/flowline/engine/devserver"
+	"github.com/flowline/flowline/flows"
+	"github.com/flowline/flowline/internal/config"
+	"github.com/flowline/flowline/internal/store"
+)
+
+// Version is the Flowline version, set at build time with -ldflags.
+var Version = "dev"
+
+// Mode selects which parts a process runs.
+type Mode string
+
+// Modes of the flowline subcommands.
+const (
+	ModeServe  Mode = "serve"
+	ModeWorker Mode = "worker"
+	ModeAPI    Mode = "api"
+)
+
+// App is a running Flowline process.
+type App struct {
+	cfg      *config.Config
+	log      *slog.Logger
+	store    *store.Store
+	dev      *devserver.Server
+	client   sdkclient.Client
+	worker   worker.Worker
+	http     *http.Server
+	listener net.Listener
+	conn     *httpconn.Connector
+	served   chan error
+}
+
+// Start brings up the parts mode asks for and returns once they accept work.
+func Start(ctx context.Context, cfg *config.Config, mode Mode, logger *slog.Logger) (a *App, err error) {
+	a = &App{cfg: cfg, log: logger, served: make(chan error, 1)}
+	defer func() {
+		if err != nil {
+			_ = a.Shutdown(context.Background())
+			a = nil
+		}
+	}()
+	if mode == ModeServe && cfg.Embedded() {
+		start := time.Now()
+		serverLevel := slog.LevelWarn
+		if cfg.LogLevel <= slog.LevelDebug {
+			serverLevel = slog.LevelDebug
+		}
+		a.dev, err = devserver.Start(devserver.Options{
+			DataDir: cfg.DataDir, FrontendAddr: cfg.TemporalDevAddr, UIAddr: cfg.TemporalUIAddr,
+			Namespace: cfg.TemporalNamespace, SearchAttributes: engine.SearchAttributes(),
+			Logger: logger, LogLevel: serverLevel,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("starting embedded temporal: %w", err)
+		}
+		logger.Info("embedded temporal started", "frontend", cfg.TemporalDevAddr, "ui", cfg.TemporalUIURL(), "took", time.Since(start).Round(time.Millisecond))
+	}
+	a.client, err = dialTemporal(ctx, cfg, logger)
+	if err != nil {
+		return nil, err
+	}
+	if err := engine.EnsureSearchAttributes(ctx, a.client, cfg.TemporalNamespace); err != nil {
+		return nil, err
+	}
+	a.conn = httpconn.New(httpconn.Options{Version: Version, EgressAllow: cfg.EgressAllow})
+	reg := connectors.NewRegistry(a.conn)
+	if mode == ModeServe || mode == ModeWorker {
+		a.worker = engine.NewWorker(a.client, cfg.TaskQueue, reg)
+		if err := a.worker.Start(); err != nil {
+			return nil, fmt.Errorf("starting worker: %w", err)
+		}
+	}
+	if mode == ModeServe || mode == ModeAPI {
+		if err := a.startAPI(ctx, reg); err != nil {
+			return nil, err
+		}
+	}
+	return a, nil
+}
+
+func (a *App) startAPI(ctx context.Context, reg *connectors.Registry) error {
+	var err error
+	a.store, err = store.Open(ctx, a.cfg.DatabaseURL)
+	if err != nil {
+		return fmt.Errorf("opening flow store: %w", err)
+	}
+	validator, err := flows.NewValidator(reg.Schemas())
+	if err != nil {
+		return fmt.Errorf("compiling schemas: %w", err)
+	}
+	runs := &engine.Runs{Client: a.client, Namespace: a.cfg.TemporalNamespace, TaskQueue: a.cfg.TaskQueue, UIBaseURL: a.cfg.TemporalUIURL()}
+	handler := api.New(api.Options{
+		Store: a.store, Validator: validator, Registry: reg, Runs: runs,
+		APIToken: a.cfg.APIToken, MaxBodyBytes: a.cfg.MaxBodyBytes, Ready: a.ready, Logger: a.log,
+	})
+	a.listener, err = net.Listen("tcp", a.cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", a.cfg.HTTPAddr, err)
+	}
+	a.http = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	go func() { a.served <- a.http.Serve(a.listener) }()
+	a.log.Info("flowline API listening", "addr", "http://"+a.listener.Addr().String())
+	return nil
+}
+
+// ready answers /readyz: the store and Temporal both answer.
+func (a *App) ready(ctx context.Context) error {
+	if err := a.store.Ping(ctx); err != nil {
+		return fmt.Errorf("flow store: %w", err)
+	}
+	if _, err := a.client.CheckHealth(ctx, &sdkclient.CheckHealthRequest{}); err != nil {
+		return fmt.Errorf("temporal: %w", err)
+	}
+	return nil
+}
+
+// Addr is the API's listen address (useful when it was ":0").
+func (a *App) Addr() string {
+	if a.listener == nil {
+		return ""
+	}
+	return a.listener.Addr().String()
+}
+
+// Client is the process's Temporal client.
+func (a *App) Client() sdkclient.Client { return a.client }
+
+// Served reports the API server's exit, for the caller's wait loop.
+func (a *App) Served() <-chan error { return a.served }
+
+// Shutdown stops everything in reverse order of start.
+func (a *App) Shutdown(ctx context.Context) error {
+	var errs []error
+	if a.http != nil {
+		if err := a.http.Shutdown(ctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errs = append(errs, fmt.Errorf("stopping API: %w", err))
+		}
+	}
+	if a.worker != nil {
+		a.worker.Stop()
+	}
+	if a.client != nil {
+		a.client.Close()
+	}
+	if a.conn != nil {
+		a.conn.Close()
+	}
+	if a.store != nil {
+		errs = append(errs, a.store.Close())
+	}
+	if a.dev != nil {
+		errs = append(errs, a.dev.Stop())
+	}
+	return errors.Join(errs...)
+}
+
+func dialTemporal(ctx context.Context, cfg *config.Config, logger *slog.Logger) (sdkclient.Client, error) {
+	sdkLevel := slog.LevelWarn
+	if cfg.LogLevel <= slog.LevelDebug {
+		sdkLevel = slog.LevelDebug
+	}
+	l := slog.New(levelFilter{Handler: logger.Handler(), min: sdkLevel}).With("component", "temporal-sdk")
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		c, err := sdkclient.DialContext(ctx, sdkclient.Options{
+			HostPort: cfg.TemporalFrontend(), Namespace: cfg.TemporalNamespace,
+			Logger: sdklog.NewStructuredLogger(l),
+		})
+		if err == nil {
+			return c, nil
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return nil, fmt.Errorf("connecting to temporal at %s: %w", cfg.TemporalFrontend(), err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// levelFilter drops records below min, so the SDK is quiet unless asked.
+type levelFilter struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (f levelFilter) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= f.min && f.Handler.Enabled(ctx, l)
+}
+
+func (f levelFilter) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return levelFilter{Handler: f.Handler.WithAttrs(attrs), min: f.min}
+}
+
+func (f levelFilter) WithGroup(name string) slog.Handler {
+	return levelFilter{Handler: f.Handler.WithGroup(name), min: f.min}
+}

@@ -34,7 +34,7 @@ type Config struct {
 // option binds one setting to its flag, environment variable and default.
 type option struct {
 	flag, env, def, usage string
-	dst               *string
+	dst                   *string
 }
 
 // Parse reads args (the subcommand's flags) over the environment.

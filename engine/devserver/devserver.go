@@ -188,7 +188,7 @@ func serverConfig(host string, frontendPort int, ports []int, sqlConf *config.SQ
 				InitialFailoverVersion: 1,
 				RPCAddress:             frontend,
 				HTTPAddress:            net.JoinHostPort(host, strconv.Itoa(ports[3])),
-				ClusterID:              "flowline",
+				ClusterID:              "6f1b8a2e-3c4d-4e5f-9a0b-f10e11e2c0de", // fixed: one embedded cluster
 			},
 		},
 	}

@@ -46,6 +46,7 @@ type Options struct {
 type Server struct {
 	server temporal.Server
 	ui     *uiServer
+	level  *slog.LevelVar
 }
 
 const clusterName = "active"
@@ -80,7 +81,9 @@ func Start(opts Options) (*Server, error) {
 	}
 	conf := serverConfig(host, port, ports, sqlConf)
 
-	logger := newLogAdapter(opts.Logger, opts.LogLevel)
+	level := &slog.LevelVar{}
+	level.Set(opts.LogLevel)
+	logger := newLogAdapter(opts.Logger, level)
 	authorizer, err := authorization.GetAuthorizerFromConfig(&conf.Global.Authorization)
 	if err != nil {
 		return nil, fmt.Errorf("creating temporal authorizer: %w", err)
@@ -119,7 +122,7 @@ func Start(opts Options) (*Server, error) {
 	if err := srv.Start(); err != nil {
 		return nil, fmt.Errorf("starting temporal server: %w", err)
 	}
-	s := &Server{server: srv}
+	s := &Server{server: srv, level: level}
 	if opts.UIAddr != "" {
 		ui, err := startUI(opts.UIAddr, opts.FrontendAddr, opts.Namespace, opts.Logger)
 		if err != nil {
@@ -133,6 +136,11 @@ func Start(opts Options) (*Server, error) {
 
 // Stop shuts the UI and the server down.
 func (s *Server) Stop() error {
+	// Stopping makes the server's internal workers complain about closed
+	// connections; those warnings say nothing useful.
+	if s.level.Level() < slog.LevelError {
+		s.level.Set(slog.LevelError)
+	}
 	var errs []error
 	if s.ui != nil {
 		errs = append(errs, s.ui.stop())

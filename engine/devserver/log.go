@@ -14,15 +14,17 @@ import (
 // the configured level so that the server is quiet unless asked.
 type logAdapter struct {
 	log   *slog.Logger
-	level slog.Level
+	level *slog.LevelVar
 }
 
-func newLogAdapter(l *slog.Logger, level slog.Level) log.Logger {
+func newLogAdapter(l *slog.Logger, level *slog.LevelVar) *logAdapter {
 	return &logAdapter{log: l.With("component", "temporal"), level: level}
 }
 
+var _ log.Logger = (*logAdapter)(nil)
+
 func (a *logAdapter) emit(level slog.Level, msg string, tags []tag.Tag) {
-	if level < a.level || !a.log.Enabled(context.Background(), level) {
+	if level < a.level.Level() || !a.log.Enabled(context.Background(), level) {
 		return
 	}
 	attrs := make([]any, 0, len(tags))

@@ -1,0 +1,45 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestValidateSubcommand(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.json")
+	bad := filepath.Join(dir, "bad.json")
+	if err := os.WriteFile(good, []byte(`{"name": "ok", "trigger": {"type": "manual"},
+		"steps": [{"id": "a", "type": "http", "config": {"method": "GET", "url": "https://example.com/"}}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bad, []byte(`{"name": "bad", "trigger": {"type": "manual"}, "extra": 1,
+		"steps": [{"id": "a", "type": "http", "config": {"method": "GET", "url": "https://example.com/{{ steps.b.body }}"}},
+		          {"id": "b", "type": "nope", "config": {}}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	if code := run([]string{"validate", good}, &out, &errOut); code != 0 || !strings.Contains(out.String(), "good.json: valid") {
+		t.Fatalf("good: exit %d, %s %s", code, out.String(), errOut.String())
+	}
+	out.Reset()
+	code := run([]string{"validate", good, bad}, &out, &errOut)
+	if code != 1 {
+		t.Fatalf("bad: exit %d, want 1", code)
+	}
+	for _, want := range []string{"bad.json: /extra:", "bad.json: /steps/0/config/url:", "bad.json: /steps/1/type:"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+func TestUnknownCommand(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if code := run([]string{"frobnicate"}, &out, &errOut); code != 2 || !strings.Contains(errOut.String(), `unknown command "frobnicate"`) {
+		t.Fatalf("exit %d, stderr %s", code, errOut.String())
+	}
+}

@@ -135,7 +135,10 @@ func (r *Runs) Get(ctx context.Context, runID string) (*RunDetail, error) {
 func (r *Runs) result(ctx context.Context, wfID string, info executionInfo) (*RunResult, string, error) {
 	if info.GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
 		var res RunResult
-		v, err := r.Client.QueryWorkflow(ctx, wfID, "", StepsQuery)
+		// A query needs a worker; don't hang the API when none is polling.
+		qctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+		defer cancel()
+		v, err := r.Client.QueryWorkflow(qctx, wfID, "", StepsQuery)
 		if err != nil || v.Get(&res) != nil {
 			// No worker has picked the run up yet: nothing ran so far.
 			return &RunResult{}, "", nil

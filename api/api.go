@@ -22,6 +22,7 @@ import (
 	"github.com/flowline/flowline/connectors"
 	"github.com/flowline/flowline/engine"
 	"github.com/flowline/flowline/flows"
+	"github.com/flowline/flowline/internal/secrets"
 	"github.com/flowline/flowline/internal/store"
 )
 
@@ -59,6 +60,9 @@ type Options struct {
 	Registry *connectors.Registry
 	// Runs starts and inspects runs; when nil, run calls answer 503.
 	Runs RunService
+	// Sealer seals credential secrets before they reach the store; when
+	// nil, credential calls answer 503.
+	Sealer *secrets.Sealer
 	// APIToken, when set, is required as "Authorization: Bearer <token>"
 	// on every /api/v1 call.
 	APIToken string
@@ -82,6 +86,7 @@ type server struct {
 	validator *flows.Validator
 	registry  *connectors.Registry
 	runs      RunService
+	sealer    *secrets.Sealer
 	token     string
 	maxBody   int64
 	ready     func(context.Context) error
@@ -103,6 +108,7 @@ func New(opts Options) http.Handler {
 		validator: opts.Validator,
 		registry:  opts.Registry,
 		runs:      opts.Runs,
+		sealer:    opts.Sealer,
 		token:     opts.APIToken,
 		maxBody:   opts.MaxBodyBytes,
 		ready:     opts.Ready,
@@ -152,6 +158,10 @@ func New(opts Options) http.Handler {
 	v1.GET("/runs/:run_id", s.getRun)
 	v1.POST("/runs/:run_id/cancel", s.cancelRun)
 	v1.POST("/runs/:run_id/retry", s.retryRun)
+	v1.POST("/credentials", s.createCredential)
+	v1.GET("/credentials", s.listCredentials)
+	v1.GET("/credentials/:id", s.getCredential)
+	v1.DELETE("/credentials/:id", s.deleteCredential)
 	v1.GET("/connectors", s.listConnectors)
 	v1.GET("/schemas/flow", s.flowSchema)
 	return r

@@ -23,6 +23,7 @@ import (
 	"github.com/flowline/flowline/engine/devserver"
 	"github.com/flowline/flowline/flows"
 	"github.com/flowline/flowline/internal/config"
+	"github.com/flowline/flowline/internal/secrets"
 	"github.com/flowline/flowline/internal/store"
 )
 
@@ -50,6 +51,7 @@ type App struct {
 	http     *http.Server
 	listener net.Listener
 	conn     *httpconn.Connector
+	sealer   *secrets.Sealer
 	served   chan error
 }
 
@@ -62,6 +64,12 @@ func Start(ctx context.Context, cfg *config.Config, mode Mode, logger *slog.Logg
 			a = nil
 		}
 	}()
+	// Every mode runs the worker or the API, and both need the store and
+	// the sealing key: the API to keep credentials, the worker to resolve
+	// them for connectors. A bad key fails here, before anything starts.
+	if err := a.openStore(ctx); err != nil {
+		return nil, err
+	}
 	if mode == ModeServe && cfg.Embedded() {
 		start := time.Now()
 		serverLevel := slog.LevelWarn
@@ -85,7 +93,10 @@ func Start(ctx context.Context, cfg *config.Config, mode Mode, logger *slog.Logg
 	if err := engine.EnsureSearchAttributes(ctx, a.client, cfg.TemporalNamespace); err != nil {
 		return nil, err
 	}
-	a.conn = httpconn.New(httpconn.Options{Version: Version, EgressAllow: cfg.EgressAllow})
+	a.conn = httpconn.New(httpconn.Options{
+		Version: Version, EgressAllow: cfg.EgressAllow,
+		Secrets: &secrets.Resolver{Store: a.store, Sealer: a.sealer},
+	})
 	reg := connectors.NewRegistry(a.conn)
 	if mode == ModeServe || mode == ModeWorker {
 		a.worker = engine.NewWorker(a.client, cfg.TaskQueue, reg)
@@ -101,19 +112,32 @@ func Start(ctx context.Context, cfg *config.Config, mode Mode, logger *slog.Logg
 	return a, nil
 }
 
-func (a *App) startAPI(ctx context.Context, reg *connectors.Registry) error {
-	var err error
+// openStore opens the flow store and builds the credential sealer from the
+// configured or generated key.
+func (a *App) openStore(ctx context.Context) error {
+	key, err := secrets.LoadKey(a.cfg.SecretKey, a.cfg.DataDir)
+	if err != nil {
+		return fmt.Errorf("loading the secret key: %w", err)
+	}
+	a.sealer, err = secrets.NewSealer(key)
+	if err != nil {
+		return fmt.Errorf("loading the secret key: %w", err)
+	}
 	a.store, err = store.Open(ctx, a.cfg.DatabaseURL)
 	if err != nil {
 		return fmt.Errorf("opening flow store: %w", err)
 	}
+	return nil
+}
+
+func (a *App) startAPI(ctx context.Context, reg *connectors.Registry) error {
 	validator, err := flows.NewValidator(reg.Schemas())
 	if err != nil {
 		return fmt.Errorf("compiling schemas: %w", err)
 	}
 	runs := &engine.Runs{Client: a.client, Namespace: a.cfg.TemporalNamespace, TaskQueue: a.cfg.TaskQueue, UIBaseURL: a.cfg.TemporalUIURL()}
 	handler := api.New(api.Options{
-		Store: a.store, Validator: validator, Registry: reg, Runs: runs,
+		Store: a.store, Validator: validator, Registry: reg, Runs: runs, Sealer: a.sealer,
 		APIToken: a.cfg.APIToken, MaxBodyBytes: a.cfg.MaxBodyBytes, Ready: a.ready, Logger: a.log,
 	})
 	a.listener, err = net.Listen("tcp", a.cfg.HTTPAddr)

@@ -1,0 +1,191 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/flowline/flowline/flows"
+	"github.com/flowline/flowline/internal/store"
+)
+
+// maxCredentialName is the longest credential name accepted, in characters.
+const maxCredentialName = 200
+
+// CredentialInfo is what the API tells about a credential. The secret is
+// sealed at rest and never part of any answer.
+type CredentialInfo struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+func credentialInfo(c *store.Credential) CredentialInfo {
+	return CredentialInfo{ID: c.ID, Name: c.Name, CreatedAt: c.CreatedAt}
+}
+
+// sealerReady answers 503 when the API was built without a Sealer: there is
+// no way to keep a secret, nor any need to list them.
+func (s *server) sealerReady(c *gin.Context) bool {
+	if s.sealer == nil {
+		problem(c, http.StatusServiceUnavailable, "credentials are not available: this process has no secret key configured")
+		return false
+	}
+	return true
+}
+
+// credentialError answers the HTTP form of a store error about a credential.
+func credentialError(c *gin.Context, action string, err error) {
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		problemf(c, http.StatusNotFound, "no credential with id or name %q", c.Param("id"))
+	case errors.Is(err, store.ErrConflict):
+		problem(c, http.StatusConflict, err.Error())
+	default:
+		internalError(c, action, err)
+	}
+}
+
+// decodeCredential checks a POST /credentials body: an object with exactly
+// the string fields name (1–200 characters) and secret (non-empty). Every
+// problem is reported at once; none of them repeats the secret.
+func decodeCredential(raw []byte) (name, secret string, problems []flows.Problem) {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &fields); err != nil || fields == nil {
+		return "", "", []flows.Problem{{Pointer: "", Message: "the body must be a JSON object with name and secret"}}
+	}
+	keys := make([]string, 0, len(fields))
+	for k := range fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if k != "name" && k != "secret" {
+			problems = append(problems, flows.Problem{Pointer: "/" + pointerEscape(k), Message: fmt.Sprintf("unknown field %q; only name and secret are accepted", k)})
+		}
+	}
+	str := func(key string) (string, bool) {
+		v, ok := fields[key]
+		if !ok {
+			problems = append(problems, flows.Problem{Pointer: "/" + key, Message: key + " is required"})
+			return "", false
+		}
+		var s string
+		if err := json.Unmarshal(v, &s); err != nil {
+			problems = append(problems, flows.Problem{Pointer: "/" + key, Message: key + " must be a string"})
+			return "", false
+		}
+		if s == "" {
+			problems = append(problems, flows.Problem{Pointer: "/" + key, Message: key + " must not be empty"})
+			return "", false
+		}
+		return s, true
+	}
+	name, ok := str("name")
+	if ok && utf8.RuneCountInString(name) > maxCredentialName {
+		problems = append(problems, flows.Problem{Pointer: "/name", Message: fmt.Sprintf("name is %d characters; at most %d are allowed", utf8.RuneCountInString(name), maxCredentialName)})
+	}
+	secret, _ = str("secret")
+	return name, secret, problems
+}
+
+// pointerEscape escapes a key for a JSON Pointer (RFC 6901).
+func pointerEscape(k string) string {
+	out := make([]rune, 0, len(k))
+	for _, r := range k {
+		switch r {
+		case '~':
+			out = append(out, '~', '0')
+		case '/':
+			out = append(out, '~', '1')
+		default:
+			out = append(out, r)
+		}
+	}
+	return string(out)
+}
+
+func (s *server) createCredential(c *gin.Context) {
+	if !s.sealerReady(c) {
+		return
+	}
+	raw, err := s.readJSON(c, false)
+	if err != nil {
+		return
+	}
+	name, secret, problems := decodeCredential(raw)
+	if len(problems) > 0 {
+		detail := "the credential has 1 problem"
+		if len(problems) != 1 {
+			detail = fmt.Sprintf("the credential has %d problems", len(problems))
+		}
+		problem(c, http.StatusUnprocessableEntity, detail, problems...)
+		return
+	}
+	sealed, err := s.sealer.Seal([]byte(secret))
+	if err != nil {
+		internalError(c, "sealing the secret", err)
+		return
+	}
+	cred, err := s.store.CreateCredential(c.Request.Context(), name, "", sealed)
+	if err != nil {
+		credentialError(c, "creating the credential", err)
+		return
+	}
+	c.Header("Location", BasePath+"/credentials/"+cred.ID)
+	respond(c, http.StatusCreated, credentialInfo(cred))
+}
+
+func (s *server) listCredentials(c *gin.Context) {
+	if !s.sealerReady(c) {
+		return
+	}
+	creds, err := s.store.ListCredentials(c.Request.Context())
+	if err != nil {
+		credentialError(c, "listing credentials", err)
+		return
+	}
+	out := make([]CredentialInfo, 0, len(creds))
+	for i := range creds {
+		out = append(out, credentialInfo(&creds[i]))
+	}
+	respond(c, http.StatusOK, gin.H{"credentials": out})
+}
+
+func (s *server) getCredential(c *gin.Context) {
+	if !s.sealerReady(c) {
+		return
+	}
+	cred, err := s.store.GetCredential(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		credentialError(c, "reading the credential", err)
+		return
+	}
+	respond(c, http.StatusOK, credentialInfo(cred))
+}
+
+// deleteCredential removes a credential named by id or name. Flows that
+// still refer to it fail at run time with a permanent error naming it.
+func (s *server) deleteCredential(c *gin.Context) {
+	if !s.sealerReady(c) {
+		return
+	}
+	ctx := c.Request.Context()
+	cred, err := s.store.GetCredential(ctx, c.Param("id"))
+	if err != nil {
+		credentialError(c, "reading the credential", err)
+		return
+	}
+	if err := s.store.DeleteCredential(ctx, cred.ID); err != nil {
+		credentialError(c, "deleting the credential", err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+	c.Writer.WriteHeaderNow()
+}

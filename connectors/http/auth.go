@@ -3,7 +3,6 @@ package httpconn
 import (
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -27,15 +26,12 @@ type authConfig struct {
 // UnmarshalJSON implements json.Unmarshaler: it reads type, then decodes the
 // variant strictly so that fields of other variants are refused.
 func (a *authConfig) UnmarshalJSON(data []byte) error {
-	var head struct {
-		Type string `json:"type"`
+	typ, err := unionType(data, "auth")
+	if err != nil {
+		return err
 	}
-	if err := json.Unmarshal(data, &head); err != nil {
-		return fmt.Errorf("auth: %w", err)
-	}
-	*a = authConfig{Type: head.Type}
-	var err error
-	switch head.Type {
+	*a = authConfig{Type: typ}
+	switch typ {
 	case "none":
 		var v struct {
 			Type string `json:"type"`
@@ -96,7 +92,7 @@ func (a *authConfig) UnmarshalJSON(data []byte) error {
 	case "":
 		err = errors.New("type is required")
 	default:
-		err = fmt.Errorf("unknown type %q (want none, basic, bearer, api_key, digest, oauth2 or webhook_signature)", head.Type)
+		err = fmt.Errorf("unknown type %q (want none, basic, bearer, api_key, digest, oauth2 or webhook_signature)", typ)
 	}
 	if err != nil {
 		return fmt.Errorf("auth: %w", err)

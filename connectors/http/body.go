@@ -22,15 +22,12 @@ type bodyConfig struct {
 // UnmarshalJSON implements json.Unmarshaler: it reads type, then decodes the
 // variant strictly so that fields of other variants are refused.
 func (b *bodyConfig) UnmarshalJSON(data []byte) error {
-	var head struct {
-		Type string `json:"type"`
+	typ, err := unionType(data, "body")
+	if err != nil {
+		return err
 	}
-	if err := json.Unmarshal(data, &head); err != nil {
-		return fmt.Errorf("body: %w", err)
-	}
-	b.Type = head.Type
-	var err error
-	switch head.Type {
+	b.Type = typ
+	switch typ {
 	case "none":
 		var v struct {
 			Type string `json:"type"`
@@ -79,7 +76,7 @@ func (b *bodyConfig) UnmarshalJSON(data []byte) error {
 	case "":
 		err = errors.New("type is required (none, json, raw, form or multipart)")
 	default:
-		err = fmt.Errorf("unknown type %q (want none, json, raw, form or multipart)", head.Type)
+		err = fmt.Errorf("unknown type %q (want none, json, raw, form or multipart)", typ)
 	}
 	if err != nil {
 		return fmt.Errorf("body: %w", err)

@@ -88,6 +88,18 @@ func (o *object) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
+// unionType reads the "type" tag of a tagged union (auth, body) before its
+// variant is decoded strictly; what names the union in errors.
+func unionType(data []byte, what string) (string, error) {
+	var head struct {
+		Type string `json:"type"`
+	}
+	if err := json.Unmarshal(data, &head); err != nil {
+		return "", fmt.Errorf("%s: %w", what, err)
+	}
+	return head.Type, nil
+}
+
 // decodeStrict decodes data into v, refusing unknown fields and trailing data.
 func decodeStrict(data []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(data))

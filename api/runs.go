@@ -98,7 +98,7 @@ func (s *server) startRun(c *gin.Context) {
 		RunID:     engine.NewRunID(id),
 		StartedAt: time.Now().UTC(),
 		Document:  *doc,
-		Trigger:   engine.TriggerInput{Type: flows.TriggerManual, Body: body, Data: body},
+		Trigger:   engine.TriggerInput{TriggerInfo: flows.TriggerInfo{Type: flows.TriggerManual, Body: body}, Data: body},
 	})
 	if err != nil {
 		internalError(c, "starting the run", err)

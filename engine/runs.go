@@ -190,7 +190,7 @@ func (r *Runs) input(ctx context.Context, wfID string) (*RunInput, error) {
 	}
 	ev, err := iter.Next()
 	if err != nil {
-		return nil, fmt.Errorf("reading history of %s: %w", wfID, err)
+		return nil, notFound(strings.TrimPrefix(wfID, "flow-"), err)
 	}
 	var in RunInput
 	p := ev.GetWorkflowExecutionStartedEventAttributes().GetInput()
@@ -250,9 +250,6 @@ func (r *Runs) Cancel(ctx context.Context, runID string) error {
 // Retry starts a new run with the same input (the same pinned version and
 // trigger) as runID.
 func (r *Runs) Retry(ctx context.Context, runID string) (*Run, error) {
-	if _, err := r.Client.DescribeWorkflowExecution(ctx, WorkflowID(runID), ""); err != nil {
-		return nil, notFound(runID, err)
-	}
 	in, err := r.input(ctx, WorkflowID(runID))
 	if err != nil {
 		return nil, err

@@ -25,16 +25,12 @@ type RunInput struct {
 	Trigger   TriggerInput   `json:"trigger"`
 }
 
-// TriggerInput is what started a run.
+// TriggerInput is what started a run: what templates read as trigger.*,
+// plus the trigger's id, the event envelope and the data shorthand.
 type TriggerInput struct {
-	// Type is manual, webhook, event or schedule.
-	Type string `json:"type"`
+	flows.TriggerInfo
 	// ID is the event id or webhook id that started the run, if any.
-	ID      string          `json:"id,omitempty"`
-	Body    json.RawMessage `json:"body,omitempty"`
-	Headers json.RawMessage `json:"headers,omitempty"`
-	Query   json.RawMessage `json:"query,omitempty"`
-	Files   json.RawMessage `json:"files,omitempty"`
+	ID string `json:"id,omitempty"`
 	// Event is the event envelope for event triggers.
 	Event json.RawMessage `json:"event,omitempty"`
 	// Data is what templates see as data: the event's data or the body.

@@ -27,14 +27,11 @@ const FailureType = "StepFailed"
 // step's outcome. It reads nothing but its input.
 func FlowRunWorkflow(ctx workflow.Context, in RunInput) (*RunResult, error) {
 	rc := flows.RunContext{
-		Flow:  flows.FlowInfo{ID: in.FlowID, Name: in.FlowName, Version: in.Version},
-		Run:   flows.RunInfo{ID: in.RunID, StartedAt: in.StartedAt},
-		Event: in.Trigger.Event,
-		Data:  in.Trigger.Data,
-		Trigger: flows.TriggerInfo{
-			Type: in.Trigger.Type, Body: in.Trigger.Body, Headers: in.Trigger.Headers,
-			Query: in.Trigger.Query, Files: in.Trigger.Files,
-		},
+		Flow:    flows.FlowInfo{ID: in.FlowID, Name: in.FlowName, Version: in.Version},
+		Run:     flows.RunInfo{ID: in.RunID, StartedAt: in.StartedAt},
+		Event:   in.Trigger.Event,
+		Data:    in.Trigger.Data,
+		Trigger: in.Trigger.TriggerInfo,
 	}
 	result := &RunResult{Steps: make([]StepResult, 0, len(in.Document.Steps))}
 	if err := workflow.SetQueryHandler(ctx, StepsQuery, func() (*RunResult, error) { return result, nil }); err != nil {

@@ -61,7 +61,7 @@ func runWorkflow(t *testing.T, steps string) (*RunResult, error, []json.RawMessa
 	}
 	env.ExecuteWorkflow(FlowRunWorkflow, RunInput{FlowID: "f1", FlowName: "Flow One", Version: 2, RunID: "f1-r1",
 		StartedAt: time.Unix(0, 0).UTC(), Document: doc,
-		Trigger: TriggerInput{Type: "manual", Body: json.RawMessage(`{"n": 5}`), Data: json.RawMessage(`{"n": 5}`)}})
+		Trigger: TriggerInput{TriggerInfo: flows.TriggerInfo{Type: "manual", Body: json.RawMessage(`{"n": 5}`)}, Data: json.RawMessage(`{"n": 5}`)}})
 	close(fc.seen)
 	var seen []json.RawMessage
 	for c := range fc.seen {

@@ -242,6 +242,9 @@ func TestEndToEnd(t *testing.T) {
 		if code, _ := c.do("GET", "/api/v1/runs/nosuchflow-abcdefgh", nil); code != http.StatusNotFound {
 			t.Errorf("status %d", code)
 		}
+		if code, body := c.do("POST", "/api/v1/runs/nosuchflow-abcdefgh/retry", nil); code != http.StatusNotFound {
+			t.Errorf("retry of an unknown run: status %d %s", code, body)
+		}
 	})
 
 	t.Run("health, readiness, metrics and the Temporal UI", func(t *testing.T) {

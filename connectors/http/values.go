@@ -118,50 +118,37 @@ func writeWithoutNulls(dec *json.Decoder, buf *bytes.Buffer) (bool, error) {
 	case nil:
 		return true, nil
 	case json.Delim:
-		switch t {
-		case '{':
-			buf.WriteByte('{')
-			first := true
-			for dec.More() {
+		// An object's members and a list's items are copied alike; members
+		// carry their key first. A null member or item is cut back out.
+		isObject := t == '{'
+		buf.WriteByte(byte(t))
+		first := true
+		for dec.More() {
+			mark := buf.Len()
+			if !first {
+				buf.WriteByte(',')
+			}
+			if isObject {
 				keyTok, err := dec.Token()
 				if err != nil {
 					return false, err
 				}
-				mark := buf.Len()
-				if !first {
-					buf.WriteByte(',')
-				}
 				writeJSONString(buf, keyTok.(string))
 				buf.WriteByte(':')
-				isNull, err := writeWithoutNulls(dec, buf)
-				if err != nil {
-					return false, err
-				}
-				if isNull {
-					buf.Truncate(mark)
-					continue
-				}
-				first = false
 			}
+			isNull, err := writeWithoutNulls(dec, buf)
+			if err != nil {
+				return false, err
+			}
+			if isNull {
+				buf.Truncate(mark)
+				continue
+			}
+			first = false
+		}
+		if isObject {
 			buf.WriteByte('}')
-		case '[':
-			buf.WriteByte('[')
-			first := true
-			for dec.More() {
-				mark := buf.Len()
-				if !first {
-					buf.WriteByte(',')
-				}
-				isNull, err := writeWithoutNulls(dec, buf)
-				if err != nil {
-					return false, err
-				}
-				if isNull {
-					buf.Truncate(mark)
-					continue
-				}
-				first = false
-			}
+		} else {
 			buf.WriteByte(']')
 		}
 		if _, err := dec.Token(); err != nil { // the closing delimiter

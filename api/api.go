@@ -154,6 +154,7 @@ func New(opts Options) http.Handler {
 	v1.GET("/flows/:id/versions", s.listVersions)
 	v1.GET("/flows/:id/versions/:n", s.getVersion)
 	v1.POST("/flows/:id/runs", s.startRun)
+	v1.POST("/events", s.postEvent)
 	v1.GET("/runs", s.listRuns)
 	v1.GET("/runs/:run_id", s.getRun)
 	v1.POST("/runs/:run_id/cancel", s.cancelRun)

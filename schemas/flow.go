@@ -10,3 +10,11 @@ var flowSchema []byte
 func FlowSchema() []byte {
 	return append([]byte(nil), flowSchema...)
 }
+
+//go:embed event.schema.json
+var eventSchema []byte
+
+// EventSchema returns the JSON Schema of the body of POST /api/v1/events.
+func EventSchema() []byte {
+	return append([]byte(nil), eventSchema...)
+}

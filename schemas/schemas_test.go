@@ -13,6 +13,30 @@ func TestFlowSchemaDescribesEveryProperty(t *testing.T) {
 	}
 }
 
+func TestEventSchema(t *testing.T) {
+	for _, p := range schemas.MissingDescriptions(schemas.EventSchema()) {
+		t.Errorf("property without a description: %s", p)
+	}
+	v, err := schemas.Compile("event", schemas.EventSchema())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if probs, err := v.ValidateJSON([]byte(`{"event_type": "sync.failed", "data": {"a": 1}}`)); err != nil || probs != nil {
+		t.Errorf("valid event: %v %v", probs, err)
+	}
+	probs, err := v.ValidateJSON([]byte(`{"event_type": "sync..failed", "extra": 1}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ptrs []string
+	for _, p := range probs {
+		ptrs = append(ptrs, p.Pointer)
+	}
+	if !reflect.DeepEqual(ptrs, []string{"", "/event_type", "/extra"}) {
+		t.Errorf("problems %+v", probs)
+	}
+}
+
 func TestMissingDescriptions(t *testing.T) {
 	schema := []byte(`{
 		"type": "object",

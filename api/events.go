@@ -1,0 +1,145 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/flowline/flowline/engine"
+	"github.com/flowline/flowline/flows"
+	"github.com/flowline/flowline/internal/store"
+	"github.com/flowline/flowline/schemas"
+)
+
+// eventValidator checks POST /events bodies against schemas/event.schema.json.
+var eventValidator = mustCompile("event", schemas.EventSchema())
+
+func mustCompile(name string, schema []byte) *schemas.Validator {
+	v, err := schemas.Compile(name, schema)
+	if err != nil {
+		panic(err) // the embedded schema is part of the program
+	}
+	return v
+}
+
+// eventBody is the decoded body of POST /events.
+type eventBody struct {
+	EventID        string          `json:"event_id"`
+	EventType      string          `json:"event_type"`
+	EventTime      string          `json:"event_time"`
+	CurrentContext json.RawMessage `json:"current_context"`
+	Data           json.RawMessage `json:"data"`
+}
+
+// Envelope is the event as flows receive it (templates read it as event.*).
+type Envelope struct {
+	EventID        string          `json:"event_id"`
+	EventTime      string          `json:"event_time"`
+	EventType      string          `json:"event_type"`
+	CurrentContext json.RawMessage `json:"current_context"`
+	Data           json.RawMessage `json:"data"`
+}
+
+// EventResult is the answer to POST /events: the event's id and one run per
+// enabled flow subscribed to its type.
+type EventResult struct {
+	EventID string       `json:"event_id"`
+	Runs    []engine.Run `json:"runs"`
+}
+
+// postEvent starts one run per enabled flow subscribed to the event's type.
+// Each run's id is derived from the flow and the event id, and Temporal
+// refuses a second workflow with the same id: a repeat of the event (same
+// Idempotency-Key or event_id), concurrent or after a restart, starts
+// nothing new and answers with the same runs.
+func (s *server) postEvent(c *gin.Context) {
+	runs, ok := s.runService(c)
+	if !ok {
+		return
+	}
+	raw, err := s.readJSON(c, false)
+	if err != nil {
+		return
+	}
+	problems, err := eventValidator.ValidateJSON(raw)
+	if err != nil {
+		problem(c, http.StatusBadRequest, err.Error())
+		return
+	}
+	var ev eventBody
+	if len(problems) == 0 {
+		_ = json.Unmarshal(raw, &ev)
+		if ev.EventTime != "" {
+			if _, err := time.Parse(time.RFC3339Nano, ev.EventTime); err != nil {
+				problems = append(problems, flows.Problem{Pointer: "/event_time", Message: "event_time must be an RFC 3339 time such as 2026-11-23T10:00:00Z"})
+			}
+		}
+	}
+	if len(problems) > 0 {
+		problem(c, http.StatusUnprocessableEntity, "the event is invalid", problems...)
+		return
+	}
+	if key := strings.TrimSpace(c.GetHeader("Idempotency-Key")); key != "" {
+		ev.EventID = key
+	}
+	if ev.EventID == "" {
+		ev.EventID = "evt_" + store.NewID() + store.NewID()
+	}
+	now := time.Now().UTC()
+	if ev.EventTime == "" {
+		ev.EventTime = now.Format(time.RFC3339Nano)
+	}
+	envelope, err := json.Marshal(Envelope{EventID: ev.EventID, EventTime: ev.EventTime, EventType: ev.EventType,
+		CurrentContext: orNull(ev.CurrentContext), Data: orNull(ev.Data)})
+	if err != nil {
+		internalError(c, "encoding the event", err)
+		return
+	}
+	ctx := c.Request.Context()
+	enabled, err := s.store.ListEnabledFlows(ctx)
+	if err != nil {
+		internalError(c, "listing enabled flows", err)
+		return
+	}
+	result := EventResult{EventID: ev.EventID, Runs: []engine.Run{}}
+	for _, f := range enabled {
+		v, err := s.store.LatestVersion(ctx, f.ID)
+		if err != nil {
+			internalError(c, "reading the published version of flow "+f.ID, err)
+			return
+		}
+		doc, err := flows.ParseDocument(v.Document)
+		if err != nil {
+			internalError(c, "reading the published version of flow "+f.ID, err)
+			return
+		}
+		if !doc.Subscribes(ev.EventType) {
+			continue
+		}
+		run, err := runs.Start(ctx, engine.RunInput{
+			FlowID: f.ID, FlowName: doc.Name, Version: v.Version,
+			RunID:     engine.DeterministicRunID(f.ID, ev.EventID),
+			StartedAt: now, Document: *doc,
+			Trigger: engine.TriggerInput{
+				TriggerInfo: flows.TriggerInfo{Type: flows.TriggerEvent, Body: envelope},
+				ID:          ev.EventID, Event: envelope, Data: orNull(ev.Data),
+			},
+		})
+		if err != nil {
+			internalError(c, "starting a run of flow "+f.ID, err)
+			return
+		}
+		result.Runs = append(result.Runs, *run)
+	}
+	respond(c, http.StatusAccepted, result)
+}
+
+func orNull(raw json.RawMessage) json.RawMessage {
+	if len(raw) == 0 {
+		return json.RawMessage("null")
+	}
+	return raw
+}

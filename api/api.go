@@ -63,6 +63,9 @@ type Options struct {
 	// Sealer seals credential secrets before they reach the store; when
 	// nil, credential calls answer 503.
 	Sealer *secrets.Sealer
+	// Schedules keeps Temporal Schedules in step with flows whose trigger
+	// is a schedule; nil leaves schedules alone.
+	Schedules ScheduleService
 	// APIToken, when set, is required as "Authorization: Bearer <token>"
 	// on every /api/v1 call.
 	APIToken string
@@ -86,6 +89,7 @@ type server struct {
 	validator *flows.Validator
 	registry  *connectors.Registry
 	runs      RunService
+	schedules ScheduleService
 	sealer    *secrets.Sealer
 	token     string
 	maxBody   int64
@@ -108,6 +112,7 @@ func New(opts Options) http.Handler {
 		validator: opts.Validator,
 		registry:  opts.Registry,
 		runs:      opts.Runs,
+		schedules: opts.Schedules,
 		sealer:    opts.Sealer,
 		token:     opts.APIToken,
 		maxBody:   opts.MaxBodyBytes,

@@ -122,7 +122,12 @@ func (s *server) updateFlow(c *gin.Context) {
 	respond(c, http.StatusOK, f)
 }
 
+// deleteFlow removes the flow's schedule first, so that a failure leaves the
+// flow in place to delete again rather than a schedule with no flow.
 func (s *server) deleteFlow(c *gin.Context) {
+	if !s.deleteSchedule(c, c.Param("id")) {
+		return
+	}
 	if err := s.store.DeleteFlow(c.Request.Context(), c.Param("id")); err != nil {
 		storeError(c, "deleting the flow", err)
 		return
@@ -149,12 +154,16 @@ func (s *server) publishFlow(c *gin.Context) {
 		storeError(c, "reading the flow", err)
 		return
 	}
-	if _, ok := s.validate(c, f.Draft); !ok {
+	doc, ok := s.validate(c, f.Draft)
+	if !ok {
 		return
 	}
 	v, f, err := s.store.Publish(c.Request.Context(), id, f.Draft)
 	if err != nil {
 		storeError(c, "publishing the flow", err)
+		return
+	}
+	if !s.syncSchedule(c, id, v.Version, doc, f.Enabled) {
 		return
 	}
 	respond(c, http.StatusOK, PublishResult{Flow: f, Version: v})
@@ -168,6 +177,9 @@ func (s *server) setEnabled(c *gin.Context, enabled bool) {
 	f, err := s.store.SetEnabled(c.Request.Context(), c.Param("id"), enabled)
 	if err != nil {
 		storeError(c, "changing whether the flow is enabled", err)
+		return
+	}
+	if f.PublishedVersion != nil && !s.syncScheduleOfLatest(c, f.ID, f.Enabled) {
 		return
 	}
 	respond(c, http.StatusOK, f)

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/tidwall/gjson"
@@ -26,6 +27,15 @@ const FailureType = "StepFailed"
 // output to the templates of later steps, applies on_error and returns every
 // step's outcome. It reads nothing but its input.
 func FlowRunWorkflow(ctx workflow.Context, in RunInput) (*RunResult, error) {
+	wfID := workflow.GetInfo(ctx).WorkflowExecution.ID
+	if in.RunID == "" {
+		// Started by a Temporal Schedule: the run id follows from the
+		// workflow id, which Temporal made unique with the firing time.
+		in.RunID = strings.TrimPrefix(wfID, "flow-")
+	}
+	if in.StartedAt.IsZero() {
+		in.StartedAt = workflow.Now(ctx).UTC()
+	}
 	rc := flows.RunContext{
 		Flow:    flows.FlowInfo{ID: in.FlowID, Name: in.FlowName, Version: in.Version},
 		Run:     flows.RunInfo{ID: in.RunID, StartedAt: in.StartedAt},
@@ -37,7 +47,6 @@ func FlowRunWorkflow(ctx workflow.Context, in RunInput) (*RunResult, error) {
 	if err := workflow.SetQueryHandler(ctx, StepsQuery, func() (*RunResult, error) { return result, nil }); err != nil {
 		return nil, fmt.Errorf("registering steps query: %w", err)
 	}
-	wfID := workflow.GetInfo(ctx).WorkflowExecution.ID
 	for i, step := range in.Document.Steps {
 		rcJSON, err := rc.Bytes()
 		if err != nil {

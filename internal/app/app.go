@@ -138,7 +138,8 @@ func (a *App) startAPI(ctx context.Context, reg *connectors.Registry) error {
 	runs := &engine.Runs{Client: a.client, Namespace: a.cfg.TemporalNamespace, TaskQueue: a.cfg.TaskQueue, UIBaseURL: a.cfg.TemporalUIURL()}
 	handler := api.New(api.Options{
 		Store: a.store, Validator: validator, Registry: reg, Runs: runs, Sealer: a.sealer,
-		APIToken: a.cfg.APIToken, MaxBodyBytes: a.cfg.MaxBodyBytes, Ready: a.ready, Logger: a.log,
+		Schedules: &engine.Schedules{Client: a.client, TaskQueue: a.cfg.TaskQueue},
+		APIToken:  a.cfg.APIToken, MaxBodyBytes: a.cfg.MaxBodyBytes, Ready: a.ready, Logger: a.log,
 	})
 	a.listener, err = net.Listen("tcp", a.cfg.HTTPAddr)
 	if err != nil {

@@ -1,0 +1,134 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/flowline/flowline/flows"
+)
+
+// Schedules keeps one Temporal Schedule per flow with a schedule trigger, so
+// that its runs are started by Temporal itself and the schedule shows in the
+// Temporal UI.
+type Schedules struct {
+	Client    client.Client
+	TaskQueue string
+}
+
+// ScheduleID is the Temporal Schedule id of a flow.
+func ScheduleID(flowID string) string { return "flow-" + flowID + "-schedule" }
+
+// scheduledWorkflowID is the workflow id a schedule's action starts with;
+// Temporal appends the firing time, so every run id stays unique and still
+// names the flow.
+func scheduledWorkflowID(flowID string) string { return "flow-" + flowID + "-scheduled" }
+
+// Sync makes the flow's schedule match its newest published version: created
+// or updated (paused when the flow is disabled) for a schedule trigger, and
+// removed for any other trigger. Overlapping runs are skipped.
+func (s *Schedules) Sync(ctx context.Context, flowID string, version int, doc *flows.Document, enabled bool) error {
+	if doc.Trigger.Type != flows.TriggerSchedule {
+		return s.Delete(ctx, flowID)
+	}
+	spec, err := scheduleSpec(doc.Trigger)
+	if err != nil {
+		return err
+	}
+	action := &client.ScheduleWorkflowAction{
+		ID:        scheduledWorkflowID(flowID),
+		Workflow:  WorkflowType,
+		TaskQueue: s.TaskQueue,
+		Args: []any{RunInput{FlowID: flowID, FlowName: doc.Name, Version: version, Document: *doc,
+			Trigger: TriggerInput{TriggerInfo: flows.TriggerInfo{Type: flows.TriggerSchedule}}}},
+		Memo: map[string]any{"flow_name": doc.Name},
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			SAFlowID.ValueSet(flowID), SAFlowVersion.ValueSet(int64(version)), SATrigger.ValueSet(flows.TriggerSchedule)),
+	}
+	sc := s.Client.ScheduleClient()
+	_, err = sc.Create(ctx, client.ScheduleOptions{
+		ID: ScheduleID(flowID), Spec: spec, Action: action,
+		Overlap: enumspb.SCHEDULE_OVERLAP_POLICY_SKIP, Paused: !enabled,
+		Note: pauseNote(enabled),
+	})
+	if err == nil {
+		return nil
+	}
+	if !errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
+		return fmt.Errorf("creating the schedule of flow %s: %w", flowID, err)
+	}
+	err = sc.GetHandle(ctx, ScheduleID(flowID)).Update(ctx, client.ScheduleUpdateOptions{
+		DoUpdate: func(in client.ScheduleUpdateInput) (*client.ScheduleUpdate, error) {
+			sch := in.Description.Schedule
+			sch.Spec, sch.Action = &spec, action
+			if sch.Policy == nil {
+				sch.Policy = &client.SchedulePolicies{}
+			}
+			sch.Policy.Overlap = enumspb.SCHEDULE_OVERLAP_POLICY_SKIP
+			sch.State = &client.ScheduleState{Paused: !enabled, Note: pauseNote(enabled)}
+			return &client.ScheduleUpdate{Schedule: &sch}, nil
+		},
+	})
+	if err != nil {
+		return fmt.Errorf("updating the schedule of flow %s: %w", flowID, err)
+	}
+	return nil
+}
+
+// Delete removes the flow's schedule, if it has one. Past runs stay.
+func (s *Schedules) Delete(ctx context.Context, flowID string) error {
+	err := s.Client.ScheduleClient().GetHandle(ctx, ScheduleID(flowID)).Delete(ctx)
+	var nf *serviceerror.NotFound
+	if err != nil && !errors.As(err, &nf) {
+		return fmt.Errorf("deleting the schedule of flow %s: %w", flowID, err)
+	}
+	return nil
+}
+
+// Describe reports whether the flow's schedule exists and is paused.
+func (s *Schedules) Describe(ctx context.Context, flowID string) (exists, paused bool, err error) {
+	d, err := s.Client.ScheduleClient().GetHandle(ctx, ScheduleID(flowID)).Describe(ctx)
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		return false, false, nil
+	}
+	if err != nil {
+		return false, false, fmt.Errorf("describing the schedule of flow %s: %w", flowID, err)
+	}
+	return true, d.Schedule.State != nil && d.Schedule.State.Paused, nil
+}
+
+func scheduleSpec(t flows.Trigger) (client.ScheduleSpec, error) {
+	spec := client.ScheduleSpec{TimeZoneName: t.Timezone}
+	if t.Timezone != "" {
+		if _, err := time.LoadLocation(t.Timezone); err != nil {
+			return spec, fmt.Errorf("schedule timezone %q: %w", t.Timezone, err)
+		}
+	}
+	switch {
+	case t.Cron != "":
+		spec.CronExpressions = []string{t.Cron}
+	case t.Every != "":
+		d, err := time.ParseDuration(t.Every)
+		if err != nil || d <= 0 {
+			return spec, fmt.Errorf("schedule every %q: not a positive Go duration", t.Every)
+		}
+		spec.Intervals = []client.ScheduleIntervalSpec{{Every: d}}
+	default:
+		return spec, errors.New("schedule trigger has neither cron nor every")
+	}
+	return spec, nil
+}
+
+func pauseNote(enabled bool) string {
+	if enabled {
+		return ""
+	}
+	return "flow disabled in Flowline"
+}

@@ -157,6 +157,7 @@ func New(opts Options) http.Handler {
 	v1.POST("/flows/:id/enable", s.enableFlow)
 	v1.POST("/flows/:id/disable", s.disableFlow)
 	v1.GET("/flows/:id/versions", s.listVersions)
+	v1.GET("/flows/:id/variables", s.flowVariables)
 	v1.GET("/flows/:id/versions/:n", s.getVersion)
 	v1.POST("/flows/:id/runs", s.startRun)
 	v1.POST("/events", s.postEvent)

@@ -28,9 +28,10 @@ vet:
 	  if [ -n "$$out" ]; then echo "gofmt needed: $$out"; exit 1; fi
 	$(GO) vet ./...
 
-## bench: the pure-Go benchmarks (templates, validation, request building)
-bench:
+## bench: the pure-Go benchmarks, then the real path (cmd/flowline-bench)
+bench: build
 	$(GO) test -run '^$$' -bench . -benchmem ./flows/ ./connectors/...
+	$(GO) run ./cmd/flowline-bench --flowline $(BIN) $(BENCHFLAGS)
 
 clean:
 	rm -rf bin

@@ -22,7 +22,8 @@ var allowed = map[string][]string{
 	"api":              {"flows", "schemas", "connectors", "engine", "internal/store", "internal/secrets"},
 	"internal/app": {"api", "flows", "schemas", "connectors", "connectors/http", "engine", "engine/devserver",
 		"internal/store", "internal/secrets", "internal/config"},
-	"cmd/flowline": {"internal/app", "internal/config", "flows", "connectors", "connectors/http"},
+	"cmd/flowline":       {"internal/app", "internal/config", "flows", "connectors", "connectors/http"},
+	"cmd/flowline-bench": {},
 }
 
 // TestImportLines fails when a package imports a module package its layer

@@ -169,6 +169,7 @@ func New(opts Options) http.Handler {
 	v1.GET("/credentials", s.listCredentials)
 	v1.GET("/credentials/:id", s.getCredential)
 	v1.DELETE("/credentials/:id", s.deleteCredential)
+	v1.POST("/actions/test", s.testAction)
 	v1.GET("/connectors", s.listConnectors)
 	v1.GET("/schemas/flow", s.flowSchema)
 	return r

@@ -202,3 +202,25 @@ func checkTemplates(v any, ptr string, check func(step string) string, problems 
 	}
 	return problems
 }
+
+// ValidateStep checks one step on its own, outside any flow: its connector
+// type and its config against that connector's schema, with problems at
+// "/type" and "/config/…". Templates are checked for syntax only: with no
+// flow around the step, any step may be read. The error is only for a config
+// that is not JSON (it wraps ErrMalformed).
+func (v *Validator) ValidateStep(typ string, config []byte) ([]Problem, error) {
+	cv, known := v.connectors[typ]
+	if !known {
+		return []Problem{{Pointer: "/type", Message: v.unknownType(typ)}}, nil
+	}
+	tree, err := schemas.DecodeJSON(config)
+	if err != nil {
+		return nil, fmt.Errorf("validating step: %w: %w", ErrMalformed, err)
+	}
+	var problems []Problem
+	for _, p := range cv.Validate(tree) {
+		problems = append(problems, Problem{Pointer: "/config" + p.Pointer, Message: p.Message})
+	}
+	problems = checkTemplates(tree, "/config", func(string) string { return "" }, problems)
+	return schemas.SortProblems(problems), nil
+}

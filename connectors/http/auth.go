@@ -123,12 +123,9 @@ func (c *Connector) resolveAuth(ctx context.Context, a *authConfig, red *redacto
 	if a.Type == "oauth2" {
 		return c.resolveOAuth2(ctx, a, red)
 	}
-	if c.secrets == nil {
-		return p, connectors.Permanentf("resolving credential %q: no credential store is configured", a.Credential)
-	}
-	s, err := c.secrets.Secret(ctx, a.Credential)
+	s, err := c.secret(ctx, a.Credential)
 	if err != nil {
-		return p, fmt.Errorf("resolving credential %q: %w", a.Credential, err)
+		return p, err
 	}
 	p.secret = s
 	red.addSecret(s)
@@ -150,6 +147,22 @@ func (c *Connector) resolveAuth(ctx context.Context, a *authConfig, red *redacto
 		red.addSecret(base64.StdEncoding.EncodeToString(key))
 	}
 	return p, nil
+}
+
+// secret returns the secret of credential ref: one given inline to this
+// call (connectors.WithInlineSecrets) first, else the stored one.
+func (c *Connector) secret(ctx context.Context, ref string) (string, error) {
+	if s, ok := connectors.InlineSecret(ctx, ref); ok {
+		return s, nil
+	}
+	if c.secrets == nil {
+		return "", connectors.Permanentf("resolving credential %q: no credential store is configured", ref)
+	}
+	s, err := c.secrets.Secret(ctx, ref)
+	if err != nil {
+		return "", fmt.Errorf("resolving credential %q: %w", ref, err)
+	}
+	return s, nil
 }
 
 // applyHeaders sets the headers the auth sends with every request. Digest

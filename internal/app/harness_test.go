@@ -51,7 +51,16 @@ func testConfig(t testing.TB, dataDir string, ui bool) *config.Config {
 // the test ends.
 func startServe(t testing.TB, cfg *config.Config) *App {
 	t.Helper()
-	logger := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	return startServeLogging(t, cfg, testWriter{t}, slog.LevelWarn)
+}
+
+// startServeLogging is startServe with every log record at level or above
+// written to w; cfg.LogLevel is set to level so that the embedded server
+// and the SDK log that much too.
+func startServeLogging(t testing.TB, cfg *config.Config, w io.Writer, level slog.Level) *App {
+	t.Helper()
+	cfg.LogLevel = level
+	logger := slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	a, err := Start(ctx, cfg, ModeServe, logger)
@@ -77,6 +86,8 @@ func (w testWriter) Write(p []byte) (int, error) {
 type client struct {
 	t    testing.TB
 	base string
+	// seen, when set, is given every answer the client receives.
+	seen func(method, path string, status int, body []byte)
 }
 
 func (c client) do(method, path string, body any) (int, []byte) {
@@ -106,6 +117,9 @@ func (c client) do(method, path string, body any) (int, []byte) {
 	}
 	defer resp.Body.Close()
 	out, _ := io.ReadAll(resp.Body)
+	if c.seen != nil {
+		c.seen(method, path, resp.StatusCode, out)
+	}
 	return resp.StatusCode, out
 }
 

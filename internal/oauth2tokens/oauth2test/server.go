@@ -7,9 +7,9 @@ package oauth2test
 import (
 	"context"
 	"errors"
-	"sync"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"

@@ -22,6 +22,7 @@ import (
 	"github.com/flowline/flowline/connectors"
 	"github.com/flowline/flowline/engine"
 	"github.com/flowline/flowline/flows"
+	"github.com/flowline/flowline/internal/oauth2tokens"
 	"github.com/flowline/flowline/internal/secrets"
 	"github.com/flowline/flowline/internal/store"
 )
@@ -81,6 +82,12 @@ type Options struct {
 	// collectors in. Nil means a fresh registry per New, so that several
 	// handlers (tests) never collide.
 	Metrics *prometheus.Registry
+	// PublicURL (FLOWLINE_PUBLIC_URL) is the base of the OAuth2 callback
+	// URL; empty means the scheme and host of the authorize request.
+	PublicURL string
+	// OAuth2 connects oauth2 credentials; nil means a provider over Store
+	// and Sealer with the default egress policy.
+	OAuth2 *oauth2tokens.Provider
 }
 
 // server holds the options the handlers read.
@@ -96,6 +103,8 @@ type server struct {
 	ready     func(context.Context) error
 	log       *slog.Logger
 	metrics   *prometheus.Registry
+	publicURL string
+	oauth     *oauth2tokens.Provider
 }
 
 const loggerKey = "flowline.logger"
@@ -119,6 +128,11 @@ func New(opts Options) http.Handler {
 		ready:     opts.Ready,
 		log:       opts.Logger,
 		metrics:   opts.Metrics,
+		publicURL: opts.PublicURL,
+		oauth:     opts.OAuth2,
+	}
+	if s.oauth == nil && s.sealer != nil {
+		s.oauth = oauth2tokens.New(oauth2tokens.Options{Store: s.store, Sealer: s.sealer})
 	}
 	if s.maxBody <= 0 {
 		s.maxBody = DefaultMaxBodyBytes
@@ -145,6 +159,7 @@ func New(opts Options) http.Handler {
 	r.GET("/healthz", s.healthz)
 	r.GET("/readyz", s.readyz)
 	r.GET("/metrics", s.metricsHandler())
+	r.GET(CallbackPath, s.oauth2Callback)
 
 	v1 := r.Group(BasePath, s.auth)
 	v1.POST("/flows", s.createFlow)
@@ -170,6 +185,7 @@ func New(opts Options) http.Handler {
 	v1.GET("/credentials/:id", s.getCredential)
 	v1.DELETE("/credentials/:id", s.deleteCredential)
 	v1.POST("/actions/test", s.testAction)
+	v1.GET("/credentials/:id/oauth2/authorize", s.authorizeCredential)
 	v1.GET("/connectors", s.listConnectors)
 	v1.GET("/schemas/flow", s.flowSchema)
 	return r

@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/flowline/flowline/flows"
+	"github.com/flowline/flowline/internal/secrets"
 	"github.com/flowline/flowline/internal/store"
 )
 
@@ -24,10 +25,42 @@ type CredentialInfo struct {
 	ID        string    `json:"id"`
 	Name      string    `json:"name"`
 	CreatedAt time.Time `json:"created_at"`
+	// OAuth2 is set for a credential created with oauth2 settings.
+	OAuth2 *OAuth2Info `json:"oauth2,omitempty"`
 }
 
-func credentialInfo(c *store.Credential) CredentialInfo {
-	return CredentialInfo{ID: c.ID, Name: c.Name, CreatedAt: c.CreatedAt}
+// OAuth2Info is the non-secret part of an oauth2 credential: its client
+// settings and whether it holds tokens. Tokens are never shown.
+type OAuth2Info struct {
+	AuthURL     string   `json:"auth_url,omitempty"`
+	TokenURL    string   `json:"token_url"`
+	ClientID    string   `json:"client_id"`
+	Scopes      []string `json:"scopes"`
+	RedirectURL string   `json:"redirect_url,omitempty"`
+	Connected   bool     `json:"connected"`
+}
+
+// credentialInfo describes c; for an oauth2 credential it opens the sealed
+// value to tell its settings, and leaves them out if that fails.
+func (s *server) credentialInfo(c *store.Credential) CredentialInfo {
+	info := CredentialInfo{ID: c.ID, Name: c.Name, CreatedAt: c.CreatedAt}
+	if c.Kind != secrets.KindOAuth2 {
+		return info
+	}
+	v, err := s.sealer.OpenOAuth2(c.Sealed)
+	if err != nil {
+		s.log.Warn("credential cannot be opened", "credential", c.ID, "error", err)
+		return info
+	}
+	scopes := v.Settings.Scopes
+	if scopes == nil {
+		scopes = []string{}
+	}
+	info.OAuth2 = &OAuth2Info{
+		AuthURL: v.Settings.AuthURL, TokenURL: v.Settings.TokenURL, ClientID: v.Settings.ClientID,
+		Scopes: scopes, RedirectURL: v.Settings.RedirectURL, Connected: v.Connected(),
+	}
+	return info
 }
 
 // sealerReady answers 503 when the API was built without a Sealer: there is
@@ -52,13 +85,14 @@ func credentialError(c *gin.Context, action string, err error) {
 	}
 }
 
-// decodeCredential checks a POST /credentials body: an object with exactly
-// the string fields name (1–200 characters) and secret (non-empty). Every
-// problem is reported at once; none of them repeats the secret.
-func decodeCredential(raw []byte) (name, secret string, problems []flows.Problem) {
+// decodeCredential checks a POST /credentials body: an object with the
+// string fields name (1–200 characters) and secret (non-empty), and an
+// optional oauth2 object. Every problem is reported at once; none of them
+// repeats the secret.
+func decodeCredential(raw []byte) (name, secret string, oauth *oauth2Input, problems []flows.Problem) {
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &fields); err != nil || fields == nil {
-		return "", "", []flows.Problem{{Pointer: "", Message: "the body must be a JSON object with name and secret"}}
+		return "", "", nil, []flows.Problem{{Pointer: "", Message: "the body must be a JSON object with name and secret"}}
 	}
 	keys := make([]string, 0, len(fields))
 	for k := range fields {
@@ -66,8 +100,8 @@ func decodeCredential(raw []byte) (name, secret string, problems []flows.Problem
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		if k != "name" && k != "secret" {
-			problems = append(problems, flows.Problem{Pointer: "/" + pointerEscape(k), Message: fmt.Sprintf("unknown field %q; only name and secret are accepted", k)})
+		if k != "name" && k != "secret" && k != "oauth2" {
+			problems = append(problems, flows.Problem{Pointer: "/" + pointerEscape(k), Message: fmt.Sprintf("unknown field %q; only name, secret and oauth2 are accepted", k)})
 		}
 	}
 	str := func(key string) (string, bool) {
@@ -92,7 +126,12 @@ func decodeCredential(raw []byte) (name, secret string, problems []flows.Problem
 		problems = append(problems, flows.Problem{Pointer: "/name", Message: fmt.Sprintf("name is %d characters; at most %d are allowed", utf8.RuneCountInString(name), maxCredentialName)})
 	}
 	secret, _ = str("secret")
-	return name, secret, problems
+	if v, ok := fields["oauth2"]; ok {
+		var ps []flows.Problem
+		oauth, ps = decodeOAuth2Input(v)
+		problems = append(problems, ps...)
+	}
+	return name, secret, oauth, problems
 }
 
 // pointerEscape escapes a key for a JSON Pointer (RFC 6901).
@@ -119,7 +158,7 @@ func (s *server) createCredential(c *gin.Context) {
 	if err != nil {
 		return
 	}
-	name, secret, problems := decodeCredential(raw)
+	name, secret, oauth, problems := decodeCredential(raw)
 	if len(problems) > 0 {
 		detail := "the credential has 1 problem"
 		if len(problems) != 1 {
@@ -128,18 +167,25 @@ func (s *server) createCredential(c *gin.Context) {
 		problem(c, http.StatusUnprocessableEntity, detail, problems...)
 		return
 	}
-	sealed, err := s.sealer.Seal([]byte(secret))
+	kind := ""
+	var sealed []byte
+	if oauth != nil {
+		kind = secrets.KindOAuth2
+		sealed, err = s.sealer.SealOAuth2(oauth.secret(secret))
+	} else {
+		sealed, err = s.sealer.Seal([]byte(secret))
+	}
 	if err != nil {
 		internalError(c, "sealing the secret", err)
 		return
 	}
-	cred, err := s.store.CreateCredential(c.Request.Context(), name, "", sealed)
+	cred, err := s.store.CreateCredential(c.Request.Context(), name, kind, sealed)
 	if err != nil {
 		credentialError(c, "creating the credential", err)
 		return
 	}
 	c.Header("Location", BasePath+"/credentials/"+cred.ID)
-	respond(c, http.StatusCreated, credentialInfo(cred))
+	respond(c, http.StatusCreated, s.credentialInfo(cred))
 }
 
 func (s *server) listCredentials(c *gin.Context) {
@@ -153,7 +199,7 @@ func (s *server) listCredentials(c *gin.Context) {
 	}
 	out := make([]CredentialInfo, 0, len(creds))
 	for i := range creds {
-		out = append(out, credentialInfo(&creds[i]))
+		out = append(out, s.credentialInfo(&creds[i]))
 	}
 	respond(c, http.StatusOK, gin.H{"credentials": out})
 }
@@ -167,7 +213,7 @@ func (s *server) getCredential(c *gin.Context) {
 		credentialError(c, "reading the credential", err)
 		return
 	}
-	respond(c, http.StatusOK, credentialInfo(cred))
+	respond(c, http.StatusOK, s.credentialInfo(cred))
 }
 
 // deleteCredential removes a credential named by id or name. Flows that

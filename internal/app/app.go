@@ -23,6 +23,7 @@ import (
 	"github.com/flowline/flowline/engine/devserver"
 	"github.com/flowline/flowline/flows"
 	"github.com/flowline/flowline/internal/config"
+	"github.com/flowline/flowline/internal/oauth2tokens"
 	"github.com/flowline/flowline/internal/secrets"
 	"github.com/flowline/flowline/internal/store"
 )
@@ -52,6 +53,7 @@ type App struct {
 	listener net.Listener
 	conn     *httpconn.Connector
 	sealer   *secrets.Sealer
+	tokens   *oauth2tokens.Provider
 	served   chan error
 }
 
@@ -93,9 +95,13 @@ func Start(ctx context.Context, cfg *config.Config, mode Mode, logger *slog.Logg
 	if err := engine.EnsureSearchAttributes(ctx, a.client, cfg.TemporalNamespace); err != nil {
 		return nil, err
 	}
+	a.tokens = oauth2tokens.New(oauth2tokens.Options{
+		Store: a.store, Sealer: a.sealer, HTTPClient: httpconn.NewOutboundClient(cfg.EgressAllow, 0),
+	})
 	a.conn = httpconn.New(httpconn.Options{
 		Version: Version, EgressAllow: cfg.EgressAllow,
 		Secrets: &secrets.Resolver{Store: a.store, Sealer: a.sealer},
+		OAuth2:  a.tokens,
 	})
 	reg := connectors.NewRegistry(a.conn)
 	if mode == ModeServe || mode == ModeWorker {
@@ -140,6 +146,7 @@ func (a *App) startAPI(ctx context.Context, reg *connectors.Registry) error {
 		Store: a.store, Validator: validator, Registry: reg, Runs: runs, Sealer: a.sealer,
 		Schedules: &engine.Schedules{Client: a.client, TaskQueue: a.cfg.TaskQueue},
 		APIToken:  a.cfg.APIToken, MaxBodyBytes: a.cfg.MaxBodyBytes, Ready: a.ready, Logger: a.log,
+		PublicURL: a.cfg.PublicURL, OAuth2: a.tokens,
 	})
 	a.listener, err = net.Listen("tcp", a.cfg.HTTPAddr)
 	if err != nil {

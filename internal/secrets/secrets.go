@@ -172,7 +172,8 @@ type Resolver struct {
 	Sealer *Sealer
 }
 
-// Secret returns the plaintext secret of the credential ref. An unknown
+// Secret returns the plaintext secret of the credential ref (for an oauth2
+// credential, its client secret). An unknown
 // credential, or one that cannot be opened with this key, is a permanent
 // error: retrying cannot help. Errors name ref, never the secret.
 func (r *Resolver) Secret(ctx context.Context, ref string) (string, error) {
@@ -182,6 +183,15 @@ func (r *Resolver) Secret(ctx context.Context, ref string) (string, error) {
 	}
 	if err != nil {
 		return "", fmt.Errorf("reading credential %q: %w", ref, err)
+	}
+	if c.Kind == KindOAuth2 {
+		// An oauth2 credential's secret, for the connector, is its client
+		// secret; its tokens are the token provider's business.
+		v, err := r.Sealer.OpenOAuth2(c.Sealed)
+		if err != nil {
+			return "", connectors.NewPermanent(fmt.Errorf("opening credential %q: %w", ref, err))
+		}
+		return v.ClientSecret, nil
 	}
 	plain, err := r.Sealer.Open(c.Sealed)
 	if err != nil {

@@ -200,7 +200,7 @@ func (p *Provider) clientCredentials(ctx context.Context, cfg httpconn.OAuth2Con
 			return "", classify(fmt.Sprintf("fetching a client_credentials token for credential %q", cfg.Credential), err)
 		}
 		now := p.now()
-		renew := renewAt(now, t.Expiry)
+		renew := renewAt(now, p.expiry(t))
 		if t.Expiry.IsZero() {
 			renew = now.Add(noExpiryTTL)
 		}
@@ -342,15 +342,22 @@ func (p *Provider) refresh(ctx context.Context, id string, cfg httpconn.OAuth2Co
 	return t.AccessToken, nil
 }
 
+// expiry is when t expires on the provider's clock: golang.org/x/oauth2
+// stamps Expiry from the wall clock, and the provider may run on another
+// (tests shift it). Zero stays zero: no expiry given.
+func (p *Provider) expiry(t *oauth2.Token) time.Time {
+	if t.Expiry.IsZero() {
+		return time.Time{}
+	}
+	return p.now().Add(time.Until(t.Expiry)).UTC()
+}
+
 // fromOAuth2 converts a token from golang.org/x/oauth2, keeping the old
 // refresh token when the endpoint did not rotate it.
 func (p *Provider) fromOAuth2(t *oauth2.Token, oldRefresh string) *secrets.OAuth2Token {
 	out := &secrets.OAuth2Token{
 		AccessToken: t.AccessToken, RefreshToken: t.RefreshToken, TokenType: t.TokenType,
-		Expiry: t.Expiry.UTC(), ObtainedAt: p.now().UTC(),
-	}
-	if t.Expiry.IsZero() {
-		out.Expiry = time.Time{}
+		Expiry: p.expiry(t), ObtainedAt: p.now().UTC(),
 	}
 	if out.RefreshToken == "" {
 		out.RefreshToken = oldRefresh

@@ -175,6 +175,16 @@ func (c *credential) settings(cfg httpconn.OAuth2Config) secrets.OAuth2Settings 
 // clientCredentials returns a cached token or fetches one, once per key
 // however many callers ask at the same time.
 func (p *Provider) clientCredentials(ctx context.Context, cfg httpconn.OAuth2Config) (string, error) {
+	if secret, ok := connectors.InlineSecret(ctx, cfg.Credential); ok {
+		// POST /actions/test with an inline client secret: fetch once for
+		// this call, cache nothing.
+		c := &credential{row: &store.Credential{ID: cfg.Credential, Name: "inline secret"}, secret: secret}
+		s := c.settings(cfg)
+		if s.TokenURL == "" || s.ClientID == "" {
+			return "", connectors.Permanentf("client_credentials needs token_url and client_id in the step")
+		}
+		return p.fetchClientCredentials(ctx, s, secret, "the inline secret")
+	}
 	c, err := p.load(ctx, cfg.Credential)
 	if err != nil {
 		return "", err
@@ -194,10 +204,9 @@ func (p *Provider) clientCredentials(ctx context.Context, cfg httpconn.OAuth2Con
 		if tok, ok := p.cached(key); ok {
 			return tok, nil
 		}
-		conf := clientcredentials.Config{ClientID: s.ClientID, ClientSecret: c.secret, TokenURL: s.TokenURL, Scopes: s.Scopes}
-		t, err := conf.Token(p.clientContext(ctx))
+		t, err := p.clientCredentialsToken(ctx, s, c.secret, fmt.Sprintf("credential %q", cfg.Credential))
 		if err != nil {
-			return "", classify(fmt.Sprintf("fetching a client_credentials token for credential %q", cfg.Credential), err)
+			return "", err
 		}
 		now := p.now()
 		renew := renewAt(now, p.expiry(t))
@@ -211,6 +220,27 @@ func (p *Provider) clientCredentials(ctx context.Context, cfg httpconn.OAuth2Con
 	})
 }
 
+// clientCredentialsToken asks the token endpoint of s for a token; who
+// names the secret's owner in errors.
+func (p *Provider) clientCredentialsToken(ctx context.Context, s secrets.OAuth2Settings, secret, who string) (*oauth2.Token, error) {
+	conf := clientcredentials.Config{ClientID: s.ClientID, ClientSecret: secret, TokenURL: s.TokenURL, Scopes: s.Scopes}
+	t, err := conf.Token(p.clientContext(ctx))
+	if err != nil {
+		return nil, classify("fetching a client_credentials token for "+who, err)
+	}
+	return t, nil
+}
+
+// fetchClientCredentials fetches a token without caching it.
+func (p *Provider) fetchClientCredentials(ctx context.Context, s secrets.OAuth2Settings, secret, who string) (string, error) {
+	t, err := p.clientCredentialsToken(ctx, s, secret, who)
+	if err != nil {
+		return "", err
+	}
+	return t.AccessToken, nil
+}
+
+// cached returns the cached token under key while it is fresh.
 func (p *Provider) cached(key string) (string, bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()

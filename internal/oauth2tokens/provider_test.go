@@ -271,3 +271,22 @@ func TestConnectBadState(t *testing.T) {
 		t.Fatalf("unknown state: %v", err)
 	}
 }
+
+func TestClientCredentialsWithInlineSecret(t *testing.T) {
+	f := newFixture(t)
+	ref := "inline-secret:0123456789abcdef"
+	ctx := connectors.WithInlineSecrets(context.Background(), map[string]string{ref: oauth2test.ClientSecret})
+	cfg := ccConfig(f, ref)
+	tok, err := f.p.AccessToken(ctx, cfg)
+	if err != nil || !f.srv.Valid(tok) {
+		t.Fatalf("inline secret: %v", err)
+	}
+	if _, err := f.p.AccessToken(ctx, cfg); err != nil || f.srv.TokenRequests() != 2 {
+		t.Fatalf("an inline-secret token was cached: %d requests, %v", f.srv.TokenRequests(), err)
+	}
+	bad := connectors.WithInlineSecrets(context.Background(), map[string]string{ref: "wrong-secret-value"})
+	_, err = f.p.AccessToken(bad, cfg)
+	if err == nil || strings.Contains(err.Error(), "wrong-secret-value") {
+		t.Fatalf("wrong inline secret: %v", err)
+	}
+}

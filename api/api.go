@@ -22,6 +22,7 @@ import (
 	"github.com/flowline/flowline/connectors"
 	"github.com/flowline/flowline/engine"
 	"github.com/flowline/flowline/flows"
+	"github.com/flowline/flowline/internal/blob"
 	"github.com/flowline/flowline/internal/secrets"
 	"github.com/flowline/flowline/internal/store"
 )
@@ -77,6 +78,12 @@ type Options struct {
 	// Logger receives request logs (at debug level) and failures; nil
 	// discards them.
 	Logger *slog.Logger
+	// Secrets resolves the credentials webhook triggers authenticate
+	// callers with; when nil, webhooks with auth answer 503.
+	Secrets SecretResolver
+	// Blobs keeps files uploaded to webhooks; when nil, uploads with
+	// files answer 503.
+	Blobs blob.Store
 	// Metrics is the registry /metrics serves and the API registers its
 	// collectors in. Nil means a fresh registry per New, so that several
 	// handlers (tests) never collide.
@@ -96,6 +103,10 @@ type server struct {
 	ready     func(context.Context) error
 	log       *slog.Logger
 	metrics   *prometheus.Registry
+	secrets   SecretResolver
+	blobs     blob.Store
+	// syncTimeout bounds respond "sync" webhooks (HookSyncTimeout).
+	syncTimeout time.Duration
 }
 
 const loggerKey = "flowline.logger"
@@ -119,6 +130,10 @@ func New(opts Options) http.Handler {
 		ready:     opts.Ready,
 		log:       opts.Logger,
 		metrics:   opts.Metrics,
+		secrets:   opts.Secrets,
+		blobs:     opts.Blobs,
+
+		syncTimeout: HookSyncTimeout,
 	}
 	if s.maxBody <= 0 {
 		s.maxBody = DefaultMaxBodyBytes
@@ -145,6 +160,7 @@ func New(opts Options) http.Handler {
 	r.GET("/healthz", s.healthz)
 	r.GET("/readyz", s.readyz)
 	r.GET("/metrics", s.metricsHandler())
+	r.Any(HookPath, s.hook)
 
 	v1 := r.Group(BasePath, s.auth)
 	v1.POST("/flows", s.createFlow)

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"time"
 
 	sdkclient "go.temporal.io/sdk/client"
@@ -22,6 +23,7 @@ import (
 	"github.com/flowline/flowline/engine"
 	"github.com/flowline/flowline/engine/devserver"
 	"github.com/flowline/flowline/flows"
+	"github.com/flowline/flowline/internal/blob"
 	"github.com/flowline/flowline/internal/config"
 	"github.com/flowline/flowline/internal/secrets"
 	"github.com/flowline/flowline/internal/store"
@@ -52,6 +54,7 @@ type App struct {
 	listener net.Listener
 	conn     *httpconn.Connector
 	sealer   *secrets.Sealer
+	blobs    blob.Store
 	served   chan error
 }
 
@@ -93,9 +96,15 @@ func Start(ctx context.Context, cfg *config.Config, mode Mode, logger *slog.Logg
 	if err := engine.EnsureSearchAttributes(ctx, a.client, cfg.TemporalNamespace); err != nil {
 		return nil, err
 	}
+	// Files uploaded to webhooks wait in the data dir until steps read
+	// them; the API and the worker must share that directory.
+	if a.blobs, err = blob.NewFS(filepath.Join(cfg.DataDir, "blobs")); err != nil {
+		return nil, err
+	}
 	a.conn = httpconn.New(httpconn.Options{
 		Version: Version, EgressAllow: cfg.EgressAllow,
 		Secrets: &secrets.Resolver{Store: a.store, Sealer: a.sealer},
+		Files:   blobFiles{a.blobs},
 	})
 	reg := connectors.NewRegistry(a.conn)
 	if mode == ModeServe || mode == ModeWorker {
@@ -140,6 +149,7 @@ func (a *App) startAPI(ctx context.Context, reg *connectors.Registry) error {
 		Store: a.store, Validator: validator, Registry: reg, Runs: runs, Sealer: a.sealer,
 		Schedules: &engine.Schedules{Client: a.client, TaskQueue: a.cfg.TaskQueue},
 		APIToken:  a.cfg.APIToken, MaxBodyBytes: a.cfg.MaxBodyBytes, Ready: a.ready, Logger: a.log,
+		Secrets: &secrets.Resolver{Store: a.store, Sealer: a.sealer}, Blobs: a.blobs,
 	})
 	a.listener, err = net.Listen("tcp", a.cfg.HTTPAddr)
 	if err != nil {

@@ -19,9 +19,10 @@ var allowed = map[string][]string{
 	"internal/store":   {"flows"},
 	"internal/secrets": {"internal/store", "connectors"},
 	"internal/config":  {},
-	"api":              {"flows", "schemas", "connectors", "engine", "internal/store", "internal/secrets"},
+	"internal/blob":    {},
+	"api":              {"flows", "schemas", "connectors", "engine", "internal/store", "internal/secrets", "internal/blob"},
 	"internal/app": {"api", "flows", "schemas", "connectors", "connectors/http", "engine", "engine/devserver",
-		"internal/store", "internal/secrets", "internal/config"},
+		"internal/store", "internal/secrets", "internal/config", "internal/blob"},
 	"cmd/flowline": {"internal/app", "internal/config", "flows", "connectors", "connectors/http"},
 }
 

@@ -22,6 +22,7 @@ import (
 	"github.com/flowline/flowline/connectors"
 	"github.com/flowline/flowline/engine"
 	"github.com/flowline/flowline/flows"
+	"github.com/flowline/flowline/internal/blob"
 	"github.com/flowline/flowline/internal/oauth2tokens"
 	"github.com/flowline/flowline/internal/secrets"
 	"github.com/flowline/flowline/internal/store"
@@ -78,6 +79,12 @@ type Options struct {
 	// Logger receives request logs (at debug level) and failures; nil
 	// discards them.
 	Logger *slog.Logger
+	// Secrets resolves the credentials webhook triggers authenticate
+	// callers with; when nil, webhooks with auth answer 503.
+	Secrets SecretResolver
+	// Blobs keeps files uploaded to webhooks; when nil, uploads with
+	// files answer 503.
+	Blobs blob.Store
 	// Metrics is the registry /metrics serves and the API registers its
 	// collectors in. Nil means a fresh registry per New, so that several
 	// handlers (tests) never collide.
@@ -105,6 +112,10 @@ type server struct {
 	metrics   *prometheus.Registry
 	publicURL string
 	oauth     *oauth2tokens.Provider
+	secrets   SecretResolver
+	blobs     blob.Store
+	// syncTimeout bounds respond "sync" webhooks (HookSyncTimeout).
+	syncTimeout time.Duration
 }
 
 const loggerKey = "flowline.logger"
@@ -130,6 +141,10 @@ func New(opts Options) http.Handler {
 		metrics:   opts.Metrics,
 		publicURL: opts.PublicURL,
 		oauth:     opts.OAuth2,
+		secrets:   opts.Secrets,
+		blobs:     opts.Blobs,
+
+		syncTimeout: HookSyncTimeout,
 	}
 	if s.oauth == nil && s.sealer != nil {
 		s.oauth = oauth2tokens.New(oauth2tokens.Options{Store: s.store, Sealer: s.sealer})
@@ -160,6 +175,7 @@ func New(opts Options) http.Handler {
 	r.GET("/readyz", s.readyz)
 	r.GET("/metrics", s.metricsHandler())
 	r.GET(CallbackPath, s.oauth2Callback)
+	r.Any(HookPath, s.hook)
 
 	v1 := r.Group(BasePath, s.auth)
 	v1.POST("/flows", s.createFlow)

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"time"
 
 	sdkclient "go.temporal.io/sdk/client"
@@ -22,6 +23,7 @@ import (
 	"github.com/flowline/flowline/engine"
 	"github.com/flowline/flowline/engine/devserver"
 	"github.com/flowline/flowline/flows"
+	"github.com/flowline/flowline/internal/blob"
 	"github.com/flowline/flowline/internal/config"
 	"github.com/flowline/flowline/internal/oauth2tokens"
 	"github.com/flowline/flowline/internal/secrets"
@@ -54,6 +56,7 @@ type App struct {
 	conn     *httpconn.Connector
 	sealer   *secrets.Sealer
 	tokens   *oauth2tokens.Provider
+	blobs    blob.Store
 	served   chan error
 }
 
@@ -98,10 +101,16 @@ func Start(ctx context.Context, cfg *config.Config, mode Mode, logger *slog.Logg
 	a.tokens = oauth2tokens.New(oauth2tokens.Options{
 		Store: a.store, Sealer: a.sealer, HTTPClient: httpconn.NewOutboundClient(cfg.EgressAllow, 0),
 	})
+	// Files uploaded to webhooks wait in the data dir until steps read
+	// them; the API and the worker must share that directory.
+	if a.blobs, err = blob.NewFS(filepath.Join(cfg.DataDir, "blobs")); err != nil {
+		return nil, err
+	}
 	a.conn = httpconn.New(httpconn.Options{
 		Version: Version, EgressAllow: cfg.EgressAllow,
 		Secrets: &secrets.Resolver{Store: a.store, Sealer: a.sealer},
 		OAuth2:  a.tokens,
+		Files:   blobFiles{a.blobs},
 	})
 	reg := connectors.NewRegistry(a.conn)
 	if mode == ModeServe || mode == ModeWorker {
@@ -147,6 +156,7 @@ func (a *App) startAPI(ctx context.Context, reg *connectors.Registry) error {
 		Schedules: &engine.Schedules{Client: a.client, TaskQueue: a.cfg.TaskQueue},
 		APIToken:  a.cfg.APIToken, MaxBodyBytes: a.cfg.MaxBodyBytes, Ready: a.ready, Logger: a.log,
 		PublicURL: a.cfg.PublicURL, OAuth2: a.tokens,
+		Secrets: &secrets.Resolver{Store: a.store, Sealer: a.sealer}, Blobs: a.blobs,
 	})
 	a.listener, err = net.Listen("tcp", a.cfg.HTTPAddr)
 	if err != nil {

@@ -1,0 +1,203 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/flowline/flowline/engine"
+	"github.com/flowline/flowline/flows"
+	"github.com/flowline/flowline/internal/store"
+)
+
+// HookPath is the webhook route: outside /api/v1 and never behind the API
+// token, since callers authenticate by the trigger's own auth.
+const HookPath = "/hooks/:flow_id"
+
+// SecretResolver gives the secret of a stored credential by name or id.
+// *secrets.Resolver implements it.
+type SecretResolver interface {
+	Secret(ctx context.Context, ref string) (string, error)
+}
+
+// hook starts a run of a flow whose trigger is a webhook. Answers: 404 for
+// an unknown flow, one never published or one whose trigger is not a
+// webhook; 409 for a disabled flow (it exists, but does not react to
+// triggers now); 405 for a method the trigger does not list; 413 over the
+// body limit; 401 when authentication fails; 400 for a body that does not
+// parse. A webhook-id (or Idempotency-Key) header makes the run id
+// deterministic, so a repeat answers the same run and starts nothing.
+func (s *server) hook(c *gin.Context) {
+	runs, ok := s.runService(c)
+	if !ok {
+		return
+	}
+	ctx := c.Request.Context()
+	flowID := c.Param("flow_id")
+	f, err := s.store.GetFlow(ctx, flowID)
+	if errors.Is(err, store.ErrNotFound) {
+		problemf(c, http.StatusNotFound, "no flow with id %q", flowID)
+		return
+	}
+	if err != nil {
+		internalError(c, "reading the flow", err)
+		return
+	}
+	if f.PublishedVersion == nil {
+		problemf(c, http.StatusNotFound, "flow %s has no published version", flowID)
+		return
+	}
+	v, err := s.store.LatestVersion(ctx, flowID)
+	if err != nil {
+		internalError(c, "reading the published version", err)
+		return
+	}
+	doc, err := flows.ParseDocument(v.Document)
+	if err != nil {
+		internalError(c, "reading the published version", err)
+		return
+	}
+	trig := doc.Trigger
+	if trig.Type != flows.TriggerWebhook {
+		problemf(c, http.StatusNotFound, "flow %s is not triggered by webhooks", flowID)
+		return
+	}
+	if !f.Enabled {
+		problemf(c, http.StatusConflict, "flow %s is disabled; enable it to accept webhooks", flowID)
+		return
+	}
+	methods := trig.Methods
+	if len(methods) == 0 {
+		methods = []string{http.MethodPost}
+	}
+	if !slices.Contains(methods, c.Request.Method) {
+		c.Header("Allow", strings.Join(methods, ", "))
+		problemf(c, http.StatusMethodNotAllowed, "flow %s accepts webhooks by %s, not %s", flowID, strings.Join(methods, ", "), c.Request.Method)
+		return
+	}
+	body, err := s.readBody(c)
+	if err != nil {
+		return
+	}
+	auth, err := parseHookAuth(trig.Auth)
+	if err != nil {
+		internalError(c, "reading the webhook trigger", err)
+		return
+	}
+	if !s.authenticateHook(c, auth, body) {
+		return
+	}
+	payload, err := parseHookBody(c.GetHeader("Content-Type"), body)
+	if err != nil {
+		problem(c, http.StatusBadRequest, err.Error())
+		return
+	}
+	headers, err := hookHeaders(c.Request.Header, auth)
+	if err != nil {
+		internalError(c, "reading the webhook", err)
+		return
+	}
+	query, err := hookQuery(c.Request.URL.Query(), auth)
+	if err != nil {
+		internalError(c, "reading the webhook", err)
+		return
+	}
+	key := strings.TrimSpace(c.GetHeader(headerWebhookID))
+	if key == "" {
+		key = strings.TrimSpace(c.GetHeader("Idempotency-Key"))
+	}
+	runID := engine.NewRunID(flowID)
+	if key != "" {
+		runID = engine.DeterministicRunID(flowID, key)
+		// A sequential repeat is answered without storing its files again;
+		// concurrent repeats are caught by Start.
+		if d, err := runs.Get(ctx, runID); err == nil {
+			s.answerHook(c, runs, doc, &d.Run)
+			return
+		}
+	}
+	in := engine.RunInput{
+		FlowID: flowID, FlowName: doc.Name, Version: v.Version, RunID: runID,
+		StartedAt: time.Now().UTC(), Document: *doc,
+		Trigger: engine.TriggerInput{
+			TriggerInfo: flows.TriggerInfo{Type: flows.TriggerWebhook, Body: payload.body, Headers: headers, Query: query},
+			ID:          key, Data: payload.body,
+		},
+	}
+	if len(payload.uploads) > 0 {
+		if s.blobs == nil {
+			problem(c, http.StatusServiceUnavailable, "file uploads are not available: this server has no blob store")
+			return
+		}
+		files, keys, err := storeUploads(ctx, s.blobs, payload)
+		if err != nil {
+			internalError(c, "storing uploaded files", err)
+			return
+		}
+		in.Trigger.Files = files
+		defer func() {
+			if c.Writer.Status() >= http.StatusInternalServerError {
+				deleteBlobs(s.blobs, keys)
+			}
+		}()
+	}
+	run, err := runs.Start(ctx, in)
+	if err != nil {
+		internalError(c, "starting the run", err)
+		return
+	}
+	s.answerHook(c, runs, doc, run)
+}
+
+// authenticateHook checks the request against the trigger's auth and
+// answers 401 (or 500 for a credential that cannot be used) when it fails.
+func (s *server) authenticateHook(c *gin.Context, auth hookAuth, body []byte) bool {
+	var secret string
+	if auth.Type != hookAuthNone {
+		if s.secrets == nil {
+			problem(c, http.StatusServiceUnavailable, "webhook authentication is not available: this server has no credential resolver")
+			return false
+		}
+		var err error
+		secret, err = s.secrets.Secret(c.Request.Context(), auth.Credential)
+		if err != nil {
+			// The detail stays vague: the caller may be anyone.
+			logger(c).Error("reading a webhook credential", "flow_id", c.Param("flow_id"), "error", err)
+			problem(c, http.StatusInternalServerError, "the webhook's credential cannot be read")
+			return false
+		}
+	}
+	err := verifyHook(auth, secret, c.Request.Header, c.Request.URL.Query(), body, time.Now())
+	var authErr *hookAuthError
+	switch {
+	case err == nil:
+		return true
+	case errors.As(err, &authErr):
+		switch auth.Type {
+		case hookAuthBasic:
+			c.Header("WWW-Authenticate", `Basic realm="flowline"`)
+		case hookAuthBearer:
+			c.Header("WWW-Authenticate", `Bearer realm="flowline"`)
+		}
+		problem(c, http.StatusUnauthorized, err.Error())
+	default:
+		logger(c).Error("verifying a webhook", "flow_id", c.Param("flow_id"), "error", err)
+		problem(c, http.StatusInternalServerError, err.Error())
+	}
+	return false
+}
+
+// answerHook answers 202 with the run, or for respond "sync" waits for it
+// and answers the trigger's response.
+func (s *server) answerHook(c *gin.Context, runs RunService, doc *flows.Document, run *engine.Run) {
+	if doc.Trigger.Respond != "sync" {
+		respond(c, http.StatusAccepted, run)
+		return
+	}
+	s.respondSync(c, runs, doc, run)
+}

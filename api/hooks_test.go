@@ -1,0 +1,173 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/textproto"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/flowline/flowline/internal/blob"
+)
+
+type fakeSecrets map[string]string
+
+func (f fakeSecrets) Secret(_ context.Context, ref string) (string, error) {
+	if s, ok := f[ref]; ok {
+		return s, nil
+	}
+	return "", errors.New("credential " + ref + " not found")
+}
+
+// hookDoc is a webhook flow with the given trigger fields.
+func hookDoc(trigger string) string {
+	return `{"name": "hook", "trigger": {"type": "webhook"` + trigger + `}, "steps": [
+	  {"id": "a", "type": "http", "config": {"method": "POST", "url": "https://example.com/x"}}]}`
+}
+
+// publishHook creates and publishes doc and returns the flow id.
+func (e *env) publishHook(doc string) string {
+	e.t.Helper()
+	var f flowJSON
+	e.do("POST", "/api/v1/flows", doc).want(e.t, http.StatusCreated).decode(e.t, &f)
+	e.do("POST", "/api/v1/flows/"+f.ID+"/publish", nil).want(e.t, http.StatusOK)
+	return f.ID
+}
+
+func newHookEnv(t *testing.T) (*env, blob.Store) {
+	blobs, err := blob.NewFS(filepath.Join(t.TempDir(), "blobs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t, func(o *Options) {
+		o.Secrets = fakeSecrets{"tok": "s3cret"}
+		o.Blobs = blobs
+		o.MaxBodyBytes = 4096
+	})
+	return e, blobs
+}
+
+func TestHookRefusals(t *testing.T) {
+	e, _ := newHookEnv(t)
+	bearer := e.publishHook(hookDoc(`, "auth": {"type": "bearer", "credential": "tok"}, "methods": ["POST", "PUT"]`))
+	disabled := e.publishHook(hookDoc(``))
+	e.do("POST", "/api/v1/flows/"+disabled+"/disable", nil).want(t, http.StatusOK)
+	var draft flowJSON
+	e.do("POST", "/api/v1/flows", hookDoc(``)).want(t, http.StatusCreated).decode(t, &draft)
+	manual := e.publishHook(validDoc)
+
+	send := func(method, path, auth, body string) response {
+		req := e.request(method, path, body)
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		return e.send(req)
+	}
+	send("POST", "/hooks/nope", "", "{}").want(t, http.StatusNotFound).problem(t)
+	send("POST", "/hooks/"+draft.ID, "", "{}").want(t, http.StatusNotFound).problem(t)
+	send("POST", "/hooks/"+manual, "", "{}").want(t, http.StatusNotFound).problem(t)
+	send("POST", "/hooks/"+disabled, "", "{}").want(t, http.StatusConflict).problem(t)
+	r := send("GET", "/hooks/"+bearer, "Bearer s3cret", "")
+	r.want(t, http.StatusMethodNotAllowed).problem(t)
+	if r.Header().Get("Allow") != "POST, PUT" {
+		t.Errorf("Allow %q", r.Header().Get("Allow"))
+	}
+	send("POST", "/hooks/"+bearer, "", "{}").want(t, http.StatusUnauthorized).problem(t)
+	send("POST", "/hooks/"+bearer, "Bearer wrong", "{}").want(t, http.StatusUnauthorized).problem(t)
+	send("POST", "/hooks/"+bearer, "Bearer s3cret", `{"x": `+strings.Repeat("1", 5000)+`}`).want(t, http.StatusRequestEntityTooLarge).problem(t)
+	send("POST", "/hooks/"+bearer, "Bearer s3cret", `{"x": `).want(t, http.StatusBadRequest).problem(t)
+	if n := len(e.runs.started); n != 0 {
+		t.Fatalf("%d runs started by refused webhooks", n)
+	}
+	send("PUT", "/hooks/"+bearer, "Bearer s3cret", `{"x": 1}`).want(t, http.StatusAccepted)
+	if n := len(e.runs.started); n != 1 {
+		t.Fatalf("%d runs started, want 1", n)
+	}
+	in := e.runs.started[0]
+	if string(in.Trigger.Body) != `{"x":1}` || string(in.Trigger.Data) != `{"x":1}` || in.Trigger.Type != "webhook" {
+		t.Errorf("trigger %+v", in.Trigger)
+	}
+	if strings.Contains(string(in.Trigger.Headers), "s3cret") {
+		t.Errorf("trigger headers keep the token: %s", in.Trigger.Headers)
+	}
+}
+
+func TestHookDeduplicatesByWebhookID(t *testing.T) {
+	e, _ := newHookEnv(t)
+	id := e.publishHook(hookDoc(``))
+	var first, second struct {
+		RunID string `json:"run_id"`
+	}
+	for _, into := range []any{&first, &second} {
+		req := e.request("POST", "/hooks/"+id, `{}`)
+		req.Header.Set("webhook-id", "msg_1")
+		e.send(req).want(t, http.StatusAccepted).decode(t, into)
+	}
+	if first.RunID == "" || first.RunID != second.RunID || len(e.runs.started) != 1 {
+		t.Errorf("runs %q and %q, %d started", first.RunID, second.RunID, len(e.runs.started))
+	}
+	if e.runs.started[0].Trigger.ID != "msg_1" {
+		t.Errorf("trigger id %q", e.runs.started[0].Trigger.ID)
+	}
+}
+
+func TestHookFormAndMultipartBodies(t *testing.T) {
+	e, blobs := newHookEnv(t)
+	id := e.publishHook(hookDoc(``))
+	req := e.request("POST", "/hooks/"+id+"?src=crm", "name=Ada&tag=a&tag=b&ids[]=1")
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	e.send(req).want(t, http.StatusAccepted)
+	in := e.runs.started[0].Trigger
+	if string(in.Body) != `{"ids":["1"],"name":"Ada","tag":["a","b"]}` || string(in.Query) != `{"src":"crm"}` {
+		t.Errorf("form body %s query %s", in.Body, in.Query)
+	}
+
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	_ = mw.WriteField("subject", "hello")
+	for _, f := range []struct{ field, name, ctype, data string }{
+		{"Attachments[]", "a.txt", "text/plain", "first"},
+		{"Attachments[]", "b.pdf", "application/pdf", "%PDF-second"},
+		{"logo", "logo.png", "image/png", "png"},
+	} {
+		h := textproto.MIMEHeader{}
+		h.Set("Content-Disposition", multipart.FileContentDisposition(f.field, f.name))
+		h.Set("Content-Type", f.ctype)
+		w, _ := mw.CreatePart(h)
+		_, _ = io.WriteString(w, f.data)
+	}
+	_ = mw.Close()
+	req = e.request("POST", "/hooks/"+id, buf.String())
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	e.send(req).want(t, http.StatusAccepted)
+	in = e.runs.started[1].Trigger
+	if string(in.Body) != `{"subject":"hello"}` {
+		t.Errorf("multipart body %s", in.Body)
+	}
+	var files struct {
+		Attachments []hookFile `json:"Attachments"`
+		Logo        hookFile   `json:"logo"`
+	}
+	if err := json.Unmarshal(in.Files, &files); err != nil || len(files.Attachments) != 2 {
+		t.Fatalf("files %s: %v", in.Files, err)
+	}
+	a := files.Attachments[1]
+	if a.Filename != "b.pdf" || a.ContentType != "application/pdf" || a.Size != 11 || files.Logo.Filename != "logo.png" {
+		t.Errorf("files %s", in.Files)
+	}
+	rc, err := blobs.Open(context.Background(), a.Ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := io.ReadAll(rc)
+	rc.Close()
+	if string(data) != "%PDF-second" {
+		t.Errorf("stored %q", data)
+	}
+}

@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
+
+	sdkclient "go.temporal.io/sdk/client"
 
 	"github.com/flowline/flowline/engine"
 )
@@ -40,8 +43,26 @@ func TestScheduleFiresAndStopsWhenDisabled(t *testing.T) {
 		}
 	}
 
-	c.must(http.StatusOK, "POST", "/api/v1/flows/"+flowID+"/disable", nil, nil)
+	// Republishing updates the schedule: new interval, new pinned version.
 	ctx := context.Background()
+	var f struct {
+		Draft json.RawMessage `json:"draft"`
+	}
+	c.must(http.StatusOK, "GET", "/api/v1/flows/"+flowID, nil, &f)
+	c.must(http.StatusOK, "PUT", "/api/v1/flows/"+flowID, strings.Replace(string(f.Draft), `"every":"1s"`, `"every":"2s"`, 1), nil)
+	c.must(http.StatusOK, "POST", "/api/v1/flows/"+flowID+"/publish", nil, nil)
+	desc, err := a.Client().ScheduleClient().GetHandle(ctx, engine.ScheduleID(flowID)).Describe(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if iv := desc.Schedule.Spec.Intervals; len(iv) != 1 || iv[0].Every != 2*time.Second {
+		t.Errorf("republished schedule intervals %+v, want every 2s", iv)
+	}
+	if act, ok := desc.Schedule.Action.(*sdkclient.ScheduleWorkflowAction); !ok || !strings.Contains(fmt.Sprint(act.Args), "2s") {
+		t.Errorf("republished schedule action %+v does not carry version 2", desc.Schedule.Action)
+	}
+
+	c.must(http.StatusOK, "POST", "/api/v1/flows/"+flowID+"/disable", nil, nil)
 	if exists, paused, err := sched.Describe(ctx, flowID); err != nil || !exists || !paused {
 		t.Fatalf("after disable: exists %v paused %v err %v", exists, paused, err)
 	}

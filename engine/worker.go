@@ -12,7 +12,10 @@ import (
 // NewWorker returns a worker on taskQueue that runs FlowRunWorkflow and one
 // activity per registered connector, named after the connector's type.
 func NewWorker(c client.Client, taskQueue string, reg *connectors.Registry) worker.Worker {
-	w := worker.New(c, taskQueue, worker.Options{})
+	w := worker.New(c, taskQueue, worker.Options{
+		MaxConcurrentWorkflowTaskPollers: 8,
+		MaxConcurrentActivityTaskPollers: 8,
+	})
 	Register(w, reg)
 	return w
 }

@@ -71,7 +71,7 @@ func Start(opts Options) (*Server, error) {
 	if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating data dir: %w", err)
 	}
-	sqlConf, err := prepareDatabase(filepath.Join(opts.DataDir, "temporal.db"), opts)
+	mainDB, visibilityDB, err := prepareDatabase(opts.DataDir, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -79,7 +79,7 @@ func Start(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	conf := serverConfig(host, port, ports, sqlConf)
+	conf := serverConfig(host, port, ports, mainDB, visibilityDB)
 
 	level := &slog.LevelVar{}
 	level.Set(opts.LogLevel)
@@ -95,6 +95,10 @@ func Start(opts Options) (*Server, error) {
 	dyn := dynamicconfig.StaticClient{
 		dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 200,
 		dynamicconfig.HistoryCacheHostLevelMaxSize.Key():                 8192,
+		// One process, one matching host: partitions only add forwarding
+		// hops between pollers and tasks.
+		dynamicconfig.MatchingNumTaskqueueReadPartitions.Key():  1,
+		dynamicconfig.MatchingNumTaskqueueWritePartitions.Key(): 1,
 	}
 	for k, v := range opts.DynamicConfig {
 		dyn[dynamicconfig.MakeKey(k)] = v
@@ -149,42 +153,57 @@ func (s *Server) Stop() error {
 	return errors.Join(errs...)
 }
 
-// prepareDatabase creates the schema on first start and registers the
+// prepareDatabase creates the schemas on first start and registers the
 // namespace with Flowline's search attributes (a no-op when it exists).
-func prepareDatabase(file string, opts Options) (*config.SQL, error) {
-	conf := &config.SQL{
+// Visibility (the run listings) lives in a file of its own, so that its
+// writes take a second SQLite writer instead of queueing behind history.
+func prepareDatabase(dataDir string, opts Options) (main, visibility *config.SQL, err error) {
+	main = sqliteConfig(filepath.Join(dataDir, "temporal.db"))
+	visibility = sqliteConfig(filepath.Join(dataDir, "temporal-visibility.db"))
+	for _, conf := range []*config.SQL{main, visibility} {
+		if _, err := os.Stat(conf.DatabaseName); errors.Is(err, os.ErrNotExist) {
+			if err := sqliteschema.SetupSchema(conf); err != nil {
+				return nil, nil, fmt.Errorf("creating temporal schema in %s: %w", conf.DatabaseName, err)
+			}
+		}
+	}
+	ns, err := sqliteschema.NewNamespaceConfig(clusterName, opts.Namespace, false, opts.SearchAttributes)
+	if err != nil {
+		return nil, nil, fmt.Errorf("configuring namespace %q: %w", opts.Namespace, err)
+	}
+	if err := sqliteschema.CreateNamespaces(main, ns); err != nil {
+		return nil, nil, fmt.Errorf("registering namespace %q: %w", opts.Namespace, err)
+	}
+	return main, visibility, nil
+}
+
+// sqliteConfig is a Temporal SQLite store in file: WAL with
+// synchronous=NORMAL, which loses nothing when the process dies (a
+// committed transaction is in the WAL); only an operating-system crash or
+// power loss can drop the last transactions.
+func sqliteConfig(file string) *config.SQL {
+	return &config.SQL{
 		PluginName:   sqliteplugin.PluginName,
 		DatabaseName: file,
 		ConnectAttributes: map[string]string{
 			"mode":         "rwc",
 			"journal_mode": "wal",
-			"synchronous":  "2",
+			"synchronous":  "1",
 			"busy_timeout": "10000",
 		},
 	}
-	if _, err := os.Stat(file); errors.Is(err, os.ErrNotExist) {
-		if err := sqliteschema.SetupSchema(conf); err != nil {
-			return nil, fmt.Errorf("creating temporal schema in %s: %w", file, err)
-		}
-	}
-	ns, err := sqliteschema.NewNamespaceConfig(clusterName, opts.Namespace, false, opts.SearchAttributes)
-	if err != nil {
-		return nil, fmt.Errorf("configuring namespace %q: %w", opts.Namespace, err)
-	}
-	if err := sqliteschema.CreateNamespaces(conf, ns); err != nil {
-		return nil, fmt.Errorf("registering namespace %q: %w", opts.Namespace, err)
-	}
-	return conf, nil
 }
 
-func serverConfig(host string, frontendPort int, ports []int, sqlConf *config.SQL) *config.Config {
+func serverConfig(host string, frontendPort int, ports []int, mainDB, visibilityDB *config.SQL) *config.Config {
 	var conf config.Config
 	conf.Global.Membership.MaxJoinDuration = 30e9
 	conf.Global.Membership.BroadcastAddress = host
 	conf.Persistence.DefaultStore = "sqlite"
-	conf.Persistence.VisibilityStore = "sqlite"
+	conf.Persistence.VisibilityStore = "sqlite-visibility"
 	conf.Persistence.NumHistoryShards = 1
-	conf.Persistence.DataStores = map[string]config.DataStore{"sqlite": {SQL: sqlConf}}
+	conf.Persistence.DataStores = map[string]config.DataStore{
+		"sqlite": {SQL: mainDB}, "sqlite-visibility": {SQL: visibilityDB},
+	}
 	frontend := net.JoinHostPort(host, strconv.Itoa(frontendPort))
 	conf.ClusterMetadata = &cluster.Config{
 		FailoverVersionIncrement: 10,

@@ -28,9 +28,13 @@ func (a *Activities) RunStep(ctx context.Context, in StepInput) (*StepOutcome, e
 	if activity.HasHeartbeatDetails(ctx) {
 		_ = activity.GetHeartbeatDetails(ctx, &attempts)
 	}
-	att := Attempt{Attempt: int(info.Attempt), StartedAt: time.Now().UTC()}
+	n := int(info.Attempt)
+	if in.Attempt > 0 {
+		n = in.Attempt
+	}
+	att := Attempt{Attempt: n, StartedAt: time.Now().UTC()}
 	out := &StepOutcome{}
-	res, err := a.attempt(ctx, in, int(info.Attempt))
+	res, err := a.attempt(ctx, in, n)
 	att.DurationMS = time.Since(att.StartedAt).Milliseconds()
 	if res != nil {
 		out.Request, out.Response, out.Output = res.Request, res.Response, res.Output
@@ -44,7 +48,7 @@ func (a *Activities) RunStep(ctx context.Context, in StepInput) (*StepOutcome, e
 		return out, nil
 	}
 	kind, retryAfter := connectors.Classify(err)
-	if kind == connectors.Retryable {
+	if kind == connectors.Retryable && !info.IsLocalActivity {
 		// Sent at once (the first heartbeat of an attempt is not batched),
 		// so the next attempt sees this one.
 		activity.RecordHeartbeat(ctx, out.Attempts)
@@ -52,7 +56,7 @@ func (a *Activities) RunStep(ctx context.Context, in StepInput) (*StepOutcome, e
 	return nil, temporal.NewApplicationErrorWithOptions(err.Error(), kind.String(), temporal.ApplicationErrorOptions{
 		NonRetryable:   kind == connectors.Permanent,
 		NextRetryDelay: retryAfter,
-		Details:        []any{out},
+		Details:        []any{*out}, // a value: local activities hand it over undecoded
 	})
 }
 

@@ -45,6 +45,10 @@ type StepInput struct {
 	Config         json.RawMessage `json:"config"`
 	Context        json.RawMessage `json:"context"`
 	IdempotencyKey string          `json:"idempotency_key"`
+	// Attempt counts the tries of a step run as local activities (each
+	// try is its own local activity); zero on the regular-activity path,
+	// where Temporal counts.
+	Attempt int `json:"attempt,omitempty"`
 }
 
 // Attempt is one try of a step.

@@ -47,25 +47,29 @@ func FlowRunWorkflow(ctx workflow.Context, in RunInput) (*RunResult, error) {
 	if err := workflow.SetQueryHandler(ctx, StepsQuery, func() (*RunResult, error) { return result, nil }); err != nil {
 		return nil, fmt.Errorf("registering steps query: %w", err)
 	}
+	// Runs started before steps became local activities replay on the
+	// regular-activity path; new runs record the marker and take the fast
+	// one.
+	local := workflow.GetVersion(ctx, localStepsChange, workflow.DefaultVersion, 1) == 1
 	for i, step := range in.Document.Steps {
 		rcJSON, err := rc.Bytes()
 		if err != nil {
 			return nil, err
 		}
-		actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-			ActivityID:          step.ID,
-			StartToCloseTimeout: attemptTimeout(step.Config),
-			RetryPolicy:         retryPolicy(step.Retry),
-		})
-		var out StepOutcome
-		err = workflow.ExecuteActivity(actx, step.Type, StepInput{
+		si := StepInput{
 			RunID:          in.RunID,
 			StepID:         step.ID,
 			Type:           step.Type,
 			Config:         step.Config,
 			Context:        rcJSON,
 			IdempotencyKey: idempotencyKey(wfID, step.ID),
-		}).Get(ctx, &out)
+		}
+		var out StepOutcome
+		if local {
+			out, err = runLocalStep(ctx, step, si)
+		} else {
+			out, err = runActivityStep(ctx, step, si)
+		}
 		sr := StepResult{ID: step.ID, Type: step.Type, Status: StepSucceeded,
 			Attempts: out.Attempts, Request: out.Request, Response: out.Response}
 		if err == nil {
@@ -73,7 +77,7 @@ func FlowRunWorkflow(ctx workflow.Context, in RunInput) (*RunResult, error) {
 			result.Steps = append(result.Steps, sr)
 			continue
 		}
-		sr.Status, sr.Error = StepFailed, stepError(err, &sr)
+		sr.Status, sr.Error = StepFailed, errorMessage(err)
 		if temporal.IsCanceledError(err) || ctx.Err() != nil {
 			sr.Status = StepCanceled
 			result.Steps = append(result.Steps, sr)
@@ -92,15 +96,10 @@ func FlowRunWorkflow(ctx workflow.Context, in RunInput) (*RunResult, error) {
 	return result, nil
 }
 
-// stepError extracts the message and the recorded attempts of a failed
-// activity into sr and returns the message.
-func stepError(err error, sr *StepResult) string {
+// errorMessage says why a step failed, without the wrapping layers.
+func errorMessage(err error) string {
 	var appErr *temporal.ApplicationError
 	if errors.As(err, &appErr) {
-		var out StepOutcome
-		if appErr.HasDetails() && appErr.Details(&out) == nil {
-			sr.Attempts, sr.Request, sr.Response = out.Attempts, out.Request, out.Response
-		}
 		return appErr.Message()
 	}
 	var timeoutErr *temporal.TimeoutError
@@ -112,6 +111,16 @@ func stepError(err error, sr *StepResult) string {
 		return errors.Unwrap(actErr).Error()
 	}
 	return err.Error()
+}
+
+// outcomeOf reads the outcome a failed attempt carries in its details.
+func outcomeOf(err error) (StepOutcome, bool) {
+	var appErr *temporal.ApplicationError
+	var out StepOutcome
+	if errors.As(err, &appErr) && appErr.HasDetails() && appErr.Details(&out) == nil {
+		return out, true
+	}
+	return out, false
 }
 
 // attemptTimeout bounds one attempt: the step's own timeout plus slack for

@@ -136,3 +136,23 @@ func TestRetryPolicyMapping(t *testing.T) {
 		t.Errorf("default policy %+v", d)
 	}
 }
+
+func TestNextDelay(t *testing.T) {
+	p := retryPolicy(&flows.Retry{MaxAttempts: 4, InitialInterval: "1s", BackoffCoefficient: 2, MaxInterval: "3s"})
+	retryable := temporal.NewApplicationError("503", "retryable")
+	for attempt, want := range map[int]time.Duration{1: time.Second, 2: 2 * time.Second, 3: 3 * time.Second} {
+		if d, ok := nextDelay(retryable, p, attempt); !ok || d != want {
+			t.Errorf("attempt %d: %v %v, want %v", attempt, d, ok, want)
+		}
+	}
+	if _, ok := nextDelay(retryable, p, 4); ok {
+		t.Error("retried past max_attempts")
+	}
+	if _, ok := nextDelay(temporal.NewNonRetryableApplicationError("400", "permanent", nil), p, 1); ok {
+		t.Error("retried a permanent failure")
+	}
+	after := temporal.NewApplicationErrorWithOptions("429", "retryable", temporal.ApplicationErrorOptions{NextRetryDelay: 7 * time.Second})
+	if d, ok := nextDelay(after, p, 1); !ok || d != 7*time.Second {
+		t.Errorf("Retry-After: %v %v", d, ok)
+	}
+}

@@ -26,9 +26,17 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// childMain runs serve from the environment until it is signalled or killed.
+// childModeEnv selects the child's subcommand (serve when unset).
+const childModeEnv = "FLOWLINE_E2E_MODE"
+
+// childMain runs serve (or the mode childModeEnv names) from the
+// environment until it is signalled or killed.
 func childMain() int {
-	cfg, err := config.FromOS("serve", nil)
+	mode := ModeServe
+	if m := os.Getenv(childModeEnv); m != "" {
+		mode = Mode(m)
+	}
+	cfg, err := config.FromOS(string(mode), nil)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
@@ -36,7 +44,7 @@ func childMain() int {
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
-	a, err := Start(ctx, cfg, ModeServe, logger)
+	a, err := Start(ctx, cfg, mode, logger)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "start:", err)
 		return 1

@@ -25,16 +25,8 @@ func mustCompile(name string, schema []byte) *schemas.Validator {
 	return v
 }
 
-// eventBody is the decoded body of POST /events.
-type eventBody struct {
-	EventID        string          `json:"event_id"`
-	EventType      string          `json:"event_type"`
-	EventTime      string          `json:"event_time"`
-	CurrentContext json.RawMessage `json:"current_context"`
-	Data           json.RawMessage `json:"data"`
-}
-
-// Envelope is the event as flows receive it (templates read it as event.*).
+// Envelope is the event as posted to POST /events and, with its id and time
+// filled in, as flows receive it (templates read it as event.*).
 type Envelope struct {
 	EventID        string          `json:"event_id"`
 	EventTime      string          `json:"event_time"`
@@ -69,7 +61,7 @@ func (s *server) postEvent(c *gin.Context) {
 		problem(c, http.StatusBadRequest, err.Error())
 		return
 	}
-	var ev eventBody
+	var ev Envelope
 	if len(problems) == 0 {
 		_ = json.Unmarshal(raw, &ev)
 		if ev.EventTime != "" {
@@ -92,8 +84,8 @@ func (s *server) postEvent(c *gin.Context) {
 	if ev.EventTime == "" {
 		ev.EventTime = now.Format(time.RFC3339Nano)
 	}
-	envelope, err := json.Marshal(Envelope{EventID: ev.EventID, EventTime: ev.EventTime, EventType: ev.EventType,
-		CurrentContext: orNull(ev.CurrentContext), Data: orNull(ev.Data)})
+	ev.CurrentContext, ev.Data = orNull(ev.CurrentContext), orNull(ev.Data)
+	envelope, err := json.Marshal(ev)
 	if err != nil {
 		internalError(c, "encoding the event", err)
 		return
@@ -125,7 +117,7 @@ func (s *server) postEvent(c *gin.Context) {
 			StartedAt: now, Document: *doc,
 			Trigger: engine.TriggerInput{
 				TriggerInfo: flows.TriggerInfo{Type: flows.TriggerEvent, Body: envelope},
-				ID:          ev.EventID, Event: envelope, Data: orNull(ev.Data),
+				ID:          ev.EventID, Event: envelope, Data: ev.Data,
 			},
 		})
 		if err != nil {

@@ -2,12 +2,15 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -56,6 +59,30 @@ func TestWorkersScaleOut(t *testing.T) {
 		pids = append(pids, cmd.Process.Pid)
 	}
 
+	// Wait until both processes poll the task queue, so work can spread.
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		resp, err := cluster.Client().DescribeTaskQueue(context.Background(), "scale", enumspb.TASK_QUEUE_TYPE_WORKFLOW)
+		polling := 0
+		if err == nil {
+			for _, pid := range pids {
+				for _, p := range resp.GetPollers() {
+					if strings.HasPrefix(p.GetIdentity(), fmt.Sprintf("%d@", pid)) {
+						polling++
+						break
+					}
+				}
+			}
+		}
+		if polling == len(pids) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("worker processes not polling after 60s (%d of %d, err %v)", polling, len(pids), err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+
 	url, _ := receiver(t, func(int, received) (int, string) {
 		time.Sleep(20 * time.Millisecond) // long enough for work to spread
 		return 200, `{}`
@@ -63,9 +90,33 @@ func TestWorkersScaleOut(t *testing.T) {
 	c := client{t: t, base: "http://" + apiOnly.Addr()}
 	flowID := c.publishFlow(fmt.Sprintf(`{"name": "spread", "trigger": {"type": "manual"}, "steps": [
 		{"id": "call", "type": "http", "config": {"method": "POST", "url": "%s/w", "body": {"type": "json", "json": {}}}}]}`, url))
-	var runs []string
-	for range 40 {
-		runs = append(runs, c.startRun(flowID, nil))
+	// Start the runs concurrently; goroutines report, the test goroutine
+	// fails.
+	runs := make([]string, 40)
+	failed := make([]string, 40)
+	var wg sync.WaitGroup
+	for i := range runs {
+		wg.Go(func() {
+			resp, err := http.Post(c.base+"/api/v1/flows/"+flowID+"/runs", "application/json", strings.NewReader("{}"))
+			if err != nil {
+				failed[i] = err.Error()
+				return
+			}
+			defer resp.Body.Close()
+			var r struct {
+				RunID string `json:"run_id"`
+			}
+			if resp.StatusCode != http.StatusAccepted || json.NewDecoder(resp.Body).Decode(&r) != nil {
+				failed[i] = fmt.Sprintf("status %d", resp.StatusCode)
+			}
+			runs[i] = r.RunID
+		})
+	}
+	wg.Wait()
+	for i, f := range failed {
+		if f != "" {
+			t.Fatalf("starting run %d: %s", i, f)
+		}
 	}
 	// Who completed each run's workflow tasks is in its history.
 	byPid := map[int]int{}

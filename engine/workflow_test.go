@@ -156,3 +156,13 @@ func TestNextDelay(t *testing.T) {
 		t.Errorf("Retry-After: %v %v", d, ok)
 	}
 }
+
+func TestIdempotencyKeyStablePerStepOfARun(t *testing.T) {
+	a := idempotencyKey(WorkflowID("f1-run1"), "notify")
+	if a != idempotencyKey(WorkflowID("f1-run1"), "notify") {
+		t.Error("the key changes between attempts of one step of one run")
+	}
+	if a == idempotencyKey(WorkflowID("f1-run2"), "notify") || a == idempotencyKey(WorkflowID("f1-run1"), "other") {
+		t.Error("the key is shared between runs or steps")
+	}
+}

@@ -1,0 +1,171 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// Ledger statuses of a batched run.
+const (
+	// RunAccepted: recorded by the API, not yet taken by a batch workflow.
+	RunAccepted = "accepted"
+	// RunRunning: claimed by a batch workflow, steps under way.
+	RunRunning = "running"
+	// RunSucceeded and RunFailed: finished inside the batch workflow.
+	RunSucceeded = "succeeded"
+	RunFailed    = "failed"
+	// RunCanceled: stopped on request.
+	RunCanceled = "canceled"
+	// RunHandedOff: a step needed a retry, so the run went on in a
+	// workflow of its own, which Temporal visibility lists from then on.
+	RunHandedOff = "handed_off"
+)
+
+// RunRecord is the ledger entry of a run carried by a batch workflow: it
+// dedupes repeated triggers, lets the batch workflow claim each run exactly
+// once, and keeps the outcome for GET /runs.
+type RunRecord struct {
+	RunID       string `gorm:"primaryKey;size:191"`
+	FlowID      string `gorm:"not null;size:64;index:idx_run_records_flow_started,priority:1"`
+	FlowVersion int    `gorm:"not null"`
+	Status      string `gorm:"not null;size:16;index"`
+	// WorkflowID and TemporalRunID name the Temporal execution that
+	// carries the run (the batch workflow, or the run's own workflow once
+	// handed off).
+	WorkflowID    string `gorm:"size:191"`
+	TemporalRunID string `gorm:"size:64"`
+	// ClaimToken names the claim that took the run, so that a claim
+	// repeated after a crash takes the same runs again.
+	ClaimToken string `gorm:"size:191"`
+	// Trigger is the run's trigger as the engine records it (JSON).
+	Trigger JSON `gorm:"type:text"`
+	// Steps is the list of step results once the run finished (JSON).
+	Steps     JSON       `gorm:"type:text"`
+	Error     string     `gorm:"type:text"`
+	StartedAt time.Time  `gorm:"not null;index:idx_run_records_flow_started,priority:2"`
+	ClosedAt  *time.Time `gorm:""`
+}
+
+// AcceptRun records rec as accepted. When a record with the same run id
+// exists, nothing is written and the existing record is returned with
+// created false: the caller answers with it instead of starting again.
+func (s *Store) AcceptRun(ctx context.Context, rec *RunRecord) (*RunRecord, bool, error) {
+	rec.Status = RunAccepted
+	res := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(rec)
+	if res.Error != nil {
+		return nil, false, fmt.Errorf("recording run %s: %w", rec.RunID, res.Error)
+	}
+	if res.RowsAffected == 1 {
+		return rec, true, nil
+	}
+	existing, err := s.GetRunRecord(ctx, rec.RunID)
+	if err != nil {
+		return nil, false, err
+	}
+	return existing, false, nil
+}
+
+// GetRunRecord returns the ledger entry of a run.
+func (s *Store) GetRunRecord(ctx context.Context, runID string) (*RunRecord, error) {
+	var r RunRecord
+	if err := s.db.WithContext(ctx).Where("run_id = ?", runID).Take(&r).Error; err != nil {
+		return nil, fmt.Errorf("getting run %s: %w", runID, notFound(err))
+	}
+	return &r, nil
+}
+
+// ClaimRuns marks the accepted runs among runIDs as running under token and
+// returns the ids it claimed. Runs already claimed under the same token are
+// returned again, so repeating a claim (after a crash) is harmless; runs
+// claimed under another token, finished or unknown are left out.
+func (s *Store) ClaimRuns(ctx context.Context, runIDs []string, token, workflowID, temporalRunID string) ([]string, error) {
+	var claimed []string
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		err := tx.Model(&RunRecord{}).
+			Where("run_id IN ? AND status = ?", runIDs, RunAccepted).
+			Updates(map[string]any{"status": RunRunning, "claim_token": token,
+				"workflow_id": workflowID, "temporal_run_id": temporalRunID}).Error
+		if err != nil {
+			return err
+		}
+		return tx.Model(&RunRecord{}).Where("run_id IN ? AND claim_token = ?", runIDs, token).
+			Pluck("run_id", &claimed).Error
+	})
+	if err != nil {
+		return nil, fmt.Errorf("claiming %d runs: %w", len(runIDs), err)
+	}
+	return claimed, nil
+}
+
+// RunFinish is the outcome of one batched run.
+type RunFinish struct {
+	RunID    string
+	Status   string
+	Steps    JSON
+	Error    string
+	ClosedAt *time.Time
+	// WorkflowID and TemporalRunID, when set, replace the carrying
+	// execution (a run handed off to a workflow of its own).
+	WorkflowID    string
+	TemporalRunID string
+}
+
+// FinishRuns records the outcomes of finished (or handed-off) runs in one
+// transaction. Writing the same outcome twice changes nothing.
+func (s *Store) FinishRuns(ctx context.Context, done []RunFinish) error {
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		for _, d := range done {
+			upd := map[string]any{"status": d.Status, "steps": d.Steps, "error": d.Error, "closed_at": d.ClosedAt}
+			if d.WorkflowID != "" {
+				upd["workflow_id"], upd["temporal_run_id"] = d.WorkflowID, d.TemporalRunID
+			}
+			if err := tx.Model(&RunRecord{}).Where("run_id = ?", d.RunID).Updates(upd).Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("recording %d finished runs: %w", len(done), err)
+	}
+	return nil
+}
+
+// RunRecordFilter narrows ListRunRecords. Before, when set, keeps runs that
+// started strictly before it (or at it with a smaller run id than
+// BeforeID), for paging newest first.
+type RunRecordFilter struct {
+	FlowID   string
+	Statuses []string
+	Before   *time.Time
+	BeforeID string
+	Limit    int
+}
+
+// ListRunRecords lists ledger entries newest first. Handed-off runs are
+// left out: their own workflows list them.
+func (s *Store) ListRunRecords(ctx context.Context, f RunRecordFilter) ([]RunRecord, error) {
+	q := s.db.WithContext(ctx).Model(&RunRecord{}).Where("status <> ?", RunHandedOff)
+	if f.FlowID != "" {
+		q = q.Where("flow_id = ?", f.FlowID)
+	}
+	if len(f.Statuses) > 0 {
+		q = q.Where("status IN ?", f.Statuses)
+	}
+	if f.Before != nil {
+		q = q.Where("(started_at < ? OR (started_at = ? AND run_id < ?))", *f.Before, *f.Before, f.BeforeID)
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	var out []RunRecord
+	if err := q.Order("started_at DESC, run_id DESC").Limit(limit).Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("listing runs: %w", err)
+	}
+	return out, nil
+}

@@ -1,0 +1,102 @@
+package store
+
+import (
+	"errors"
+	"slices"
+	"testing"
+	"time"
+)
+
+func TestRunLedger(t *testing.T) {
+	eachBackend(t, func(t *testing.T, databaseURL string) {
+		ctx := testContext(t)
+		s := openStore(t, databaseURL)
+		base := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+		for i, id := range []string{"f1-a", "f1-b", "f1-c", "f2-a"} {
+			flow := id[:2]
+			rec := &RunRecord{RunID: id, FlowID: flow, FlowVersion: 1, WorkflowID: "batch-" + flow,
+				Trigger: JSON(`{"type":"event"}`), StartedAt: base.Add(time.Duration(i) * time.Second)}
+			got, created, err := s.AcceptRun(ctx, rec)
+			if err != nil || !created || got.Status != RunAccepted {
+				t.Fatalf("AcceptRun(%s) = %+v, %v, %v", id, got, created, err)
+			}
+		}
+		// A repeat writes nothing and answers with the first record.
+		again, created, err := s.AcceptRun(ctx, &RunRecord{RunID: "f1-a", FlowID: "f1", FlowVersion: 9, StartedAt: base.Add(time.Hour)})
+		if err != nil || created || again.FlowVersion != 1 || !again.StartedAt.Equal(base) {
+			t.Fatalf("repeated AcceptRun = %+v, %v, %v", again, created, err)
+		}
+
+		claimed, err := s.ClaimRuns(ctx, []string{"f1-a", "f1-b", "nope"}, "tok1", "batch-f1", "trun1")
+		if err != nil || !sameSet(claimed, []string{"f1-a", "f1-b"}) {
+			t.Fatalf("ClaimRuns = %v, %v", claimed, err)
+		}
+		// The same claim again (a replayed local activity) takes the same runs.
+		claimed, err = s.ClaimRuns(ctx, []string{"f1-a", "f1-b"}, "tok1", "batch-f1", "trun1")
+		if err != nil || !sameSet(claimed, []string{"f1-a", "f1-b"}) {
+			t.Fatalf("repeated ClaimRuns = %v, %v", claimed, err)
+		}
+		// Another claim (a duplicate signal) takes none of them.
+		claimed, err = s.ClaimRuns(ctx, []string{"f1-a", "f1-c"}, "tok2", "batch-f1", "trun1")
+		if err != nil || !sameSet(claimed, []string{"f1-c"}) {
+			t.Fatalf("second ClaimRuns = %v, %v", claimed, err)
+		}
+		rec, err := s.GetRunRecord(ctx, "f1-a")
+		if err != nil || rec.Status != RunRunning || rec.TemporalRunID != "trun1" || rec.ClaimToken != "tok1" {
+			t.Fatalf("claimed record = %+v, %v", rec, err)
+		}
+
+		closed := base.Add(time.Minute)
+		err = s.FinishRuns(ctx, []RunFinish{
+			{RunID: "f1-a", Status: RunSucceeded, Steps: JSON(`[{"id":"post"}]`), ClosedAt: &closed},
+			{RunID: "f1-b", Status: RunHandedOff, WorkflowID: "flow-f1-b", TemporalRunID: "own"},
+		})
+		if err != nil {
+			t.Fatalf("FinishRuns: %v", err)
+		}
+		rec, _ = s.GetRunRecord(ctx, "f1-a")
+		if rec.Status != RunSucceeded || string(rec.Steps) != `[{"id":"post"}]` || rec.ClosedAt == nil || !rec.ClosedAt.Equal(closed) {
+			t.Fatalf("finished record = %+v", rec)
+		}
+		rec, _ = s.GetRunRecord(ctx, "f1-b")
+		if rec.Status != RunHandedOff || rec.WorkflowID != "flow-f1-b" || rec.TemporalRunID != "own" {
+			t.Fatalf("handed-off record = %+v", rec)
+		}
+
+		// Newest first, handed-off runs left out, filters and paging.
+		list, err := s.ListRunRecords(ctx, RunRecordFilter{})
+		if err != nil || ids(list) != "f2-a,f1-c,f1-a" {
+			t.Fatalf("ListRunRecords = %s, %v", ids(list), err)
+		}
+		list, _ = s.ListRunRecords(ctx, RunRecordFilter{FlowID: "f1", Statuses: []string{RunSucceeded}})
+		if ids(list) != "f1-a" {
+			t.Fatalf("filtered list = %s", ids(list))
+		}
+		page, _ := s.ListRunRecords(ctx, RunRecordFilter{Limit: 2})
+		next, _ := s.ListRunRecords(ctx, RunRecordFilter{Limit: 2, Before: &page[1].StartedAt, BeforeID: page[1].RunID})
+		if ids(page) != "f2-a,f1-c" || ids(next) != "f1-a" {
+			t.Fatalf("pages = %s then %s", ids(page), ids(next))
+		}
+		if _, err := s.GetRunRecord(ctx, "missing"); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("GetRunRecord missing: %v", err)
+		}
+	})
+}
+
+func sameSet(a, b []string) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(a, b)
+}
+
+func ids(rs []RunRecord) string {
+	var out []byte
+	for i, r := range rs {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, r.RunID...)
+	}
+	return string(out)
+}

@@ -62,6 +62,9 @@ type Options struct {
 	Registry *connectors.Registry
 	// Runs starts and inspects runs; when nil, run calls answer 503.
 	Runs RunService
+	// Batch, when set, carries event runs in batch workflows recorded in
+	// the store's run ledger; nil starts a workflow per event run.
+	Batch BatchService
 	// Sealer seals credential secrets before they reach the store; when
 	// nil, credential calls answer 503.
 	Sealer *secrets.Sealer
@@ -103,6 +106,7 @@ type server struct {
 	validator *flows.Validator
 	registry  *connectors.Registry
 	runs      RunService
+	batch     BatchService
 	schedules ScheduleService
 	sealer    *secrets.Sealer
 	token     string
@@ -132,6 +136,7 @@ func New(opts Options) http.Handler {
 		validator: opts.Validator,
 		registry:  opts.Registry,
 		runs:      opts.Runs,
+		batch:     opts.Batch,
 		schedules: opts.Schedules,
 		sealer:    opts.Sealer,
 		token:     opts.APIToken,

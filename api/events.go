@@ -111,7 +111,11 @@ func (s *server) postEvent(c *gin.Context) {
 		if !doc.Subscribes(ev.EventType) {
 			continue
 		}
-		run, err := runs.Start(ctx, engine.RunInput{
+		start := runs.Start
+		if s.batch != nil {
+			start = s.startBatched
+		}
+		run, err := start(ctx, engine.RunInput{
 			FlowID: f.ID, FlowName: doc.Name, Version: v.Version,
 			RunID:     engine.DeterministicRunID(f.ID, ev.EventID),
 			StartedAt: now, Document: *doc,

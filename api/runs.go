@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -129,12 +130,18 @@ func (s *server) listRuns(c *gin.Context) {
 		}
 		f.PageSize = n
 	}
-	list, next, err := runs.List(c.Request.Context(), f)
+	list := runs.List
+	if s.batch != nil {
+		list = func(ctx context.Context, f engine.RunFilter) ([]engine.Run, string, error) {
+			return s.listMerged(ctx, runs, f)
+		}
+	}
+	page, next, err := list(c.Request.Context(), f)
 	if err != nil {
 		internalError(c, "listing runs", err)
 		return
 	}
-	out := RunList{Runs: list}
+	out := RunList{Runs: page}
 	if out.Runs == nil {
 		out.Runs = []engine.Run{}
 	}
@@ -149,7 +156,22 @@ func (s *server) getRun(c *gin.Context) {
 	if !ok {
 		return
 	}
-	run, err := runs.Get(c.Request.Context(), c.Param("run_id"))
+	ctx := c.Request.Context()
+	rec, err := s.ledgerRun(ctx, c.Param("run_id"))
+	if err != nil {
+		internalError(c, "reading the run", err)
+		return
+	}
+	if rec != nil {
+		d, err := s.detailFromRecord(rec)
+		if err != nil {
+			internalError(c, "reading the run", err)
+			return
+		}
+		respond(c, http.StatusOK, d)
+		return
+	}
+	run, err := runs.Get(ctx, c.Param("run_id"))
 	if err != nil {
 		runError(c, "reading the run", err)
 		return
@@ -163,6 +185,23 @@ func (s *server) cancelRun(c *gin.Context) {
 		return
 	}
 	id := c.Param("run_id")
+	rec, err := s.ledgerRun(c.Request.Context(), id)
+	if err != nil {
+		internalError(c, "reading the run", err)
+		return
+	}
+	if rec != nil {
+		if ledgerStatus[rec.Status] != engine.StatusRunning || s.batch == nil || rec.WorkflowID == "" {
+			problemf(c, http.StatusConflict, "run %s is %s and cannot be canceled", id, ledgerStatus[rec.Status])
+			return
+		}
+		if err := s.batch.CancelBatched(c.Request.Context(), id, rec.WorkflowID); err != nil {
+			runError(c, "canceling the run", err)
+			return
+		}
+		respond(c, http.StatusAccepted, CancelResult{RunID: id, Status: "canceling"})
+		return
+	}
 	if err := runs.Cancel(c.Request.Context(), id); err != nil {
 		runError(c, "canceling the run", err)
 		return
@@ -177,7 +216,23 @@ func (s *server) retryRun(c *gin.Context) {
 	if !ok {
 		return
 	}
-	run, err := runs.Retry(c.Request.Context(), c.Param("run_id"))
+	ctx := c.Request.Context()
+	rec, err := s.ledgerRun(ctx, c.Param("run_id"))
+	if err != nil {
+		internalError(c, "reading the run", err)
+		return
+	}
+	var run *engine.Run
+	if rec != nil {
+		in, ierr := s.retryInput(ctx, rec)
+		if ierr != nil {
+			internalError(c, "retrying the run", ierr)
+			return
+		}
+		run, err = runs.Start(ctx, *in)
+	} else {
+		run, err = runs.Retry(ctx, c.Param("run_id"))
+	}
 	if err != nil {
 		runError(c, "retrying the run", err)
 		return

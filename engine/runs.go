@@ -67,19 +67,15 @@ type Runs struct {
 	TaskQueue string
 	// UIBaseURL, when set, is used to build temporal_ui_url links.
 	UIBaseURL string
+	// BatchLanes is how many batch workflows per flow carry event runs;
+	// zero starts a workflow per run instead.
+	BatchLanes int
 }
 
 // Start starts a run of in and returns it once Temporal has recorded it.
 func (r *Runs) Start(ctx context.Context, in RunInput) (*Run, error) {
 	wfID := WorkflowID(in.RunID)
-	sa := []temporal.SearchAttributeUpdate{
-		SAFlowID.ValueSet(in.FlowID),
-		SAFlowVersion.ValueSet(int64(in.Version)),
-		SATrigger.ValueSet(in.Trigger.Type),
-	}
-	if in.Trigger.ID != "" {
-		sa = append(sa, SATriggerID.ValueSet(in.Trigger.ID))
-	}
+	sa := runSearchAttributes(in)
 	we, err := r.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                       wfID,
 		TaskQueue:                r.TaskQueue,
@@ -100,6 +96,19 @@ func (r *Runs) Start(ctx context.Context, in RunInput) (*Run, error) {
 		Status: StatusRunning, StartedAt: in.StartedAt,
 		TemporalUIURL: r.uiURL(wfID, we.GetRunID()),
 	}, nil
+}
+
+// runSearchAttributes are the search attributes of a run's own workflow.
+func runSearchAttributes(in RunInput) []temporal.SearchAttributeUpdate {
+	sa := []temporal.SearchAttributeUpdate{
+		SAFlowID.ValueSet(in.FlowID),
+		SAFlowVersion.ValueSet(int64(in.Version)),
+		SATrigger.ValueSet(in.Trigger.Type),
+	}
+	if in.Trigger.ID != "" {
+		sa = append(sa, SATriggerID.ValueSet(in.Trigger.ID))
+	}
+	return sa
 }
 
 // Get describes one run with its step results.

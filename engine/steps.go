@@ -37,8 +37,10 @@ func runActivityStep(ctx workflow.Context, step flows.Step, in StepInput) (StepO
 // worker that runs the workflow: no task-queue round trip and no activity
 // events in history, only a marker per attempt. The step's retry policy is
 // applied here, with durable timers between attempts, so every attempt is
-// recorded and a Retry-After delay replaces the backoff.
-func runLocalStep(ctx workflow.Context, step flows.Step, in StepInput) (StepOutcome, error) {
+// recorded and a Retry-After delay replaces the backoff. A step a batch
+// workflow already tried goes on after its prior attempts, once delay has
+// passed.
+func runLocalStep(ctx workflow.Context, step flows.Step, in StepInput, prior []Attempt, delay time.Duration) (StepOutcome, error) {
 	policy := retryPolicy(step.Retry)
 	timeout := attemptTimeout(step.Config)
 	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
@@ -46,8 +48,13 @@ func runLocalStep(ctx workflow.Context, step flows.Step, in StepInput) (StepOutc
 		StartToCloseTimeout:    timeout,
 		RetryPolicy:            &temporal.RetryPolicy{MaximumAttempts: 1},
 	})
-	var all StepOutcome
-	for attempt := 1; ; attempt++ {
+	all := StepOutcome{Attempts: append([]Attempt(nil), prior...)}
+	if delay > 0 {
+		if err := workflow.Sleep(ctx, delay); err != nil {
+			return all, err
+		}
+	}
+	for attempt := len(prior) + 1; ; attempt++ {
 		in.Attempt = attempt
 		var out StepOutcome
 		err := workflow.ExecuteLocalActivity(lctx, step.Type, in).Get(ctx, &out)

@@ -23,6 +23,24 @@ type RunInput struct {
 	StartedAt time.Time      `json:"started_at"`
 	Document  flows.Document `json:"document"`
 	Trigger   TriggerInput   `json:"trigger"`
+	// Resume, when set, continues a run that a batch workflow began: the
+	// steps it finished and the attempts of the step that needs a retry.
+	Resume *Resume `json:"resume,omitempty"`
+}
+
+// Resume is where a run handed off by a batch workflow picks up.
+type Resume struct {
+	// Steps are the results of the steps before Next.
+	Steps []StepResult `json:"steps"`
+	// Outputs are the outputs of the succeeded steps among them, by id,
+	// for the templates of later steps.
+	Outputs map[string]json.RawMessage `json:"outputs,omitempty"`
+	// Next is the index of the step to go on with.
+	Next int `json:"next"`
+	// Attempts are the attempts already made at step Next.
+	Attempts []Attempt `json:"attempts"`
+	// Delay is how long to wait before the next attempt.
+	Delay time.Duration `json:"delay"`
 }
 
 // TriggerInput is what started a run: what templates read as trigger.*,

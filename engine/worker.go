@@ -9,29 +9,35 @@ import (
 	"github.com/flowline/flowline/connectors"
 )
 
-// NewWorker returns a worker on taskQueue that runs FlowRunWorkflow and one
-// activity per registered connector, named after the connector's type.
-func NewWorker(c client.Client, taskQueue string, reg *connectors.Registry) worker.Worker {
+// NewWorker returns a worker on taskQueue that runs FlowRunWorkflow, the
+// batch workflow with its ledger activities, and one activity per
+// registered connector, named after the connector's type.
+func NewWorker(c client.Client, taskQueue string, reg *connectors.Registry, ledger Ledger) worker.Worker {
 	w := worker.New(c, taskQueue, worker.Options{
 		MaxConcurrentWorkflowTaskPollers: 8,
 		MaxConcurrentActivityTaskPollers: 8,
 	})
-	Register(w, reg)
+	Register(w, reg, ledger)
 	return w
 }
 
-// RegisterWorkflow adds Flowline's workflow to a worker or replayer.
+// RegisterWorkflow adds Flowline's workflows to a worker or replayer.
 func RegisterWorkflow(w worker.WorkflowRegistry) {
 	w.RegisterWorkflowWithOptions(FlowRunWorkflow, workflowOptions())
+	w.RegisterWorkflowWithOptions(FlowBatchWorkflow, workflow.RegisterOptions{Name: BatchWorkflowType})
 }
 
 func workflowOptions() workflow.RegisterOptions {
 	return workflow.RegisterOptions{Name: WorkflowType}
 }
 
-// Register adds Flowline's workflow and one activity per connector to w.
-func Register(w worker.Registry, reg *connectors.Registry) {
+// Register adds Flowline's workflows, the ledger activities and one
+// activity per connector to w.
+func Register(w worker.Registry, reg *connectors.Registry, ledger Ledger) {
 	RegisterWorkflow(w)
+	la := &ledgerActivities{ledger: ledger}
+	w.RegisterActivityWithOptions(la.Claim, activity.RegisterOptions{Name: claimActivity})
+	w.RegisterActivityWithOptions(la.Finish, activity.RegisterOptions{Name: finishActivity})
 	acts := &Activities{Registry: reg}
 	for _, c := range reg.All() {
 		w.RegisterActivityWithOptions(acts.RunStep, activity.RegisterOptions{Name: c.Type()})

@@ -36,14 +36,18 @@ func FlowRunWorkflow(ctx workflow.Context, in RunInput) (*RunResult, error) {
 	if in.StartedAt.IsZero() {
 		in.StartedAt = workflow.Now(ctx).UTC()
 	}
-	rc := flows.RunContext{
-		Flow:    flows.FlowInfo{ID: in.FlowID, Name: in.FlowName, Version: in.Version},
-		Run:     flows.RunInfo{ID: in.RunID, StartedAt: in.StartedAt},
-		Event:   in.Trigger.Event,
-		Data:    in.Trigger.Data,
-		Trigger: in.Trigger.TriggerInfo,
-	}
+	rc := runContext(in)
 	result := &RunResult{Steps: make([]StepResult, 0, len(in.Document.Steps))}
+	first := 0
+	if r := in.Resume; r != nil {
+		first = r.Next
+		result.Steps = append(result.Steps, r.Steps...)
+		for _, s := range r.Steps {
+			if s.Status == StepSucceeded {
+				rc.WithStep(s.ID, r.Outputs[s.ID])
+			}
+		}
+	}
 	if err := workflow.SetQueryHandler(ctx, StepsQuery, func() (*RunResult, error) { return result, nil }); err != nil {
 		return nil, fmt.Errorf("registering steps query: %w", err)
 	}
@@ -51,7 +55,8 @@ func FlowRunWorkflow(ctx workflow.Context, in RunInput) (*RunResult, error) {
 	// regular-activity path; new runs record the marker and take the fast
 	// one.
 	local := workflow.GetVersion(ctx, localStepsChange, workflow.DefaultVersion, 1) == 1
-	for i, step := range in.Document.Steps {
+	for i := first; i < len(in.Document.Steps); i++ {
+		step := in.Document.Steps[i]
 		rcJSON, err := rc.Bytes()
 		if err != nil {
 			return nil, err
@@ -65,9 +70,12 @@ func FlowRunWorkflow(ctx workflow.Context, in RunInput) (*RunResult, error) {
 			IdempotencyKey: idempotencyKey(wfID, step.ID),
 		}
 		var out StepOutcome
-		if local {
-			out, err = runLocalStep(ctx, step, si)
-		} else {
+		switch {
+		case in.Resume != nil && i == first:
+			out, err = runLocalStep(ctx, step, si, in.Resume.Attempts, in.Resume.Delay)
+		case local:
+			out, err = runLocalStep(ctx, step, si, nil, 0)
+		default:
 			out, err = runActivityStep(ctx, step, si)
 		}
 		sr := StepResult{ID: step.ID, Type: step.Type, Status: StepSucceeded,
@@ -94,6 +102,17 @@ func FlowRunWorkflow(ctx workflow.Context, in RunInput) (*RunResult, error) {
 			fmt.Sprintf("step %q failed: %s", step.ID, sr.Error), FailureType, nil, result)
 	}
 	return result, nil
+}
+
+// runContext is what a run's templates read, before any step ran.
+func runContext(in RunInput) flows.RunContext {
+	return flows.RunContext{
+		Flow:    flows.FlowInfo{ID: in.FlowID, Name: in.FlowName, Version: in.Version},
+		Run:     flows.RunInfo{ID: in.RunID, StartedAt: in.StartedAt},
+		Event:   in.Trigger.Event,
+		Data:    in.Trigger.Data,
+		Trigger: in.Trigger.TriggerInfo,
+	}
 }
 
 // errorMessage says why a step failed, without the wrapping layers.

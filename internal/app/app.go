@@ -114,7 +114,7 @@ func Start(ctx context.Context, cfg *config.Config, mode Mode, logger *slog.Logg
 	})
 	reg := connectors.NewRegistry(a.conn)
 	if mode == ModeServe || mode == ModeWorker {
-		a.worker = engine.NewWorker(a.client, cfg.TaskQueue, reg)
+		a.worker = engine.NewWorker(a.client, cfg.TaskQueue, reg, storeLedger{a.store})
 		if err := a.worker.Start(); err != nil {
 			return nil, fmt.Errorf("starting worker: %w", err)
 		}
@@ -150,9 +150,14 @@ func (a *App) startAPI(ctx context.Context, reg *connectors.Registry) error {
 	if err != nil {
 		return fmt.Errorf("compiling schemas: %w", err)
 	}
-	runs := &engine.Runs{Client: a.client, Namespace: a.cfg.TemporalNamespace, TaskQueue: a.cfg.TaskQueue, UIBaseURL: a.cfg.TemporalUIURL()}
+	runs := &engine.Runs{Client: a.client, Namespace: a.cfg.TemporalNamespace, TaskQueue: a.cfg.TaskQueue,
+		UIBaseURL: a.cfg.TemporalUIURL(), BatchLanes: a.cfg.BatchLanes}
+	var batch api.BatchService
+	if a.cfg.BatchLanes > 0 {
+		batch = runs
+	}
 	handler := api.New(api.Options{
-		Store: a.store, Validator: validator, Registry: reg, Runs: runs, Sealer: a.sealer,
+		Store: a.store, Validator: validator, Registry: reg, Runs: runs, Batch: batch, Sealer: a.sealer,
 		Schedules: &engine.Schedules{Client: a.client, TaskQueue: a.cfg.TaskQueue},
 		APIToken:  a.cfg.APIToken, MaxBodyBytes: a.cfg.MaxBodyBytes, Ready: a.ready, Logger: a.log,
 		PublicURL: a.cfg.PublicURL, OAuth2: a.tokens,

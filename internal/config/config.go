@@ -29,6 +29,9 @@ type Config struct {
 	PublicURL         string
 	LogLevel          slog.Level
 	MaxBodyBytes      int64
+	// BatchLanes is how many batch workflows per flow carry event runs;
+	// zero gives every event run a workflow of its own.
+	BatchLanes int
 }
 
 // option binds one setting to its flag, environment variable and default.
@@ -40,7 +43,7 @@ type option struct {
 // Parse reads args (the subcommand's flags) over the environment.
 func Parse(name string, args []string, getenv func(string) string) (*Config, error) {
 	var raw struct {
-		httpAddr, dataDir, dbURL, tAddr, tNS, tDev, tUI, queue, secret, token, egress, public, level, maxBody string
+		httpAddr, dataDir, dbURL, tAddr, tNS, tDev, tUI, queue, secret, token, egress, public, level, maxBody, lanes string
 	}
 	opts := []option{
 		{"http-addr", "FLOWLINE_HTTP_ADDR", "127.0.0.1:8080", "REST API listen address", &raw.httpAddr},
@@ -57,6 +60,7 @@ func Parse(name string, args []string, getenv func(string) string) (*Config, err
 		{"public-url", "FLOWLINE_PUBLIC_URL", "", "base URL for webhook and OAuth callback URLs (default http://<http-addr>)", &raw.public},
 		{"log-level", "FLOWLINE_LOG_LEVEL", "info", "debug, info, warn or error", &raw.level},
 		{"max-body-bytes", "FLOWLINE_MAX_BODY_BYTES", "1048576", "largest request body accepted", &raw.maxBody},
+		{"batch-lanes", "FLOWLINE_BATCH_LANES", "2", "batch workflows per flow carrying event runs; 0 gives each event run a workflow of its own", &raw.lanes},
 	}
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	for _, o := range opts {
@@ -87,6 +91,11 @@ func Parse(name string, args []string, getenv func(string) string) (*Config, err
 		errs = append(errs, fmt.Errorf("max body bytes %q: want a positive whole number", raw.maxBody))
 	}
 	c.MaxBodyBytes = n
+	lanes, err := strconv.Atoi(raw.lanes)
+	if err != nil || lanes < 0 || lanes > 64 {
+		errs = append(errs, fmt.Errorf("batch lanes %q: want a whole number from 0 to 64", raw.lanes))
+	}
+	c.BatchLanes = lanes
 	for _, e := range strings.Split(raw.egress, ",") {
 		if e = strings.TrimSpace(e); e != "" {
 			c.EgressAllow = append(c.EgressAllow, e)

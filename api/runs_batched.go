@@ -1,0 +1,137 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/flowline/flowline/engine"
+	"github.com/flowline/flowline/flows"
+	"github.com/flowline/flowline/internal/store"
+)
+
+// BatchService carries event runs in batch workflows (many runs per
+// workflow execution, each recorded in the store's run ledger).
+// *engine.Runs implements it.
+type BatchService interface {
+	// Enqueue hands a run recorded in the ledger to a batch workflow and
+	// returns once Temporal has recorded it.
+	Enqueue(ctx context.Context, in engine.RunInput) (*engine.Run, error)
+	// CancelBatched asks the batch workflow carrying a run to cancel it.
+	CancelBatched(ctx context.Context, runID, batchWorkflowID string) error
+	// UIURL links a workflow execution in the Temporal UI.
+	UIURL(workflowID, temporalRunID string) string
+}
+
+var _ BatchService = (*engine.Runs)(nil)
+
+// startBatched records the run in the ledger, then hands it to a batch
+// workflow; the 202 waits for both. A repeat of a run the ledger already
+// holds starts nothing and answers with it. A run recorded but perhaps
+// never handed over (its first request failed half-way) is handed over
+// again: if the first signal did arrive, the batch's claim in the ledger
+// drops the second.
+func (s *server) startBatched(ctx context.Context, in engine.RunInput) (*engine.Run, error) {
+	trigger, err := json.Marshal(in.Trigger)
+	if err != nil {
+		return nil, fmt.Errorf("encoding the trigger of run %s: %w", in.RunID, err)
+	}
+	rec, created, err := s.store.AcceptRun(ctx, &store.RunRecord{
+		RunID: in.RunID, FlowID: in.FlowID, FlowVersion: in.Version,
+		Trigger: trigger, StartedAt: in.StartedAt,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !created && rec.Status != store.RunAccepted {
+		if rec.Status == store.RunHandedOff {
+			d, err := s.runs.Get(ctx, in.RunID)
+			if err != nil {
+				return nil, err
+			}
+			return &d.Run, nil
+		}
+		run := s.runFromRecord(rec)
+		return &run, nil
+	}
+	return s.batch.Enqueue(ctx, in)
+}
+
+// ledgerRun returns a batched run from the ledger, or nil when the ledger
+// does not hold it or it went on in a workflow of its own (then Temporal
+// knows it).
+func (s *server) ledgerRun(ctx context.Context, runID string) (*store.RunRecord, error) {
+	rec, err := s.store.GetRunRecord(ctx, runID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if rec.Status == store.RunHandedOff {
+		return nil, nil
+	}
+	return rec, nil
+}
+
+// ledgerStatus maps ledger statuses onto the contract's run statuses.
+var ledgerStatus = map[string]string{
+	store.RunAccepted: engine.StatusRunning, store.RunRunning: engine.StatusRunning,
+	store.RunSucceeded: engine.StatusSucceeded, store.RunFailed: engine.StatusFailed,
+	store.RunCanceled: engine.StatusCanceled,
+}
+
+// runFromRecord is the run object of a ledger entry. Its workflow is the
+// batch workflow that carried it.
+func (s *server) runFromRecord(rec *store.RunRecord) engine.Run {
+	run := engine.Run{
+		RunID: rec.RunID, WorkflowID: rec.WorkflowID, FlowID: rec.FlowID, FlowVersion: rec.FlowVersion,
+		Status: ledgerStatus[rec.Status], StartedAt: rec.StartedAt.UTC(), ClosedAt: rec.ClosedAt,
+	}
+	if run.ClosedAt != nil {
+		t := run.ClosedAt.UTC()
+		run.ClosedAt = &t
+	}
+	if s.batch != nil && rec.WorkflowID != "" && rec.TemporalRunID != "" {
+		run.TemporalUIURL = s.batch.UIURL(rec.WorkflowID, rec.TemporalRunID)
+	}
+	return run
+}
+
+// detailFromRecord is the GET /runs/{run_id} answer for a ledger entry.
+func (s *server) detailFromRecord(rec *store.RunRecord) (*engine.RunDetail, error) {
+	d := &engine.RunDetail{Run: s.runFromRecord(rec), Steps: []engine.StepResult{}, Error: rec.Error}
+	if len(rec.Trigger) > 0 {
+		if err := json.Unmarshal(rec.Trigger, &d.Trigger); err != nil {
+			return nil, fmt.Errorf("decoding the trigger of run %s: %w", rec.RunID, err)
+		}
+	}
+	if len(rec.Steps) > 0 && string(rec.Steps) != "null" {
+		if err := json.Unmarshal(rec.Steps, &d.Steps); err != nil {
+			return nil, fmt.Errorf("decoding the steps of run %s: %w", rec.RunID, err)
+		}
+	}
+	return d, nil
+}
+
+// retryInput is the input of a new run repeating a ledger entry: the same
+// pinned version and trigger.
+func (s *server) retryInput(ctx context.Context, rec *store.RunRecord) (*engine.RunInput, error) {
+	v, err := s.store.GetVersion(ctx, rec.FlowID, rec.FlowVersion)
+	if err != nil {
+		return nil, fmt.Errorf("reading version %d of flow %s: %w", rec.FlowVersion, rec.FlowID, err)
+	}
+	doc, err := flows.ParseDocument(v.Document)
+	if err != nil {
+		return nil, fmt.Errorf("reading version %d of flow %s: %w", rec.FlowVersion, rec.FlowID, err)
+	}
+	in := &engine.RunInput{FlowID: rec.FlowID, FlowName: doc.Name, Version: rec.FlowVersion,
+		RunID: engine.NewRunID(rec.FlowID), StartedAt: time.Now().UTC(), Document: *doc}
+	if err := json.Unmarshal(rec.Trigger, &in.Trigger); err != nil {
+		return nil, fmt.Errorf("decoding the trigger of run %s: %w", rec.RunID, err)
+	}
+	in.Trigger.ID = ""
+	return in, nil
+}

@@ -1,0 +1,97 @@
+package engine
+
+import (
+	"encoding/json"
+	"fmt"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/flowline/flowline/flows"
+)
+
+// runInBatch runs one run's steps inside a batch workflow, one attempt
+// each as local activities. The idempotency keys are those of the run's
+// own workflow, so a handed-off retry sends the same key. When a step needs
+// another attempt the run is handed off and runInBatch reports where it
+// went.
+func runInBatch(ctx workflow.Context, in RunInput) FinishedRun {
+	wfID := WorkflowID(in.RunID)
+	rc := runContext(in)
+	steps := make([]StepResult, 0, len(in.Document.Steps))
+	outputs := map[string]json.RawMessage{}
+	finish := func(status, msg string) FinishedRun {
+		t := workflow.Now(ctx).UTC()
+		return FinishedRun{RunID: in.RunID, Status: status, Steps: steps, Error: msg, ClosedAt: &t}
+	}
+	for i, step := range in.Document.Steps {
+		rcJSON, err := rc.Bytes()
+		if err != nil {
+			return finish(LedgerFailed, err.Error())
+		}
+		si := StepInput{RunID: in.RunID, StepID: step.ID, Type: step.Type, Config: step.Config,
+			Context: rcJSON, IdempotencyKey: idempotencyKey(wfID, step.ID), Attempt: 1}
+		timeout := attemptTimeout(step.Config)
+		lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+			ScheduleToCloseTimeout: timeout, StartToCloseTimeout: timeout,
+			RetryPolicy: &temporal.RetryPolicy{MaximumAttempts: 1},
+		})
+		var out StepOutcome
+		err = workflow.ExecuteLocalActivity(lctx, step.Type, si).Get(ctx, &out)
+		if err != nil {
+			out, _ = outcomeOf(err)
+		}
+		sr := StepResult{ID: step.ID, Type: step.Type, Status: StepSucceeded,
+			Attempts: out.Attempts, Request: out.Request, Response: out.Response}
+		if err == nil {
+			rc.WithStep(step.ID, out.Output)
+			outputs[step.ID] = out.Output
+			steps = append(steps, sr)
+			continue
+		}
+		sr.Status, sr.Error = StepFailed, errorMessage(err)
+		if temporal.IsCanceledError(err) || ctx.Err() != nil {
+			sr.Status = StepCanceled
+			steps = append(steps, sr)
+			return finish(LedgerCanceled, "canceled")
+		}
+		if delay, retry := nextDelay(err, retryPolicy(step.Retry), 1); retry {
+			return handOff(ctx, in, Resume{Steps: steps, Outputs: outputs, Next: i, Attempts: out.Attempts, Delay: delay})
+		}
+		steps = append(steps, sr)
+		if step.OnError == flows.OnErrorContinue {
+			continue
+		}
+		for _, rest := range in.Document.Steps[i+1:] {
+			steps = append(steps, StepResult{ID: rest.ID, Type: rest.Type, Status: StepSkipped, Attempts: []Attempt{}})
+		}
+		return finish(LedgerFailed, fmt.Sprintf("step %q failed: %s", step.ID, sr.Error))
+	}
+	return finish(LedgerSucceeded, "")
+}
+
+// handOff starts the run's own FlowRun workflow, as a child that outlives
+// the batch, to go on from where the batch left it. The child has the
+// workflow id and search attributes a run started on its own would have,
+// so GET /runs and the Temporal UI list it like any other run.
+func handOff(ctx workflow.Context, in RunInput, r Resume) FinishedRun {
+	in.Resume = &r
+	wfID := WorkflowID(in.RunID)
+	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+		WorkflowID:            wfID,
+		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		TypedSearchAttributes: temporal.NewSearchAttributes(runSearchAttributes(in)...),
+		Memo:                  map[string]any{"flow_name": in.FlowName},
+	})
+	var exec workflow.Execution
+	err := workflow.ExecuteChildWorkflow(cctx, WorkflowType, in).GetChildWorkflowExecution().Get(ctx, &exec)
+	if err != nil && !temporal.IsWorkflowExecutionAlreadyStartedError(err) {
+		t := workflow.Now(ctx).UTC()
+		return FinishedRun{RunID: in.RunID, Status: LedgerFailed, Steps: r.Steps, ClosedAt: &t,
+			Error: "handing the run to a workflow of its own for a retry: " + err.Error()}
+	}
+	return FinishedRun{RunID: in.RunID, Status: LedgerHandedOff, Steps: r.Steps,
+		WorkflowID: wfID, TemporalRunID: exec.RunID}
+}

@@ -1,0 +1,65 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+)
+
+// BatchWorkflowID is the workflow id of one lane of a flow's batch
+// workflow: readable, with the flow id in it, so the Temporal UI finds a
+// flow's batches with `WorkflowId STARTS_WITH "flowline-batch-<flow id>"`.
+func BatchWorkflowID(flowID string, lane int) string {
+	return fmt.Sprintf("flowline-batch-%s-%d", flowID, lane)
+}
+
+// batchLane picks the lane of a run: the same run always goes to the same
+// lane, so a repeated trigger meets its first signal's batch.
+func batchLane(runID string, lanes int) int {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(runID))
+	return int(h.Sum32() % uint32(lanes))
+}
+
+// Enqueue hands in to a batch workflow of its flow, starting one if none
+// runs, and returns once Temporal has recorded the signal: from then on
+// the run survives any crash. The caller has recorded the run in the
+// ledger first.
+func (r *Runs) Enqueue(ctx context.Context, in RunInput) (*Run, error) {
+	lanes := max(r.BatchLanes, 1)
+	wfID := BatchWorkflowID(in.FlowID, batchLane(in.RunID, lanes))
+	we, err := r.Client.SignalWithStartWorkflow(ctx, wfID, BatchRunSignal, in, client.StartWorkflowOptions{
+		ID:                    wfID,
+		TaskQueue:             r.TaskQueue,
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			SAFlowID.ValueSet(in.FlowID), SATrigger.ValueSet(in.Trigger.Type)),
+		Memo: map[string]any{"flow_name": in.FlowName},
+	}, BatchWorkflowType, BatchState{})
+	if err != nil {
+		return nil, fmt.Errorf("handing run %s to batch %s: %w", in.RunID, wfID, err)
+	}
+	return &Run{
+		RunID: in.RunID, WorkflowID: wfID, FlowID: in.FlowID, FlowVersion: in.Version,
+		Status: StatusRunning, StartedAt: in.StartedAt,
+		TemporalUIURL: r.uiURL(wfID, we.GetRunID()),
+	}, nil
+}
+
+// CancelBatched asks the batch workflow carrying runID to cancel it.
+func (r *Runs) CancelBatched(ctx context.Context, runID, batchWorkflowID string) error {
+	if err := r.Client.SignalWorkflow(ctx, batchWorkflowID, "", BatchCancelSignal, runID); err != nil {
+		return notFound(runID, err)
+	}
+	return nil
+}
+
+// UIURL links the Temporal UI page of one workflow execution, or is empty
+// when no UI is known.
+func (r *Runs) UIURL(workflowID, temporalRunID string) string {
+	return r.uiURL(workflowID, temporalRunID)
+}

@@ -76,6 +76,7 @@ type batchLoop struct {
 	inflight int
 	taken    int
 	claims   int
+	sealed   bool
 	cancels  map[string]workflow.CancelFunc
 }
 
@@ -155,12 +156,23 @@ func FlowBatchWorkflow(ctx workflow.Context, st BatchState) error {
 				b.cancels[in.RunID] = cancel
 				workflow.Go(rctx, func(rctx workflow.Context) {
 					f := runInBatch(rctx, in)
-					doneCh.Send(ctx, f)
+					doneCh.Send(rctx, f)
 				})
 			}
 			continue
 		}
 		if b.taken >= BatchRunsPerExecution && b.inflight == 0 {
+			if !b.sealed {
+				// Temporal refuses to continue as new while signals wait,
+				// and a refused task loses its local activity results: end
+				// this task with a timer, so the steps that ran are recorded
+				// and the continue-as-new task runs no step.
+				b.sealed = true
+				if err := workflow.Sleep(ctx, time.Millisecond); err != nil {
+					return err
+				}
+				continue
+			}
 			return workflow.NewContinueAsNewError(ctx, BatchWorkflowType, BatchState{Pending: b.queue})
 		}
 		sel.Select(ctx) // nothing to do: wait for a signal or a run's end

@@ -4,11 +4,15 @@ import (
 	"context"
 	"fmt"
 	"hash/fnv"
+	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 )
+
+// batchTaskTimeout is the batch workflows' workflow task timeout.
+const batchTaskTimeout = 4 * time.Second
 
 // BatchWorkflowID is the workflow id of one lane of a flow's batch
 // workflow: readable, with the flow id in it, so the Temporal UI finds a
@@ -36,6 +40,11 @@ func (r *Runs) Enqueue(ctx context.Context, in RunInput) (*Run, error) {
 		ID:                    wfID,
 		TaskQueue:             r.TaskQueue,
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+		// A workflow task stays open while its local activities run; the
+		// SDK completes it (recording the finished ones) at 80% of this,
+		// which bounds how long a slow step delays newly arrived runs and
+		// how much is redone after a crash.
+		WorkflowTaskTimeout: batchTaskTimeout,
 		TypedSearchAttributes: temporal.NewSearchAttributes(
 			SAFlowID.ValueSet(in.FlowID), SATrigger.ValueSet(in.Trigger.Type)),
 		Memo: map[string]any{"flow_name": in.FlowName},

@@ -21,10 +21,17 @@ const recordEnv = "FLOWLINE_RECORD_HISTORIES"
 // recordHistory saves the history of runID as name.json when recording.
 func recordHistory(t *testing.T, a *App, runID, name string) {
 	t.Helper()
+	recordWorkflowHistory(t, a, engine.WorkflowID(runID), "", name)
+}
+
+// recordWorkflowHistory saves the history of one workflow execution (the
+// current one when temporalRunID is empty) as name.json when recording.
+func recordWorkflowHistory(t *testing.T, a *App, workflowID, temporalRunID, name string) {
+	t.Helper()
 	if os.Getenv(recordEnv) != "1" {
 		return
 	}
-	iter := a.Client().GetWorkflowHistory(context.Background(), engine.WorkflowID(runID), "", false,
+	iter := a.Client().GetWorkflowHistory(context.Background(), workflowID, temporalRunID, false,
 		enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	h := &historypb.History{}
 	for iter.HasNext() {

@@ -1,0 +1,266 @@
+package app
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/flowline/flowline/engine"
+)
+
+// tally is a receiver that counts requests per path and Idempotency-Key
+// and answers with what respond says for that path and key.
+type tally struct {
+	mu     sync.Mutex
+	counts map[string]int // path + " " + idempotency key
+	bodies map[string][]byte
+	url    string
+}
+
+func newTally(t *testing.T, respond func(path string, n int) (int, string)) *tally {
+	t.Helper()
+	tl := &tally{counts: map[string]int{}, bodies: map[string][]byte{}}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		key := r.URL.Path + " " + r.Header.Get("Idempotency-Key")
+		tl.mu.Lock()
+		tl.counts[key]++
+		n := tl.counts[key]
+		tl.bodies[r.URL.Path+" "+string(body)] = body
+		tl.mu.Unlock()
+		status, out := respond(r.URL.Path, n)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		_, _ = io.WriteString(w, out)
+	})}
+	go func() { _ = srv.Serve(l) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	tl.url = "http://" + l.Addr().String()
+	return tl
+}
+
+// perPath returns how many distinct keys reached path and the most
+// requests any one key sent there.
+func (tl *tally) perPath(path string) (keys, most int) {
+	tl.mu.Lock()
+	defer tl.mu.Unlock()
+	for k, n := range tl.counts {
+		if strings.HasPrefix(k, path+" ") {
+			keys++
+			most = max(most, n)
+		}
+	}
+	return keys, most
+}
+
+// TestBatchedEventRuns drives event runs through the batch workflows (two
+// lanes, continuing as new every 4 runs): every run is delivered once,
+// templates see earlier steps, a repeat starts nothing, GET /runs lists
+// and pages through every run, a run needing a retry is handed to its own
+// workflow and succeeds there, a permanent failure is recorded, and a run
+// in flight can be canceled.
+func TestBatchedEventRuns(t *testing.T) {
+	old := engine.BatchRunsPerExecution
+	engine.BatchRunsPerExecution = 4
+	t.Cleanup(func() { engine.BatchRunsPerExecution = old })
+
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	tl := newTally(t, func(path string, n int) (int, string) {
+		switch {
+		case path == "/flaky" && n == 1:
+			return 503, `{"error": "try again"}`
+		case path == "/bad":
+			return 400, `{"error": "no"}`
+		case path == "/slow":
+			select {
+			case <-release:
+			case <-time.After(30 * time.Second):
+			}
+		}
+		return 200, `{"id": "r-1"}`
+	})
+	cfg := testConfig(t, t.TempDir(), true)
+	if cfg.BatchLanes != 2 {
+		t.Fatalf("default batch lanes = %d, want 2", cfg.BatchLanes)
+	}
+	a := startServe(t, cfg)
+	c := client{t: t, base: "http://" + a.Addr()}
+	flowID := c.publishFlow(fmt.Sprintf(`{"name": "batched", "trigger": {"type": "event", "events": ["b.ok"]}, "steps": [
+		{"id": "first", "type": "http", "config": {"method": "POST", "url": "%[1]s/first", "body": {"type": "json", "json": {"n": "{{ n }}"}}}},
+		{"id": "second", "type": "http", "config": {"method": "POST", "url": "%[1]s/second", "body": {"type": "json", "json": {"n": "{{ n }}", "prev": "{{ steps.first.body.id }}"}}}}]}`, tl.url))
+
+	const n = 25
+	runs := make([]string, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ans := postEvent(t, c.base, fmt.Sprintf("key-%d", i), fmt.Sprintf(`{"event_type": "b.ok", "data": {"n": %d}}`, i))
+			if len(ans.Runs) == 1 {
+				runs[i] = ans.Runs[0].RunID
+			}
+		}()
+	}
+	wg.Wait()
+	for i, id := range runs {
+		d := c.waitRun(id)
+		if d.Status != "succeeded" || len(d.Steps) != 2 || d.Steps[1].Status != "succeeded" || d.Trigger.Type != "event" {
+			t.Fatalf("run %d: %+v", i, d)
+		}
+		if !strings.HasPrefix(d.WorkflowID, "flowline-batch-"+flowID+"-") || d.FlowID != flowID || d.FlowVersion != 1 {
+			t.Errorf("run %d is not carried by a batch of its flow: %+v", i, d)
+		}
+		var req struct {
+			Body string `json:"body"`
+		}
+		if err := json.Unmarshal(d.Steps[1].Request, &req); err != nil || req.Body != fmt.Sprintf(`{"n":%d,"prev":"r-1"}`, i) {
+			t.Errorf("run %d second step sent %q (%v), want its own n and the first step's answer", i, req.Body, err)
+		}
+	}
+	for _, path := range []string{"/first", "/second"} {
+		if keys, most := tl.perPath(path); keys != n || most != 1 {
+			t.Errorf("%s: %d distinct runs, at most %d deliveries each; want %d and 1", path, keys, most, n)
+		}
+	}
+
+	// A repeat answers the same run and delivers nothing.
+	again := postEvent(t, c.base, "key-3", `{"event_type": "b.ok", "data": {"n": 3}}`)
+	if len(again.Runs) != 1 || again.Runs[0].RunID != runs[3] {
+		t.Errorf("repeat answered %+v, want run %s", again, runs[3])
+	}
+
+	// GET /runs pages through every batched run exactly once.
+	seen := map[string]int{}
+	token := ""
+	for pages := 0; ; pages++ {
+		var list struct {
+			Runs []struct {
+				RunID  string `json:"run_id"`
+				Status string `json:"status"`
+			} `json:"runs"`
+			NextPageToken *string `json:"next_page_token"`
+		}
+		c.must(http.StatusOK, "GET", "/api/v1/runs?flow_id="+flowID+"&page_size=7&page_token="+token, nil, &list)
+		for _, r := range list.Runs {
+			seen[r.RunID]++
+			if r.Status != "succeeded" {
+				t.Errorf("listed %s as %s", r.RunID, r.Status)
+			}
+		}
+		if list.NextPageToken == nil || pages > 10 {
+			break
+		}
+		token = *list.NextPageToken
+	}
+	if len(seen) != n {
+		t.Errorf("GET /runs listed %d runs, want %d", len(seen), n)
+	}
+	for id, k := range seen {
+		if k != 1 {
+			t.Errorf("run %s listed %d times", id, k)
+		}
+	}
+
+	// Record the batch execution that carried the first run, for replay.
+	first := c.waitRun(runs[0])
+	parts := strings.Split(first.TemporalUIURL, "/")
+	if len(parts) < 3 || parts[len(parts)-3] != first.WorkflowID {
+		t.Errorf("temporal_ui_url %q does not name the batch workflow %s", first.TemporalUIURL, first.WorkflowID)
+	} else {
+		recordWorkflowHistory(t, a, first.WorkflowID, parts[len(parts)-2], "batch")
+	}
+
+	edge := c.publishFlow(fmt.Sprintf(`{"name": "batched-edge", "trigger": {"type": "event", "events": ["b.edge"]}, "steps": [
+		{"id": "call", "type": "http", "config": {"method": "POST", "url": "%s/{{ path }}"},
+		 "retry": {"max_attempts": 3, "initial_interval": "200ms"}}]}`, tl.url))
+	edgeRun := func(path string) string {
+		ans := postEvent(t, c.base, "edge-"+path, fmt.Sprintf(`{"event_type": "b.edge", "data": {"path": %q}}`, path))
+		if len(ans.Runs) != 1 {
+			t.Fatalf("event for %s answered %+v", path, ans)
+		}
+		return ans.Runs[0].RunID
+	}
+
+	// A step that needs a retry: the run goes on in a workflow of its own.
+	flaky := edgeRun("flaky")
+	d := c.waitRun(flaky)
+	if d.Status != "succeeded" || d.WorkflowID != engine.WorkflowID(flaky) || len(d.Steps) != 1 ||
+		len(d.Steps[0].Attempts) != 2 || d.Steps[0].Attempts[0].StatusCode != 503 || d.Steps[0].Attempts[1].StatusCode != 200 {
+		t.Errorf("handed-off run: %+v", d)
+	}
+	if keys, most := tl.perPath("/flaky"); keys != 1 || most != 2 {
+		t.Errorf("/flaky: %d keys, %d requests for one key; want one key tried twice", keys, most)
+	}
+	recordHistory(t, a, flaky, "handoff_resume")
+
+	// A permanent failure is recorded in the ledger.
+	bad := edgeRun("bad")
+	d = c.waitRun(bad)
+	if d.Status != "failed" || !strings.Contains(d.Error, `step "call" failed`) || len(d.Steps) != 1 ||
+		len(d.Steps[0].Attempts) != 1 || d.Steps[0].Attempts[0].StatusCode != 400 || !strings.HasPrefix(d.WorkflowID, "flowline-batch-") {
+		t.Errorf("failed batched run: %+v", d)
+	}
+
+	// A run in flight is canceled through its batch.
+	slow := edgeRun("slow")
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if keys, _ := tl.perPath("/slow"); keys == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the slow run never called its receiver")
+		}
+	}
+	c.must(http.StatusAccepted, "POST", "/api/v1/runs/"+slow+"/cancel", nil, nil)
+	if d := c.waitRun(slow); d.Status != "canceled" || len(d.Steps) != 1 || d.Steps[0].Status != "canceled" {
+		t.Errorf("canceled run: %+v", d)
+	}
+	if code, _ := c.do("POST", "/api/v1/runs/"+bad+"/cancel", nil); code != http.StatusConflict {
+		t.Errorf("canceling a failed run answered %d, want 409", code)
+	}
+
+	// Every edge run is listed once: the handed-off one from its own
+	// workflow, the others from the ledger; the status filter applies.
+	var list struct {
+		Runs []struct {
+			RunID  string `json:"run_id"`
+			Status string `json:"status"`
+		} `json:"runs"`
+	}
+	c.must(http.StatusOK, "GET", "/api/v1/runs?flow_id="+edge, nil, &list)
+	got := map[string]string{}
+	for _, r := range list.Runs {
+		if _, dup := got[r.RunID]; dup {
+			t.Errorf("run %s listed twice", r.RunID)
+		}
+		got[r.RunID] = r.Status
+	}
+	if len(got) != 3 || got[flaky] != "succeeded" || got[bad] != "failed" || got[slow] != "canceled" {
+		t.Errorf("edge runs listed as %v", got)
+	}
+	c.must(http.StatusOK, "GET", "/api/v1/runs?flow_id="+edge+"&status=failed", nil, &list)
+	if len(list.Runs) != 1 || list.Runs[0].RunID != bad {
+		t.Errorf("status=failed listed %+v", list.Runs)
+	}
+
+	// Retrying a batched run starts a run of its own with the same input.
+	var retried struct {
+		RunID string `json:"run_id"`
+	}
+	c.must(http.StatusAccepted, "POST", "/api/v1/runs/"+bad+"/retry", nil, &retried)
+	if d := c.waitRun(retried.RunID); d.Status != "failed" || d.WorkflowID != engine.WorkflowID(retried.RunID) || d.Trigger.Type != "event" {
+		t.Errorf("retry of a batched run: %+v", d)
+	}
+}

@@ -164,13 +164,13 @@ func FlowBatchWorkflow(ctx workflow.Context, st BatchState) error {
 		if b.taken >= BatchRunsPerExecution && b.inflight == 0 {
 			if !b.sealed {
 				// Temporal refuses to continue as new while signals wait,
-				// and a refused task loses its local activity results: end
-				// this task with a timer, so the steps that ran are recorded
-				// and the continue-as-new task runs no step.
+				// and a refused task loses its local activity results. So
+				// wait for the next signal first: that ends this task with
+				// the steps that ran recorded, and the continue-as-new task
+				// runs no step. (A timer would do too, but fires up to a
+				// second late.)
 				b.sealed = true
-				if err := workflow.Sleep(ctx, time.Millisecond); err != nil {
-					return err
-				}
+				sel.Select(ctx)
 				continue
 			}
 			return workflow.NewContinueAsNewError(ctx, BatchWorkflowType, BatchState{Pending: b.queue})

@@ -6,10 +6,28 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"sync"
 	"time"
 )
+
+// traceFile, when FLOWLINE_BENCH_TRACE names a file, gets one line per
+// recorded delivery: event number, send time (unix ns) and latency (ms).
+var traceFile = openTrace()
+
+func openTrace() *os.File {
+	name := os.Getenv("FLOWLINE_BENCH_TRACE")
+	if name == "" {
+		return nil
+	}
+	f, err := os.Create(name)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "FLOWLINE_BENCH_TRACE:", err)
+		return nil
+	}
+	return f
+}
 
 // receiver is the loopback HTTP endpoint every benchmark flow posts to. It
 // counts deliveries per event number and the latency from the moment the
@@ -51,6 +69,9 @@ func (r *receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		r.delivered[msg.N]++
 		if r.record {
 			r.latencies = append(r.latencies, lat)
+			if traceFile != nil {
+				fmt.Fprintf(traceFile, "%d\t%d\t%.1f\n", msg.N, sent, float64(lat.Microseconds())/1000)
+			}
 		}
 		ch := r.waiters[msg.N]
 		delete(r.waiters, msg.N)

@@ -28,15 +28,27 @@ const (
 	finishActivity = "FlowlineFinishRuns"
 )
 
-// BatchRunsPerExecution is how many runs a batch workflow execution takes
-// before it continues as new, which keeps its history well under
-// Temporal's limits. A variable so that tests can make it small.
-var BatchRunsPerExecution = 400
+// BatchWindow is how long one batch workflow execution takes new runs:
+// the API sends each run to the execution of the window its trigger
+// arrived in, so executions stay small and end by themselves instead of
+// continuing as new (which Temporal refuses while signals keep arriving).
+// BatchGrace is how long after its window an execution still runs late
+// arrivals in the batch; later ones are handed to workflows of their own.
+// Variables so that tests can shorten them.
+var (
+	BatchWindow = 5 * time.Second
+	BatchGrace  = 2 * time.Second
+)
 
-// BatchState is a batch workflow's input: the runs that reached the
-// previous execution after it stopped taking new ones.
+// BatchRunsPerExecution caps the runs one execution carries, which keeps
+// its history well under Temporal's limits; runs past it are handed to
+// workflows of their own. A variable so that tests can make it small.
+var BatchRunsPerExecution = 2000
+
+// BatchState is a batch workflow's input.
 type BatchState struct {
-	Pending []RunInput `json:"pending,omitempty"`
+	// Until is the end of the execution's window.
+	Until time.Time `json:"until"`
 }
 
 // FinishedRun is what a batch workflow records in the ledger when a run
@@ -76,51 +88,56 @@ type batchLoop struct {
 	inflight int
 	taken    int
 	claims   int
+	closing  bool
 	sealed   bool
 	cancels  map[string]workflow.CancelFunc
 }
 
-// FlowBatchWorkflow carries event runs: it claims the runs that arrived in
-// the ledger (a run claimed before, by a repeated signal, is dropped),
-// runs each one's steps in a coroutine of its own, records the outcomes in
-// the ledger, and continues as new after BatchRunsPerExecution runs. A run
-// whose step needs a retry is handed off to a FlowRun workflow of its own,
-// so slow retries never hold a batch back.
+// FlowBatchWorkflow carries the event runs of one flow that arrive in one
+// window: it claims them in the ledger (a run claimed before, by a repeated
+// signal, is dropped), runs each one's steps in a coroutine of its own and
+// records the outcomes in the ledger. A run whose step needs a retry, or
+// that arrives after the window and its grace, or past the per-execution
+// cap, is handed to a FlowRun workflow of its own, so slow retries never
+// hold a batch back. Once closed and idle, the execution completes.
 func FlowBatchWorkflow(ctx workflow.Context, st BatchState) error {
 	info := workflow.GetInfo(ctx)
 	runCh := workflow.GetSignalChannel(ctx, BatchRunSignal)
 	cancelCh := workflow.GetSignalChannel(ctx, BatchCancelSignal)
 	doneCh := workflow.NewChannel(ctx)
-	b := &batchLoop{queue: st.Pending, cancels: map[string]workflow.CancelFunc{}}
+	b := &batchLoop{cancels: map[string]workflow.CancelFunc{}}
 	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
 		ScheduleToCloseTimeout: time.Hour,
 		StartToCloseTimeout:    30 * time.Second,
 		RetryPolicy:            &temporal.RetryPolicy{InitialInterval: 100 * time.Millisecond, MaximumInterval: 10 * time.Second},
 	})
-	onRun := func(c workflow.ReceiveChannel, _ bool) {
+	sel := workflow.NewSelector(ctx)
+	sel.AddReceive(runCh, func(c workflow.ReceiveChannel, _ bool) {
 		var in RunInput
 		c.Receive(ctx, &in)
 		b.queue = append(b.queue, in)
-	}
-	onDone := func(c workflow.ReceiveChannel, _ bool) {
+	})
+	sel.AddReceive(doneCh, func(c workflow.ReceiveChannel, _ bool) {
 		var f FinishedRun
 		c.Receive(ctx, &f)
 		b.done = append(b.done, f)
 		b.inflight--
 		delete(b.cancels, f.RunID)
-	}
-	onCancel := func(c workflow.ReceiveChannel, _ bool) {
+	})
+	sel.AddReceive(cancelCh, func(c workflow.ReceiveChannel, _ bool) {
 		var runID string
 		c.Receive(ctx, &runID)
 		if cancel, ok := b.cancels[runID]; ok {
 			cancel()
 		}
+	})
+	if wait := st.Until.Add(BatchGrace).Sub(workflow.Now(ctx)); wait > 0 {
+		sel.AddFuture(workflow.NewTimer(ctx, wait), func(workflow.Future) { b.closing = true })
+	} else {
+		b.closing = true
 	}
 	for {
-		// Take in whatever arrived, without blocking.
-		sel := workflow.NewSelector(ctx)
-		sel.AddReceive(runCh, onRun).AddReceive(doneCh, onDone).AddReceive(cancelCh, onCancel)
-		for sel.HasPending() {
+		for sel.HasPending() { // take in whatever arrived, without blocking
 			sel.Select(ctx)
 		}
 		if len(b.done) > 0 {
@@ -130,53 +147,68 @@ func FlowBatchWorkflow(ctx workflow.Context, st BatchState) error {
 			b.done = nil
 			continue
 		}
-		if n := min(len(b.queue), BatchRunsPerExecution-b.taken); n > 0 {
-			batch := b.queue[:n]
-			b.queue = b.queue[n:]
-			b.claims++
-			req := ClaimRequest{RunIDs: runIDs(batch), WorkflowID: info.WorkflowExecution.ID,
-				TemporalRunID: info.WorkflowExecution.RunID,
-				Token:         fmt.Sprintf("%s/%d", info.WorkflowExecution.RunID, b.claims)}
-			var claimed []string
-			if err := workflow.ExecuteLocalActivity(lctx, claimActivity, req).Get(ctx, &claimed); err != nil {
-				return fmt.Errorf("claiming %d runs: %w", n, err)
-			}
-			ok := make(map[string]bool, len(claimed))
-			for _, id := range claimed {
-				ok[id] = true
-			}
-			for _, in := range batch {
-				if !ok[in.RunID] {
-					continue // a repeated signal, or a run another batch took
-				}
-				ok[in.RunID] = false // once, even if signalled twice here
-				b.taken++
-				b.inflight++
-				rctx, cancel := workflow.WithCancel(ctx)
-				b.cancels[in.RunID] = cancel
-				workflow.Go(rctx, func(rctx workflow.Context) {
-					f := runInBatch(rctx, in)
-					doneCh.Send(rctx, f)
-				})
+		if len(b.queue) > 0 {
+			if err := b.start(ctx, lctx, info.WorkflowExecution, doneCh); err != nil {
+				return err
 			}
 			continue
 		}
-		if b.taken >= BatchRunsPerExecution && b.inflight == 0 {
+		if b.closing && b.inflight == 0 {
 			if !b.sealed {
-				// Temporal refuses to continue as new while signals wait,
-				// and a refused task loses its local activity results. So
-				// wait for the next signal first: that ends this task with
-				// the steps that ran recorded, and the continue-as-new task
-				// runs no step. (A timer would do too, but fires up to a
-				// second late.)
+				// Temporal refuses to complete while signals wait, and a
+				// refused task loses its local activity results. So end this
+				// task with a timer first: the steps that ran are recorded,
+				// and the completing task runs no step (late arrivals are
+				// handed off, which is safe to redo).
 				b.sealed = true
-				sel.Select(ctx)
+				if err := workflow.Sleep(ctx, time.Millisecond); err != nil {
+					return err
+				}
 				continue
 			}
-			return workflow.NewContinueAsNewError(ctx, BatchWorkflowType, BatchState{Pending: b.queue})
+			return nil
 		}
-		sel.Select(ctx) // nothing to do: wait for a signal or a run's end
+		sel.Select(ctx) // nothing to do: wait for a signal, a run's end or the window's close
 	}
+}
+
+// start claims the queued runs and starts a coroutine for each claimed
+// one: its steps, or its hand-off when the batch is closing or full.
+func (b *batchLoop) start(ctx, lctx workflow.Context, exec workflow.Execution, doneCh workflow.Channel) error {
+	batch := b.queue
+	b.queue = nil
+	b.claims++
+	req := ClaimRequest{RunIDs: runIDs(batch), WorkflowID: exec.ID, TemporalRunID: exec.RunID,
+		Token: fmt.Sprintf("%s/%d", exec.RunID, b.claims)}
+	var claimed []string
+	if err := workflow.ExecuteLocalActivity(lctx, claimActivity, req).Get(ctx, &claimed); err != nil {
+		return fmt.Errorf("claiming %d runs: %w", len(batch), err)
+	}
+	ok := make(map[string]bool, len(claimed))
+	for _, id := range claimed {
+		ok[id] = true
+	}
+	for _, in := range batch {
+		if !ok[in.RunID] {
+			continue // a repeated signal, or a run another batch took
+		}
+		ok[in.RunID] = false // once, even if signalled twice here
+		own := b.closing || b.taken >= BatchRunsPerExecution
+		b.taken++
+		b.inflight++
+		rctx, cancel := workflow.WithCancel(ctx)
+		b.cancels[in.RunID] = cancel
+		workflow.Go(rctx, func(rctx workflow.Context) {
+			var f FinishedRun
+			if own {
+				f = handOff(rctx, in, Resume{Steps: []StepResult{}})
+			} else {
+				f = runInBatch(rctx, in)
+			}
+			doneCh.Send(rctx, f)
+		})
+	}
+	return nil
 }
 
 func runIDs(ins []RunInput) []string {

@@ -15,10 +15,11 @@ import (
 const batchTaskTimeout = 4 * time.Second
 
 // BatchWorkflowID is the workflow id of one lane of a flow's batch
-// workflow: readable, with the flow id in it, so the Temporal UI finds a
-// flow's batches with `WorkflowId STARTS_WITH "flowline-batch-<flow id>"`.
-func BatchWorkflowID(flowID string, lane int) string {
-	return fmt.Sprintf("flowline-batch-%s-%d", flowID, lane)
+// workflow for the window starting at window: readable, with the flow id
+// in it, so the Temporal UI finds a flow's batches with
+// `WorkflowId STARTS_WITH "flowline-batch-<flow id>-"`.
+func BatchWorkflowID(flowID string, window time.Time, lane int) string {
+	return fmt.Sprintf("flowline-batch-%s-%s-%d", flowID, window.UTC().Format("20060102T150405"), lane)
 }
 
 // batchLane picks the lane of a run: the same run always goes to the same
@@ -35,7 +36,8 @@ func batchLane(runID string, lanes int) int {
 // ledger first.
 func (r *Runs) Enqueue(ctx context.Context, in RunInput) (*Run, error) {
 	lanes := max(r.BatchLanes, 1)
-	wfID := BatchWorkflowID(in.FlowID, batchLane(in.RunID, lanes))
+	window := in.StartedAt.Truncate(BatchWindow)
+	wfID := BatchWorkflowID(in.FlowID, window, batchLane(in.RunID, lanes))
 	we, err := r.Client.SignalWithStartWorkflow(ctx, wfID, BatchRunSignal, in, client.StartWorkflowOptions{
 		ID:                    wfID,
 		TaskQueue:             r.TaskQueue,
@@ -48,7 +50,7 @@ func (r *Runs) Enqueue(ctx context.Context, in RunInput) (*Run, error) {
 		TypedSearchAttributes: temporal.NewSearchAttributes(
 			SAFlowID.ValueSet(in.FlowID), SATrigger.ValueSet(in.Trigger.Type)),
 		Memo: map[string]any{"flow_name": in.FlowName},
-	}, BatchWorkflowType, BatchState{})
+	}, BatchWorkflowType, BatchState{Until: window.Add(BatchWindow)})
 	if err != nil {
 		return nil, fmt.Errorf("handing run %s to batch %s: %w", in.RunID, wfID, err)
 	}

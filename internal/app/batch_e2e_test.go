@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -10,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
 
 	"github.com/flowline/flowline/engine"
 )
@@ -64,15 +67,15 @@ func (tl *tally) perPath(path string) (keys, most int) {
 }
 
 // TestBatchedEventRuns drives event runs through the batch workflows (two
-// lanes, continuing as new every 4 runs): every run is delivered once,
+// lanes, one-second windows): every run is delivered once,
 // templates see earlier steps, a repeat starts nothing, GET /runs lists
 // and pages through every run, a run needing a retry is handed to its own
 // workflow and succeeds there, a permanent failure is recorded, and a run
 // in flight can be canceled.
 func TestBatchedEventRuns(t *testing.T) {
-	old := engine.BatchRunsPerExecution
-	engine.BatchRunsPerExecution = 4
-	t.Cleanup(func() { engine.BatchRunsPerExecution = old })
+	window, grace := engine.BatchWindow, engine.BatchGrace
+	engine.BatchWindow, engine.BatchGrace = time.Second, 500*time.Millisecond
+	t.Cleanup(func() { engine.BatchWindow, engine.BatchGrace = window, grace })
 
 	release := make(chan struct{})
 	t.Cleanup(func() { close(release) })
@@ -173,14 +176,25 @@ func TestBatchedEventRuns(t *testing.T) {
 		}
 	}
 
-	// Record the batch execution that carried the first run, for replay.
+	// The batch execution that carried the first run completes once its
+	// window has closed; record it for replay.
 	first := c.waitRun(runs[0])
 	parts := strings.Split(first.TemporalUIURL, "/")
 	if len(parts) < 3 || parts[len(parts)-3] != first.WorkflowID {
-		t.Errorf("temporal_ui_url %q does not name the batch workflow %s", first.TemporalUIURL, first.WorkflowID)
-	} else {
-		recordWorkflowHistory(t, a, first.WorkflowID, parts[len(parts)-2], "batch")
+		t.Fatalf("temporal_ui_url %q does not name the batch workflow %s", first.TemporalUIURL, first.WorkflowID)
 	}
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		desc, err := a.Client().DescribeWorkflowExecution(context.Background(), first.WorkflowID, parts[len(parts)-2])
+		if err != nil {
+			t.Fatalf("describing the batch workflow: %v", err)
+		}
+		if st := desc.GetWorkflowExecutionInfo().GetStatus(); st == enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED {
+			break
+		} else if st != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING || time.Now().After(deadline) {
+			t.Fatalf("batch workflow %s is %v, want it completed after its window", first.WorkflowID, st)
+		}
+	}
+	recordWorkflowHistory(t, a, first.WorkflowID, parts[len(parts)-2], "batch")
 
 	edge := c.publishFlow(fmt.Sprintf(`{"name": "batched-edge", "trigger": {"type": "event", "events": ["b.edge"]}, "steps": [
 		{"id": "call", "type": "http", "config": {"method": "POST", "url": "%s/{{ path }}"},

@@ -1,0 +1,160 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"sync"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/testsuite"
+
+	"github.com/flowline/flowline/connectors"
+	"github.com/flowline/flowline/flows"
+)
+
+// memLedger is an in-memory Ledger with the store's claim semantics.
+type memLedger struct {
+	mu       sync.Mutex
+	accepted map[string]bool
+	claims   map[string]string // run id → claim token
+	finished map[string]FinishedRun
+}
+
+func (l *memLedger) ClaimRuns(_ context.Context, req ClaimRequest) ([]string, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []string
+	for _, id := range req.RunIDs {
+		if tok, ok := l.claims[id]; ok {
+			if tok == req.Token {
+				out = append(out, id)
+			}
+			continue
+		}
+		if l.accepted[id] {
+			l.claims[id] = req.Token
+			out = append(out, id)
+		}
+	}
+	return out, nil
+}
+
+func (l *memLedger) FinishRuns(_ context.Context, done []FinishedRun) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, d := range done {
+		l.finished[d.RunID] = d
+	}
+	return nil
+}
+
+// TestBatchWorkflow runs the batch workflow in the test environment:
+// runs in the window run in the batch, a repeated signal and a run the
+// ledger never accepted run nothing, a run needing a retry, a run past the
+// per-execution cap are handed to FlowRun workflows of their own, and the
+// execution completes when its window has closed.
+func TestBatchWorkflow(t *testing.T) {
+	oldCap := BatchRunsPerExecution
+	BatchRunsPerExecution = 2
+	t.Cleanup(func() { BatchRunsPerExecution = oldCap })
+
+	env, ledger, fc, run := batchEnv(t)
+	start := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	signal := func(at time.Duration, in RunInput) {
+		env.RegisterDelayedCallback(func() { env.SignalWorkflow(BatchRunSignal, in) }, at)
+	}
+	ok := run("ok", `{"echo": "{{ run.id }}"}`)
+	signal(time.Second, ok)
+	signal(time.Second, ok) // repeated: claimed once, runs once
+	signal(time.Second, run("never-accepted", `{}`))
+	signal(2*time.Second, run("flaky", `{"fail": "retryable"}`))
+	signal(3*time.Second, run("over-cap", `{"echo": 1}`))
+
+	env.ExecuteWorkflow(BatchWorkflowType, BatchState{Until: start.Add(BatchWindow)})
+	if !env.IsWorkflowCompleted() || env.GetWorkflowError() != nil {
+		t.Fatalf("batch workflow: completed %v, error %v", env.IsWorkflowCompleted(), env.GetWorkflowError())
+	}
+	close(fc.seen)
+	calls := map[string]int{}
+	for c := range fc.seen {
+		calls[string(c)]++
+	}
+	// ok ran once in the batch; flaky once in the batch and once in its own
+	// workflow (max_attempts 2); over-cap and late only in their own.
+	if calls[`{"echo":"ok"}`] != 1 || calls[`{"fail":"retryable"}`] != 2 || calls[`{"echo":1}`] != 1 || len(calls) != 3 {
+		t.Errorf("connector calls %v", calls)
+	}
+	want := map[string]string{"ok": LedgerSucceeded, "flaky": LedgerHandedOff, "over-cap": LedgerHandedOff}
+	if len(ledger.finished) != len(want) {
+		t.Errorf("ledger finished %d runs, want %d: %+v", len(ledger.finished), len(want), ledger.finished)
+	}
+	for id, status := range want {
+		f := ledger.finished[id]
+		if f.Status != status {
+			t.Errorf("run %s finished as %q, want %q", id, f.Status, status)
+		}
+		if status == LedgerHandedOff && f.WorkflowID != WorkflowID(id) {
+			t.Errorf("run %s handed to %q, want %q", id, f.WorkflowID, WorkflowID(id))
+		}
+	}
+	if f := ledger.finished["ok"]; len(f.Steps) != 1 || f.Steps[0].Status != StepSucceeded || f.ClosedAt == nil {
+		t.Errorf("ok run recorded as %+v", f)
+	}
+	if f := ledger.finished["flaky"]; len(f.Steps) != 0 {
+		t.Errorf("a handed-off run records no finished steps in the batch: %+v", f)
+	}
+}
+
+// batchEnv is a test environment with the batch and run workflows, the
+// ledger activities on a memLedger and the fake connector; run builds a
+// one-step run the ledger has accepted (all but "never-accepted").
+func batchEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *memLedger, *fakeConnector, func(id, config string) RunInput) {
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	fc := &fakeConnector{seen: make(chan json.RawMessage, 50)}
+	ledger := &memLedger{accepted: map[string]bool{}, claims: map[string]string{}, finished: map[string]FinishedRun{}}
+	RegisterWorkflow(env)
+	la := &ledgerActivities{ledger: ledger}
+	env.RegisterActivityWithOptions(la.Claim, activity.RegisterOptions{Name: claimActivity})
+	env.RegisterActivityWithOptions(la.Finish, activity.RegisterOptions{Name: finishActivity})
+	acts := &Activities{Registry: connectors.NewRegistry(fc)}
+	env.RegisterActivityWithOptions(acts.RunStep, activity.RegisterOptions{Name: "fake"})
+
+	start := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	env.SetStartTime(start)
+	run := func(id, config string) RunInput {
+		var doc flows.Document
+		if err := json.Unmarshal([]byte(`{"name": "t", "trigger": {"type": "event", "events": ["x"]}, "steps": [
+			{"id": "s", "type": "fake", "config": `+config+`, "retry": {"max_attempts": 2, "initial_interval": "1s"}}]}`), &doc); err != nil {
+			t.Fatal(err)
+		}
+		if id != "never-accepted" {
+			ledger.accepted[id] = true
+		}
+		return RunInput{FlowID: "f1", FlowName: "t", Version: 1, RunID: id, StartedAt: start, Document: doc,
+			Trigger: TriggerInput{TriggerInfo: flows.TriggerInfo{Type: "event"}, Data: json.RawMessage(`{}`)}}
+	}
+	return env, ledger, fc, run
+}
+
+// TestBatchWorkflowLateRuns: an execution started after its window (a late
+// trigger) hands every run to a workflow of its own and completes.
+func TestBatchWorkflowLateRuns(t *testing.T) {
+	env, ledger, fc, run := batchEnv(t)
+	start := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	late := run("late", `{"echo": 2}`)
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(BatchRunSignal, late) }, 0)
+	env.ExecuteWorkflow(BatchWorkflowType, BatchState{Until: start.Add(-time.Minute)})
+	if !env.IsWorkflowCompleted() || env.GetWorkflowError() != nil {
+		t.Fatalf("batch workflow: completed %v, error %v", env.IsWorkflowCompleted(), env.GetWorkflowError())
+	}
+	close(fc.seen)
+	if n := len(fc.seen); n != 1 {
+		t.Errorf("connector called %d times, want once (in the run's own workflow)", n)
+	}
+	if f := ledger.finished["late"]; f.Status != LedgerHandedOff || f.WorkflowID != WorkflowID("late") {
+		t.Errorf("late run recorded as %+v", f)
+	}
+}

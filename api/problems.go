@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -57,6 +58,13 @@ func invalidDocument(c *gin.Context, problems []flows.Problem) {
 // failed and the error, which carries no secrets: credentials are sealed
 // before they reach the store, and run inputs hold none.
 func internalError(c *gin.Context, action string, err error) {
+	if errors.Is(err, context.Canceled) && c.Request.Context().Err() != nil {
+		// The client hung up: nothing failed on our side, and a trigger
+		// it gave up on was not acknowledged, so its retry is safe.
+		logger(c).Debug("request canceled by the client", "action", action, "route", c.FullPath())
+		problemf(c, http.StatusServiceUnavailable, "%s: the request was canceled", action)
+		return
+	}
 	logger(c).Error("request failed", "action", action, "route", c.FullPath(), "error", err)
 	problemf(c, http.StatusInternalServerError, "%s: %v", action, err)
 }

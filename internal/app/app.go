@@ -58,6 +58,8 @@ type App struct {
 	tokens   *oauth2tokens.Provider
 	blobs    blob.Store
 	served   chan error
+	// stopPruner stops the run-ledger pruner, when one runs.
+	stopPruner func()
 }
 
 // Start brings up the parts mode asks for and returns once they accept work.
@@ -118,6 +120,7 @@ func Start(ctx context.Context, cfg *config.Config, mode Mode, logger *slog.Logg
 		if err := a.worker.Start(); err != nil {
 			return nil, fmt.Errorf("starting worker: %w", err)
 		}
+		a.startPruner()
 	}
 	if mode == ModeServe || mode == ModeAPI {
 		if err := a.startAPI(ctx, reg); err != nil {
@@ -205,6 +208,9 @@ func (a *App) Shutdown(ctx context.Context) error {
 		if err := a.http.Shutdown(ctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			errs = append(errs, fmt.Errorf("stopping API: %w", err))
 		}
+	}
+	if a.stopPruner != nil {
+		a.stopPruner()
 	}
 	if a.worker != nil {
 		a.worker.Stop()

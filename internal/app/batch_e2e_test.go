@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -15,6 +16,7 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 
 	"github.com/flowline/flowline/engine"
+	"github.com/flowline/flowline/internal/store"
 )
 
 // tally is a receiver that counts requests per path and Idempotency-Key
@@ -276,5 +278,20 @@ func TestBatchedEventRuns(t *testing.T) {
 	c.must(http.StatusAccepted, "POST", "/api/v1/runs/"+bad+"/retry", nil, &retried)
 	if d := c.waitRun(retried.RunID); d.Status != "failed" || d.WorkflowID != engine.WorkflowID(retried.RunID) || d.Trigger.Type != "event" {
 		t.Errorf("retry of a batched run: %+v", d)
+	}
+
+	// The pruner drops ledger entries older than the namespace's retention
+	// (24 h on the embedded server) and keeps recent ones.
+	ctx := context.Background()
+	if _, _, err := a.store.AcceptRun(ctx, &store.RunRecord{RunID: flowID + "-old", FlowID: flowID, FlowVersion: 1,
+		StartedAt: time.Now().Add(-25 * time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	a.pruneOnce(ctx)
+	if _, err := a.store.GetRunRecord(ctx, flowID+"-old"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("a 25-hour-old ledger entry survived pruning: %v", err)
+	}
+	if _, err := a.store.GetRunRecord(ctx, runs[0]); err != nil {
+		t.Errorf("a recent ledger entry was pruned: %v", err)
 	}
 }

@@ -169,3 +169,13 @@ func (s *Store) ListRunRecords(ctx context.Context, f RunRecordFilter) ([]RunRec
 	}
 	return out, nil
 }
+
+// PruneRunRecords deletes the ledger entries of runs that started before
+// cutoff and are no longer running, and returns how many went.
+func (s *Store) PruneRunRecords(ctx context.Context, cutoff time.Time) (int64, error) {
+	res := s.db.WithContext(ctx).Where("started_at < ? AND status <> ?", cutoff, RunRunning).Delete(&RunRecord{})
+	if res.Error != nil {
+		return 0, fmt.Errorf("pruning runs started before %s: %w", cutoff.Format(time.RFC3339), res.Error)
+	}
+	return res.RowsAffected, nil
+}

@@ -77,6 +77,15 @@ func TestRunLedger(t *testing.T) {
 		if ids(page) != "f2-a,f1-c" || ids(next) != "f1-a" {
 			t.Fatalf("pages = %s then %s", ids(page), ids(next))
 		}
+		// Pruning drops what started before the cutoff, except running runs.
+		n, err := s.PruneRunRecords(ctx, base.Add(3*time.Second))
+		if err != nil || n != 2 {
+			t.Fatalf("PruneRunRecords = %d, %v; want the succeeded and handed-off runs gone", n, err)
+		}
+		list, _ = s.ListRunRecords(ctx, RunRecordFilter{})
+		if ids(list) != "f2-a,f1-c" {
+			t.Fatalf("after pruning: %s", ids(list))
+		}
 		if _, err := s.GetRunRecord(ctx, "missing"); !errors.Is(err, ErrNotFound) {
 			t.Fatalf("GetRunRecord missing: %v", err)
 		}

@@ -44,9 +44,13 @@ func startServer(ctx context.Context, binary string) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
+	level := "error"
+	if v := os.Getenv("FLOWLINE_BENCH_LOG_LEVEL"); v != "" {
+		level = v
+	}
 	cmd := exec.CommandContext(ctx, binary, "serve",
 		"--data-dir", dataDir, "--http-addr", httpAddr, "--temporal-dev-addr", devAddr,
-		"--temporal-ui-addr", "off", "--egress-allow", "127.0.0.1/32", "--log-level", "error")
+		"--temporal-ui-addr", "off", "--egress-allow", "127.0.0.1/32", "--log-level", level)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("starting %s: %w", binary, err)

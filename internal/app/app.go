@@ -58,6 +58,7 @@ type App struct {
 	tokens   *oauth2tokens.Provider
 	blobs    blob.Store
 	served   chan error
+	pprof    *http.Server
 	// stopPruner stops the run-ledger pruner, when one runs.
 	stopPruner func()
 }
@@ -115,6 +116,11 @@ func Start(ctx context.Context, cfg *config.Config, mode Mode, logger *slog.Logg
 		Files:   blobFiles{a.blobs},
 	})
 	reg := connectors.NewRegistry(a.conn)
+	if cfg.PprofAddr != "" {
+		if err := a.startPprof(cfg.PprofAddr); err != nil {
+			return nil, err
+		}
+	}
 	if mode == ModeServe || mode == ModeWorker {
 		a.worker = engine.NewWorker(a.client, cfg.TaskQueue, reg, storeLedger{a.store})
 		if err := a.worker.Start(); err != nil {
@@ -208,6 +214,9 @@ func (a *App) Shutdown(ctx context.Context) error {
 		if err := a.http.Shutdown(ctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			errs = append(errs, fmt.Errorf("stopping API: %w", err))
 		}
+	}
+	if a.pprof != nil {
+		_ = a.pprof.Close()
 	}
 	if a.stopPruner != nil {
 		a.stopPruner()

@@ -32,6 +32,8 @@ type Config struct {
 	// BatchLanes is how many batch workflows per flow carry event runs;
 	// zero gives every event run a workflow of its own.
 	BatchLanes int
+	// PprofAddr, when set, serves Go's profiling endpoints there.
+	PprofAddr string
 }
 
 // option binds one setting to its flag, environment variable and default.
@@ -43,7 +45,7 @@ type option struct {
 // Parse reads args (the subcommand's flags) over the environment.
 func Parse(name string, args []string, getenv func(string) string) (*Config, error) {
 	var raw struct {
-		httpAddr, dataDir, dbURL, tAddr, tNS, tDev, tUI, queue, secret, token, egress, public, level, maxBody, lanes string
+		httpAddr, dataDir, dbURL, tAddr, tNS, tDev, tUI, queue, secret, token, egress, public, level, maxBody, lanes, pprof string
 	}
 	opts := []option{
 		{"http-addr", "FLOWLINE_HTTP_ADDR", "127.0.0.1:8080", "REST API listen address", &raw.httpAddr},
@@ -60,6 +62,7 @@ func Parse(name string, args []string, getenv func(string) string) (*Config, err
 		{"public-url", "FLOWLINE_PUBLIC_URL", "", "base URL for webhook and OAuth callback URLs (default http://<http-addr>)", &raw.public},
 		{"log-level", "FLOWLINE_LOG_LEVEL", "info", "debug, info, warn or error", &raw.level},
 		{"max-body-bytes", "FLOWLINE_MAX_BODY_BYTES", "1048576", "largest request body accepted", &raw.maxBody},
+		{"pprof-addr", "FLOWLINE_PPROF_ADDR", "", "serve Go profiling endpoints (/debug/pprof/) on this address; empty = off", &raw.pprof},
 		{"batch-lanes", "FLOWLINE_BATCH_LANES", "2", "batch workflows per flow carrying event runs; 0 gives each event run a workflow of its own", &raw.lanes},
 	}
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
@@ -80,7 +83,7 @@ func Parse(name string, args []string, getenv func(string) string) (*Config, err
 		HTTPAddr: raw.httpAddr, DataDir: raw.dataDir, DatabaseURL: raw.dbURL,
 		TemporalAddress: raw.tAddr, TemporalNamespace: raw.tNS, TemporalDevAddr: raw.tDev,
 		TemporalUIAddr: raw.tUI, TaskQueue: raw.queue, SecretKey: raw.secret, APIToken: raw.token,
-		PublicURL: raw.public,
+		PublicURL: raw.public, PprofAddr: raw.pprof,
 	}
 	var errs []error
 	if err := c.LogLevel.UnmarshalText([]byte(raw.level)); err != nil {

@@ -88,6 +88,7 @@ type batchLoop struct {
 	inflight int
 	taken    int
 	claims   int
+	until    time.Time
 	closing  bool
 	sealed   bool
 	cancels  map[string]workflow.CancelFunc
@@ -97,15 +98,16 @@ type batchLoop struct {
 // window: it claims them in the ledger (a run claimed before, by a repeated
 // signal, is dropped), runs each one's steps in a coroutine of its own and
 // records the outcomes in the ledger. A run whose step needs a retry, or
-// that arrives after the window and its grace, or past the per-execution
-// cap, is handed to a FlowRun workflow of its own, so slow retries never
-// hold a batch back. Once closed and idle, the execution completes.
+// that was accepted after the window and its grace, or past the
+// per-execution cap, is handed to a FlowRun workflow of its own, so slow
+// retries never hold a batch back. Once its window and grace have passed
+// and no run is in flight, the execution completes.
 func FlowBatchWorkflow(ctx workflow.Context, st BatchState) error {
 	info := workflow.GetInfo(ctx)
 	runCh := workflow.GetSignalChannel(ctx, BatchRunSignal)
 	cancelCh := workflow.GetSignalChannel(ctx, BatchCancelSignal)
 	doneCh := workflow.NewChannel(ctx)
-	b := &batchLoop{cancels: map[string]workflow.CancelFunc{}}
+	b := &batchLoop{until: st.Until, cancels: map[string]workflow.CancelFunc{}}
 	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
 		ScheduleToCloseTimeout: time.Hour,
 		StartToCloseTimeout:    30 * time.Second,
@@ -193,9 +195,14 @@ func (b *batchLoop) start(ctx, lctx workflow.Context, exec workflow.Execution, d
 			continue // a repeated signal, or a run another batch took
 		}
 		ok[in.RunID] = false // once, even if signalled twice here
-		own := b.closing || b.taken >= BatchRunsPerExecution
+		// A run the API accepted after the window (and its grace) is
+		// late: it goes to a workflow of its own, as does one past the cap.
+		// Lateness follows the run's own time, not when this batch got
+		// to it, so a batch that lags behind still runs its runs.
+		own := in.StartedAt.After(b.until.Add(BatchGrace)) || b.taken >= BatchRunsPerExecution
 		b.taken++
 		b.inflight++
+		b.sealed = false // whatever runs now must be recorded before completing
 		rctx, cancel := workflow.WithCancel(ctx)
 		b.cancels[in.RunID] = cancel
 		workflow.Go(rctx, func(rctx workflow.Context) {

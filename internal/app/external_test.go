@@ -13,7 +13,8 @@ import (
 
 // TestAgainstExternalTemporal runs the `api` and `worker` roles as separate
 // Apps pointed at a Temporal frontend they did not start (FLOWLINE_TEMPORAL_ADDRESS),
-// with their own flow store: nothing is embedded, and a run goes through.
+// with their own flow store: nothing is embedded, and a manual run and a
+// batched event run go through.
 func TestAgainstExternalTemporal(t *testing.T) {
 	cluster := startServe(t, testConfig(t, t.TempDir(), false))
 	frontend := cluster.cfg.TemporalDevAddr
@@ -59,6 +60,21 @@ func TestAgainstExternalTemporal(t *testing.T) {
 		t.Fatalf("run %+v", d)
 	}
 	if r := next(t, got); r.Path != "/external" {
+		t.Errorf("receiver got %s", r.Path)
+	}
+
+	// A batched event run: the api role records and signals it, the worker
+	// role claims it and records its outcome in the shared flow store.
+	evFlow := c.publishFlow(fmt.Sprintf(`{"name": "external-events", "trigger": {"type": "event", "events": ["ext.*"]}, "steps": [
+		{"id": "call", "type": "http", "config": {"method": "GET", "url": "%s/external-event"}}]}`, url))
+	ans := postEvent(t, c.base, "ext-1", `{"event_type": "ext.done", "data": {}}`)
+	if len(ans.Runs) != 1 || ans.Runs[0].FlowID != evFlow {
+		t.Fatalf("event answered %+v", ans)
+	}
+	if d := c.waitRun(ans.Runs[0].RunID); d.Status != "succeeded" || len(d.Steps) != 1 {
+		t.Fatalf("batched run %+v", d)
+	}
+	if r := next(t, got); r.Path != "/external-event" {
 		t.Errorf("receiver got %s", r.Path)
 	}
 }

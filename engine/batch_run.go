@@ -3,6 +3,7 @@ package engine
 import (
 	"encoding/json"
 	"fmt"
+	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
@@ -22,7 +23,7 @@ func runInBatch(ctx workflow.Context, in RunInput) FinishedRun {
 	steps := make([]StepResult, 0, len(in.Document.Steps))
 	outputs := map[string]json.RawMessage{}
 	finish := func(status, msg string) FinishedRun {
-		t := workflow.Now(ctx).UTC()
+		t := closedAt(workflow.Now(ctx), steps)
 		return FinishedRun{RunID: in.RunID, Status: status, Steps: steps, Error: msg, ClosedAt: &t}
 	}
 	for i, step := range in.Document.Steps {
@@ -94,4 +95,19 @@ func handOff(ctx workflow.Context, in RunInput, r Resume) FinishedRun {
 	}
 	return FinishedRun{RunID: in.RunID, Status: LedgerHandedOff, Steps: r.Steps,
 		WorkflowID: wfID, TemporalRunID: exec.RunID}
+}
+
+// closedAt is when a batched run ended: workflow time stands still while a
+// workflow task runs its local activities, so the end of the last attempt
+// is later than it whenever the steps ran in the same task.
+func closedAt(now time.Time, steps []StepResult) time.Time {
+	end := now.UTC()
+	for _, s := range steps {
+		for _, a := range s.Attempts {
+			if t := a.StartedAt.Add(time.Duration(a.DurationMS) * time.Millisecond).UTC(); t.After(end) {
+				end = t
+			}
+		}
+	}
+	return end
 }

@@ -99,8 +99,9 @@ func TestBatchWorkflow(t *testing.T) {
 			t.Errorf("run %s handed to %q, want %q", id, f.WorkflowID, WorkflowID(id))
 		}
 	}
-	if f := ledger.finished["ok"]; len(f.Steps) != 1 || f.Steps[0].Status != StepSucceeded || f.ClosedAt == nil {
-		t.Errorf("ok run recorded as %+v", f)
+	if f := ledger.finished["ok"]; len(f.Steps) != 1 || f.Steps[0].Status != StepSucceeded || f.ClosedAt == nil ||
+		f.ClosedAt.Before(f.Steps[0].Attempts[0].StartedAt) {
+		t.Errorf("ok run recorded as %+v (closed_at must not precede its attempt)", f)
 	}
 	if f := ledger.finished["flaky"]; len(f.Steps) != 0 {
 		t.Errorf("a handed-off run records no finished steps in the batch: %+v", f)
@@ -156,5 +157,21 @@ func TestBatchWorkflowLateRuns(t *testing.T) {
 	}
 	if f := ledger.finished["late"]; f.Status != LedgerHandedOff || f.WorkflowID != WorkflowID("late") {
 		t.Errorf("late run recorded as %+v", f)
+	}
+}
+
+// TestClosedAt: a batched run ends when its last attempt ended, even
+// though workflow time stood still while the attempts ran.
+func TestClosedAt(t *testing.T) {
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	steps := []StepResult{
+		{Attempts: []Attempt{{StartedAt: now.Add(5 * time.Millisecond), DurationMS: 20}}},
+		{Attempts: []Attempt{{StartedAt: now.Add(30 * time.Millisecond), DurationMS: 7}}},
+	}
+	if got, want := closedAt(now, steps), now.Add(37*time.Millisecond); !got.Equal(want) {
+		t.Errorf("closedAt = %v, want %v", got, want)
+	}
+	if got := closedAt(now.Add(time.Second), steps); !got.Equal(now.Add(time.Second)) {
+		t.Errorf("closedAt with a later workflow time = %v", got)
 	}
 }

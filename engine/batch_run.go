@@ -37,6 +37,9 @@ func runInBatch(ctx workflow.Context, in RunInput) FinishedRun {
 		lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
 			ScheduleToCloseTimeout: timeout, StartToCloseTimeout: timeout,
 			RetryPolicy: &temporal.RetryPolicy{MaximumAttempts: 1},
+			// Shown in the Temporal UI's event history: the run a step
+			// marker belongs to.
+			Summary: fmt.Sprintf("run %s, step %s", in.RunID, step.ID),
 		})
 		var out StepOutcome
 		err = workflow.ExecuteLocalActivity(lctx, step.Type, si).Get(ctx, &out)

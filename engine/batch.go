@@ -134,7 +134,8 @@ func FlowBatchWorkflow(ctx workflow.Context, st BatchState) error {
 		}
 	})
 	if wait := st.Until.Add(BatchGrace).Sub(workflow.Now(ctx)); wait > 0 {
-		sel.AddFuture(workflow.NewTimer(ctx, wait), func(workflow.Future) { b.closing = true })
+		timer := workflow.NewTimerWithOptions(ctx, wait, workflow.TimerOptions{Summary: "window closes"})
+		sel.AddFuture(timer, func(workflow.Future) { b.closing = true })
 	} else {
 		b.closing = true
 	}
@@ -163,7 +164,8 @@ func FlowBatchWorkflow(ctx workflow.Context, st BatchState) error {
 				// and the completing task runs no step (late arrivals are
 				// handed off, which is safe to redo).
 				b.sealed = true
-				if err := workflow.Sleep(ctx, time.Millisecond); err != nil {
+				seal := workflow.NewTimerWithOptions(ctx, time.Millisecond, workflow.TimerOptions{Summary: "record the steps before completing"})
+				if err := seal.Get(ctx, nil); err != nil {
 					return err
 				}
 				continue

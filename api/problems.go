@@ -58,7 +58,7 @@ func invalidDocument(c *gin.Context, problems []flows.Problem) {
 // failed and the error, which carries no secrets: credentials are sealed
 // before they reach the store, and run inputs hold none.
 func internalError(c *gin.Context, action string, err error) {
-	if errors.Is(err, context.Canceled) && c.Request.Context().Err() != nil {
+	if errors.Is(c.Request.Context().Err(), context.Canceled) {
 		// The client hung up: nothing failed on our side, and a trigger
 		// it gave up on was not acknowledged, so its retry is safe.
 		logger(c).Debug("request canceled by the client", "action", action, "route", c.FullPath())

@@ -56,6 +56,15 @@ func (s *server) startBatched(ctx context.Context, in engine.RunInput) (*engine.
 		run := s.runFromRecord(rec)
 		return &run, nil
 	}
+	if !created {
+		// Hand over what was recorded first (its version, trigger and
+		// time, hence the same batch), not this repeat.
+		first, err := s.inputFromRecord(ctx, rec)
+		if err != nil {
+			return nil, err
+		}
+		in = *first
+	}
 	return s.batch.Enqueue(ctx, in)
 }
 
@@ -116,9 +125,9 @@ func (s *server) detailFromRecord(rec *store.RunRecord) (*engine.RunDetail, erro
 	return d, nil
 }
 
-// retryInput is the input of a new run repeating a ledger entry: the same
-// pinned version and trigger.
-func (s *server) retryInput(ctx context.Context, rec *store.RunRecord) (*engine.RunInput, error) {
+// inputFromRecord rebuilds the input of a ledger entry's run: its pinned
+// version, trigger and accept time.
+func (s *server) inputFromRecord(ctx context.Context, rec *store.RunRecord) (*engine.RunInput, error) {
 	v, err := s.store.GetVersion(ctx, rec.FlowID, rec.FlowVersion)
 	if err != nil {
 		return nil, fmt.Errorf("reading version %d of flow %s: %w", rec.FlowVersion, rec.FlowID, err)
@@ -128,10 +137,20 @@ func (s *server) retryInput(ctx context.Context, rec *store.RunRecord) (*engine.
 		return nil, fmt.Errorf("reading version %d of flow %s: %w", rec.FlowVersion, rec.FlowID, err)
 	}
 	in := &engine.RunInput{FlowID: rec.FlowID, FlowName: doc.Name, Version: rec.FlowVersion,
-		RunID: engine.NewRunID(rec.FlowID), StartedAt: time.Now().UTC(), Document: *doc}
+		RunID: rec.RunID, StartedAt: rec.StartedAt.UTC(), Document: *doc}
 	if err := json.Unmarshal(rec.Trigger, &in.Trigger); err != nil {
 		return nil, fmt.Errorf("decoding the trigger of run %s: %w", rec.RunID, err)
 	}
-	in.Trigger.ID = ""
+	return in, nil
+}
+
+// retryInput is the input of a new run repeating a ledger entry: the same
+// pinned version and trigger, a new id and time.
+func (s *server) retryInput(ctx context.Context, rec *store.RunRecord) (*engine.RunInput, error) {
+	in, err := s.inputFromRecord(ctx, rec)
+	if err != nil {
+		return nil, err
+	}
+	in.RunID, in.StartedAt, in.Trigger.ID = engine.NewRunID(rec.FlowID), time.Now().UTC(), ""
 	return in, nil
 }

@@ -108,8 +108,10 @@ func FlowBatchWorkflow(ctx workflow.Context, st BatchState) error {
 	cancelCh := workflow.GetSignalChannel(ctx, BatchCancelSignal)
 	doneCh := workflow.NewChannel(ctx)
 	b := &batchLoop{until: st.Until, cancels: map[string]workflow.CancelFunc{}}
+	// The ledger activities keep trying while the flow store is away: a
+	// batch that gave up would strand its runs.
 	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
-		ScheduleToCloseTimeout: time.Hour,
+		ScheduleToCloseTimeout: 7 * 24 * time.Hour,
 		StartToCloseTimeout:    30 * time.Second,
 		RetryPolicy:            &temporal.RetryPolicy{InitialInterval: 100 * time.Millisecond, MaximumInterval: 10 * time.Second},
 	})
@@ -160,9 +162,9 @@ func FlowBatchWorkflow(ctx workflow.Context, st BatchState) error {
 			if !b.sealed {
 				// Temporal refuses to complete while signals wait, and a
 				// refused task loses its local activity results. So end this
-				// task with a timer first: the steps that ran are recorded,
-				// and the completing task runs no step (late arrivals are
-				// handed off, which is safe to redo).
+				// task with a timer first: the steps that ran are recorded.
+				// A run that arrives meanwhile starts and unseals, so the
+				// task that completes has run no step of its own.
 				b.sealed = true
 				seal := workflow.NewTimerWithOptions(ctx, time.Millisecond, workflow.TimerOptions{Summary: "record the steps before completing"})
 				if err := seal.Get(ctx, nil); err != nil {

@@ -146,6 +146,25 @@ func TestBatchedEventRuns(t *testing.T) {
 		t.Errorf("repeat answered %+v, want run %s", again, runs[3])
 	}
 
+	// A run recorded but never handed over (its request died between the
+	// ledger and the signal) goes through on the repeat, as first recorded.
+	stranded := engine.DeterministicRunID(flowID, "stranded")
+	if _, _, err := a.store.AcceptRun(context.Background(), &store.RunRecord{RunID: stranded, FlowID: flowID, FlowVersion: 1,
+		Trigger:   store.JSON(`{"type": "event", "id": "stranded", "data": {"n": 99}}`),
+		StartedAt: time.Now().UTC()}); err != nil {
+		t.Fatal(err)
+	}
+	rep := postEvent(t, c.base, "stranded", `{"event_type": "b.ok", "data": {"n": 100}}`)
+	if len(rep.Runs) != 1 || rep.Runs[0].RunID != stranded {
+		t.Fatalf("repeat of a stranded run answered %+v", rep)
+	}
+	if d := c.waitRun(stranded); d.Status != "succeeded" || len(d.Steps) != 2 || !strings.Contains(string(d.Steps[0].Request), `\"n\":99`) {
+		t.Errorf("stranded run: %+v", d)
+	}
+	if keys, most := tl.perPath("/first"); keys != n+1 || most != 1 {
+		t.Errorf("/first after the stranded run: %d keys, at most %d each", keys, most)
+	}
+
 	// GET /runs pages through every batched run exactly once.
 	seen := map[string]int{}
 	token := ""
@@ -169,8 +188,8 @@ func TestBatchedEventRuns(t *testing.T) {
 		}
 		token = *list.NextPageToken
 	}
-	if len(seen) != n {
-		t.Errorf("GET /runs listed %d runs, want %d", len(seen), n)
+	if len(seen) != n+1 {
+		t.Errorf("GET /runs listed %d runs, want %d", len(seen), n+1)
 	}
 	for id, k := range seen {
 		if k != 1 {

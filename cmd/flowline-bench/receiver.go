@@ -9,6 +9,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -41,6 +42,9 @@ type receiver struct {
 	waiters   map[int64]chan time.Duration
 	latencies []time.Duration
 	record    bool
+	// conns counts the TCP connections opened to the receiver, to show
+	// whether flowline reuses them.
+	conns atomic.Int64
 }
 
 func startReceiver() (*receiver, error) {
@@ -49,7 +53,11 @@ func startReceiver() (*receiver, error) {
 		return nil, fmt.Errorf("starting receiver: %w", err)
 	}
 	r := &receiver{url: "http://" + l.Addr().String(), delivered: map[int64]int{}, waiters: map[int64]chan time.Duration{}}
-	r.srv = &http.Server{Handler: r}
+	r.srv = &http.Server{Handler: r, ConnState: func(_ net.Conn, st http.ConnState) {
+		if st == http.StateNew {
+			r.conns.Add(1)
+		}
+	}}
 	go func() { _ = r.srv.Serve(l) }()
 	return r, nil
 }

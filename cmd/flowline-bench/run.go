@@ -89,6 +89,7 @@ func run(ctx context.Context, o options) error {
 	flows := after - before
 	cpuPerFlow := float64((cpu1 - cpu0).Microseconds()) / 1000 / float64(flows)
 
+	conns := rc.conns.Load()
 	fmt.Printf("raw ceiling: plain net/http client loop against the same receiver, %d loops, 5s…\n", o.concurrency)
 	raw := rawCeiling(ctx, rc.url, o.concurrency, 5*time.Second)
 
@@ -100,6 +101,7 @@ func run(ctx context.Context, o options) error {
 	fmt.Printf("half rate (%.1f/s):            trigger→request p50 %.1f ms, p99 %.1f ms; API answer p50 %.1f ms, p99 %.1f ms\n",
 		half, percentile(hp.latencies, 50), percentile(hp.latencies, 99), percentile(hp.answers, 50), percentile(hp.answers, 99))
 	fmt.Printf("flowline CPU:                 %.2f ms per flow over %d flows; peak RSS %.0f MiB\n", cpuPerFlow, flows, float64(rss)/(1<<20))
+	fmt.Printf("connection reuse:             %d TCP connections to the receiver for %d deliveries\n", conns, after)
 	fmt.Printf("raw net/http ceiling:         %.0f requests/s; flowline reaches %.2f%% of it\n", raw, 100*sat.perSec()/raw)
 	fmt.Printf("flows_per_sec=%.1f p50_ms=%.1f p99_ms=%.1f cpu_ms_per_flow=%.2f raw_http_per_sec=%.0f\n",
 		sat.perSec(), percentile(hp.latencies, 50), percentile(hp.latencies, 99), cpuPerFlow, raw)

@@ -22,7 +22,9 @@ import (
 
 // TestWorkersScaleOut runs two `flowline worker` processes on one task
 // queue of one Temporal server, with an `api` process in front, and shows
-// that both workers run flows.
+// that both workers run flows: runs with workflows of their own, and
+// batched event runs (the ledger in a flow store all three processes
+// share).
 func TestWorkersScaleOut(t *testing.T) {
 	cluster := startServe(t, testConfig(t, t.TempDir(), false))
 	frontend := cluster.cfg.TemporalDevAddr
@@ -144,5 +146,50 @@ func TestWorkersScaleOut(t *testing.T) {
 		if byPid[pid] == 0 {
 			t.Errorf("worker process %d ran no workflow task (spread %v)", pid, byPid)
 		}
+	}
+
+	// Batched event runs spread too: each batch execution sticks to one
+	// worker, and executions of successive windows and lanes land on both.
+	evFlow := c.publishFlow(fmt.Sprintf(`{"name": "spread-events", "trigger": {"type": "event", "events": ["spread.*"]}, "steps": [
+		{"id": "call", "type": "http", "config": {"method": "POST", "url": "%s/e", "body": {"type": "json", "json": {}}}}]}`, url))
+	batchesByPid := map[int]int{}
+	seenBatch := map[string]bool{}
+	for round, deadline := 0, time.Now().Add(90*time.Second); ; round++ {
+		for i := range 6 {
+			ans := postEvent(t, c.base, fmt.Sprintf("spread-%d-%d", round, i), `{"event_type": "spread.it", "data": {}}`)
+			if len(ans.Runs) != 1 || ans.Runs[0].FlowID != evFlow {
+				t.Fatalf("event answered %+v", ans)
+			}
+			d := c.waitRun(ans.Runs[0].RunID)
+			if d.Status != "succeeded" || !strings.HasPrefix(d.WorkflowID, "flowline-batch-") {
+				t.Fatalf("batched run %+v", d)
+			}
+			if seenBatch[d.WorkflowID] {
+				continue
+			}
+			seenBatch[d.WorkflowID] = true
+			iter := cluster.Client().GetWorkflowHistory(context.Background(), d.WorkflowID, "", false,
+				enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+			for iter.HasNext() {
+				ev, err := iter.Next()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if a := ev.GetWorkflowTaskCompletedEventAttributes(); a != nil {
+					for _, pid := range pids {
+						if strings.HasPrefix(a.GetIdentity(), fmt.Sprintf("%d@", pid)) {
+							batchesByPid[pid]++
+						}
+					}
+				}
+			}
+		}
+		if len(batchesByPid) == len(pids) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("batched runs stayed on one worker process: %v over %d batches", batchesByPid, len(seenBatch))
+		}
+		time.Sleep(time.Second) // the next window brings new executions
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"sync"
 	"time"
 
 	"github.com/tidwall/gjson"
@@ -18,12 +20,42 @@ import (
 // templates, runs one attempt, records it and classifies any failure.
 type Activities struct {
 	Registry *connectors.Registry
+
+	memoOnce sync.Once
+	memo     *attemptMemo
 }
+
+// Outcomes of local step attempts are remembered this long (well past a
+// few workflow task retries), and this many at most.
+const (
+	memoTTL = 10 * time.Minute
+	memoMax = 50000
+)
 
 // RunStep runs one attempt of one step. Earlier attempts of the same step
 // come back as heartbeat details, so the outcome lists every attempt.
 func (a *Activities) RunStep(ctx context.Context, in StepInput) (*StepOutcome, error) {
 	info := activity.GetInfo(ctx)
+	if !info.IsLocalActivity || in.Attempt == 0 {
+		return a.runStep(ctx, in, info)
+	}
+	// A local attempt is one local activity: the same attempt run again
+	// means its workflow task was retried, and the request already went
+	// out (see attemptMemo).
+	a.memoOnce.Do(func() { a.memo = newAttemptMemo(memoTTL, memoMax) })
+	key := info.WorkflowExecution.RunID + "\x00" + in.RunID + "\x00" + in.StepID + "\x00" + strconv.Itoa(in.Attempt)
+	if e, ok := a.memo.get(key); ok {
+		return e.out, e.err
+	}
+	out, err := a.runStep(ctx, in, info)
+	if ctx.Err() == nil && !temporal.IsCanceledError(err) {
+		a.memo.put(key, out, err)
+	}
+	return out, err
+}
+
+// runStep runs the attempt.
+func (a *Activities) runStep(ctx context.Context, in StepInput, info activity.Info) (*StepOutcome, error) {
 	var attempts []Attempt
 	if activity.HasHeartbeatDetails(ctx) {
 		_ = activity.GetHeartbeatDetails(ctx, &attempts)

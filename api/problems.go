@@ -59,9 +59,9 @@ func invalidDocument(c *gin.Context, problems []flows.Problem) {
 // before they reach the store, and run inputs hold none.
 func internalError(c *gin.Context, action string, err error) {
 	if errors.Is(c.Request.Context().Err(), context.Canceled) {
-		// The client hung up: nothing failed on our side, and a trigger
-		// it gave up on was not acknowledged, so its retry is safe.
-		logger(c).Debug("request canceled by the client", "action", action, "route", c.FullPath())
+		// The client hung up, which is usually why this failed: a warning,
+		// with the error in case it is not.
+		logger(c).Warn("request ended after the client hung up", "action", action, "route", c.FullPath(), "error", err)
 		problemf(c, http.StatusServiceUnavailable, "%s: the request was canceled", action)
 		return
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/flowline/flowline/engine"
 	"github.com/flowline/flowline/flows"
+	"github.com/flowline/flowline/internal/store"
 )
 
 // maxPageSize bounds page_size on GET /runs.
@@ -189,6 +190,21 @@ func (s *server) cancelRun(c *gin.Context) {
 	if err != nil {
 		internalError(c, "reading the run", err)
 		return
+	}
+	if rec != nil && rec.Status == store.RunAccepted {
+		canceled, err := s.store.CancelAcceptedRun(c.Request.Context(), id)
+		if err != nil {
+			internalError(c, "canceling the run", err)
+			return
+		}
+		if canceled {
+			respond(c, http.StatusAccepted, CancelResult{RunID: id, Status: engine.StatusCanceled})
+			return
+		}
+		if rec, err = s.ledgerRun(c.Request.Context(), id); err != nil { // claimed meanwhile
+			internalError(c, "reading the run", err)
+			return
+		}
 	}
 	if rec != nil {
 		if ledgerStatus[rec.Status] != engine.StatusRunning || s.batch == nil || rec.WorkflowID == "" {

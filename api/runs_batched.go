@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/flowline/flowline/engine"
@@ -59,13 +60,72 @@ func (s *server) startBatched(ctx context.Context, in engine.RunInput) (*engine.
 	if !created {
 		// Hand over what was recorded first (its version, trigger and
 		// time, hence the same batch), not this repeat.
-		first, err := s.inputFromRecord(ctx, rec)
+		first, err := inputFromRecord(ctx, s.store, rec)
 		if err != nil {
 			return nil, err
 		}
 		in = *first
 	}
-	return s.batch.Enqueue(ctx, in)
+	// The run is recorded: hand it over even if the client hangs up now.
+	ectx, cancel := context.WithTimeout(context.WithoutCancel(ctx), enqueueTimeout)
+	defer cancel()
+	return s.batch.Enqueue(ectx, in)
+}
+
+// enqueueTimeout bounds handing a recorded run to its batch.
+const enqueueTimeout = 30 * time.Second
+
+// Requeuer hands over again the batched runs the ledger holds as accepted
+// for longer than a run takes to be claimed: runs whose API request died
+// between recording them and signalling their batch. A run that did reach
+// its batch (whose worker is merely behind) gets a second signal, which
+// the batch's claim drops; each run is sent again at most once per
+// Requeuer.
+type Requeuer struct {
+	Store *store.Store
+	Batch BatchService
+
+	mu   sync.Mutex
+	sent map[string]bool
+}
+
+// requeueLimit bounds the runs one Sweep hands over.
+const requeueLimit = 500
+
+// Sweep hands over accepted runs recorded more than olderThan ago and
+// returns how many it sent.
+func (q *Requeuer) Sweep(ctx context.Context, olderThan time.Duration) (int, error) {
+	cutoff := time.Now().UTC().Add(-olderThan)
+	recs, err := q.Store.ListRunRecords(ctx, store.RunRecordFilter{
+		Statuses: []string{store.RunAccepted}, Before: &cutoff, Limit: requeueLimit})
+	if err != nil {
+		return 0, err
+	}
+	q.mu.Lock()
+	if q.sent == nil || len(q.sent) > 100000 {
+		q.sent = map[string]bool{}
+	}
+	q.mu.Unlock()
+	n := 0
+	for i := range recs {
+		rec := &recs[i]
+		q.mu.Lock()
+		done := q.sent[rec.RunID]
+		q.sent[rec.RunID] = true
+		q.mu.Unlock()
+		if done {
+			continue
+		}
+		in, err := inputFromRecord(ctx, q.Store, rec)
+		if err != nil {
+			return n, err
+		}
+		if _, err := q.Batch.Enqueue(ctx, *in); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
 }
 
 // ledgerRun returns a batched run from the ledger, or nil when the ledger
@@ -127,8 +187,8 @@ func (s *server) detailFromRecord(rec *store.RunRecord) (*engine.RunDetail, erro
 
 // inputFromRecord rebuilds the input of a ledger entry's run: its pinned
 // version, trigger and accept time.
-func (s *server) inputFromRecord(ctx context.Context, rec *store.RunRecord) (*engine.RunInput, error) {
-	v, err := s.store.GetVersion(ctx, rec.FlowID, rec.FlowVersion)
+func inputFromRecord(ctx context.Context, st *store.Store, rec *store.RunRecord) (*engine.RunInput, error) {
+	v, err := st.GetVersion(ctx, rec.FlowID, rec.FlowVersion)
 	if err != nil {
 		return nil, fmt.Errorf("reading version %d of flow %s: %w", rec.FlowVersion, rec.FlowID, err)
 	}
@@ -147,7 +207,7 @@ func (s *server) inputFromRecord(ctx context.Context, rec *store.RunRecord) (*en
 // retryInput is the input of a new run repeating a ledger entry: the same
 // pinned version and trigger, a new id and time.
 func (s *server) retryInput(ctx context.Context, rec *store.RunRecord) (*engine.RunInput, error) {
-	in, err := s.inputFromRecord(ctx, rec)
+	in, err := inputFromRecord(ctx, s.store, rec)
 	if err != nil {
 		return nil, err
 	}

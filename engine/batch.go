@@ -24,26 +24,42 @@ const (
 
 // Names of the ledger local activities.
 const (
-	claimActivity  = "FlowlineClaimRuns"
-	finishActivity = "FlowlineFinishRuns"
+	claimActivity   = "FlowlineClaimRuns"
+	finishActivity  = "FlowlineFinishRuns"
+	handOffActivity = "FlowlineHandOffRun"
 )
 
 // BatchWindow is how long one batch workflow execution takes new runs:
 // the API sends each run to the execution of the window its trigger
 // arrived in, so executions stay small and end by themselves instead of
 // continuing as new (which Temporal refuses while signals keep arriving).
-// BatchGrace is how long after its window an execution still runs late
-// arrivals in the batch; later ones are handed to workflows of their own.
+// BatchGrace is how long after its window an execution stays open for late
+// arrivals; a run that arrives even later starts the execution again.
 // Variables so that tests can shorten them.
 var (
 	BatchWindow = 5 * time.Second
 	BatchGrace  = 2 * time.Second
 )
 
-// BatchRunsPerExecution caps the runs one execution carries, which keeps
-// its history well under Temporal's limits; runs past it are handed to
-// workflows of their own. A variable so that tests can make it small.
+// BatchRunsPerExecution caps the runs one execution carries; runs past it
+// are handed to workflows of their own. A variable so that tests can make
+// it small.
 var BatchRunsPerExecution = 2000
+
+// Beyond these a batch's history is full and it takes no more runs
+// (Temporal's limits are 51,200 events and 50 MB).
+const (
+	batchMaxHistoryEvents = 10000
+	batchMaxHistoryBytes  = 8 << 20
+)
+
+// historyFull reports whether the execution's history has grown as large
+// as a batch lets it.
+func historyFull(ctx workflow.Context) bool {
+	info := workflow.GetInfo(ctx)
+	return info.GetCurrentHistoryLength() > batchMaxHistoryEvents ||
+		info.GetCurrentHistorySize() > batchMaxHistoryBytes || info.GetContinueAsNewSuggested()
+}
 
 // BatchState is a batch workflow's input.
 type BatchState struct {
@@ -88,7 +104,6 @@ type batchLoop struct {
 	inflight int
 	taken    int
 	claims   int
-	until    time.Time
 	closing  bool
 	sealed   bool
 	cancels  map[string]workflow.CancelFunc
@@ -98,16 +113,16 @@ type batchLoop struct {
 // window: it claims them in the ledger (a run claimed before, by a repeated
 // signal, is dropped), runs each one's steps in a coroutine of its own and
 // records the outcomes in the ledger. A run whose step needs a retry, or
-// that was accepted after the window and its grace, or past the
-// per-execution cap, is handed to a FlowRun workflow of its own, so slow
-// retries never hold a batch back. Once its window and grace have passed
-// and no run is in flight, the execution completes.
+// that arrives past the per-execution cap or once the history is large, is
+// handed to a FlowRun workflow of its own, so slow retries never hold a
+// batch back. Once its window and grace have passed and no run is in
+// flight, the execution completes.
 func FlowBatchWorkflow(ctx workflow.Context, st BatchState) error {
 	info := workflow.GetInfo(ctx)
 	runCh := workflow.GetSignalChannel(ctx, BatchRunSignal)
 	cancelCh := workflow.GetSignalChannel(ctx, BatchCancelSignal)
 	doneCh := workflow.NewChannel(ctx)
-	b := &batchLoop{until: st.Until, cancels: map[string]workflow.CancelFunc{}}
+	b := &batchLoop{cancels: map[string]workflow.CancelFunc{}}
 	// The ledger activities keep trying while the flow store is away: a
 	// batch that gave up would strand its runs.
 	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
@@ -199,11 +214,10 @@ func (b *batchLoop) start(ctx, lctx workflow.Context, exec workflow.Execution, d
 			continue // a repeated signal, or a run another batch took
 		}
 		ok[in.RunID] = false // once, even if signalled twice here
-		// A run the API accepted after the window (and its grace) is
-		// late: it goes to a workflow of its own, as does one past the cap.
-		// Lateness follows the run's own time, not when this batch got
-		// to it, so a batch that lags behind still runs its runs.
-		own := in.StartedAt.After(b.until.Add(BatchGrace)) || b.taken >= BatchRunsPerExecution
+		// Past the cap, or once the history is large, a run goes to a
+		// workflow of its own: the batch's history stays well inside
+		// Temporal's limits whatever the flow's steps and responses.
+		own := b.taken >= BatchRunsPerExecution || historyFull(ctx)
 		b.taken++
 		b.inflight++
 		b.sealed = false // whatever runs now must be recorded before completing

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
@@ -75,29 +74,27 @@ func runInBatch(ctx workflow.Context, in RunInput) FinishedRun {
 	return finish(LedgerSucceeded, "")
 }
 
-// handOff starts the run's own FlowRun workflow, as a child that outlives
-// the batch, to go on from where the batch left it. The child has the
-// workflow id and search attributes a run started on its own would have,
-// so GET /runs and the Temporal UI list it like any other run.
+// handOff starts the run's own FlowRun workflow (through a local activity
+// and the client, not as a child: a batch may hand off thousands of runs,
+// beyond Temporal's limit on pending children) to go on from where the
+// batch left it. It has the workflow id and search attributes a run
+// started on its own would have, so GET /runs and the Temporal UI list it
+// like any other; starting it again (a retried task) finds the same one.
 func handOff(ctx workflow.Context, in RunInput, r Resume) FinishedRun {
 	in.Resume = &r
-	wfID := WorkflowID(in.RunID)
-	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
-		WorkflowID:            wfID,
-		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
-		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		TypedSearchAttributes: temporal.NewSearchAttributes(runSearchAttributes(in)...),
-		Memo:                  map[string]any{"flow_name": in.FlowName},
+	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+		ScheduleToCloseTimeout: 7 * 24 * time.Hour,
+		StartToCloseTimeout:    30 * time.Second,
+		Summary:                fmt.Sprintf("run %s to a workflow of its own", in.RunID),
 	})
-	var exec workflow.Execution
-	err := workflow.ExecuteChildWorkflow(cctx, WorkflowType, in).GetChildWorkflowExecution().Get(ctx, &exec)
-	if err != nil && !temporal.IsWorkflowExecutionAlreadyStartedError(err) {
-		t := workflow.Now(ctx).UTC()
+	var temporalRunID string
+	if err := workflow.ExecuteLocalActivity(lctx, handOffActivity, in).Get(ctx, &temporalRunID); err != nil {
+		t := closedAt(workflow.Now(ctx), r.Steps)
 		return FinishedRun{RunID: in.RunID, Status: LedgerFailed, Steps: r.Steps, ClosedAt: &t,
 			Error: "handing the run to a workflow of its own for a retry: " + err.Error()}
 	}
 	return FinishedRun{RunID: in.RunID, Status: LedgerHandedOff, Steps: r.Steps,
-		WorkflowID: wfID, TemporalRunID: exec.RunID}
+		WorkflowID: WorkflowID(in.RunID), TemporalRunID: temporalRunID}
 }
 
 // closedAt is when a batched run ended: workflow time stands still while a

@@ -60,7 +60,7 @@ func TestBatchWorkflow(t *testing.T) {
 	BatchRunsPerExecution = 2
 	t.Cleanup(func() { BatchRunsPerExecution = oldCap })
 
-	env, ledger, fc, run := batchEnv(t)
+	env, ledger, fc, run, ho := batchEnv(t)
 	start := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 	signal := func(at time.Duration, in RunInput) {
 		env.RegisterDelayedCallback(func() { env.SignalWorkflow(BatchRunSignal, in) }, at)
@@ -81,9 +81,9 @@ func TestBatchWorkflow(t *testing.T) {
 	for c := range fc.seen {
 		calls[string(c)]++
 	}
-	// ok ran once in the batch; flaky once in the batch and once in its own
-	// workflow (max_attempts 2); over-cap and late only in their own.
-	if calls[`{"echo":"ok"}`] != 1 || calls[`{"fail":"retryable"}`] != 2 || calls[`{"echo":1}`] != 1 || len(calls) != 3 {
+	// ok and flaky ran once in the batch; over-cap not at all (its own
+	// workflow would run it).
+	if calls[`{"echo":"ok"}`] != 1 || calls[`{"fail":"retryable"}`] != 1 || len(calls) != 2 {
 		t.Errorf("connector calls %v", calls)
 	}
 	want := map[string]string{"ok": LedgerSucceeded, "flaky": LedgerHandedOff, "over-cap": LedgerHandedOff}
@@ -95,9 +95,20 @@ func TestBatchWorkflow(t *testing.T) {
 		if f.Status != status {
 			t.Errorf("run %s finished as %q, want %q", id, f.Status, status)
 		}
-		if status == LedgerHandedOff && f.WorkflowID != WorkflowID(id) {
-			t.Errorf("run %s handed to %q, want %q", id, f.WorkflowID, WorkflowID(id))
+		if status == LedgerHandedOff && (f.WorkflowID != WorkflowID(id) || f.TemporalRunID != "own-"+id) {
+			t.Errorf("run %s handed to %q/%q, want %q", id, f.WorkflowID, f.TemporalRunID, WorkflowID(id))
 		}
+	}
+	// flaky goes on at its step, after its first attempt and the backoff;
+	// over-cap starts from the beginning.
+	if r := ho.got["flaky"].Resume; r == nil || r.Next != 0 || len(r.Attempts) != 1 || r.Attempts[0].StatusCode != 503 || r.Delay != time.Second {
+		t.Errorf("flaky handed off with %+v", r)
+	}
+	if r := ho.got["over-cap"].Resume; r == nil || r.Next != 0 || len(r.Attempts) != 0 || len(r.Steps) != 0 {
+		t.Errorf("over-cap handed off with %+v", r)
+	}
+	if len(ho.got) != 2 {
+		t.Errorf("handed off %d runs, want 2", len(ho.got))
 	}
 	if f := ledger.finished["ok"]; len(f.Steps) != 1 || f.Steps[0].Status != StepSucceeded || f.ClosedAt == nil ||
 		f.ClosedAt.Before(f.Steps[0].Attempts[0].StartedAt) {
@@ -111,7 +122,7 @@ func TestBatchWorkflow(t *testing.T) {
 // batchEnv is a test environment with the batch and run workflows, the
 // ledger activities on a memLedger and the fake connector; run builds a
 // one-step run the ledger has accepted (all but "never-accepted").
-func batchEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *memLedger, *fakeConnector, func(id, config string) RunInput) {
+func batchEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *memLedger, *fakeConnector, func(id, config string) RunInput, *handOffs) {
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
 	fc := &fakeConnector{seen: make(chan json.RawMessage, 50)}
@@ -120,6 +131,8 @@ func batchEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *memLedger, *fa
 	la := &ledgerActivities{ledger: ledger}
 	env.RegisterActivityWithOptions(la.Claim, activity.RegisterOptions{Name: claimActivity})
 	env.RegisterActivityWithOptions(la.Finish, activity.RegisterOptions{Name: finishActivity})
+	ho := &handOffs{got: map[string]RunInput{}}
+	env.RegisterActivityWithOptions(ho.HandOff, activity.RegisterOptions{Name: handOffActivity})
 	acts := &Activities{Registry: connectors.NewRegistry(fc)}
 	env.RegisterActivityWithOptions(acts.RunStep, activity.RegisterOptions{Name: "fake"})
 
@@ -137,13 +150,27 @@ func batchEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *memLedger, *fa
 		return RunInput{FlowID: "f1", FlowName: "t", Version: 1, RunID: id, StartedAt: start, Document: doc,
 			Trigger: TriggerInput{TriggerInfo: flows.TriggerInfo{Type: "event"}, Data: json.RawMessage(`{}`)}}
 	}
-	return env, ledger, fc, run
+	return env, ledger, fc, run, ho
 }
 
-// TestBatchWorkflowLateRuns: an execution started after its window (a late
-// trigger) hands every run to a workflow of its own and completes.
-func TestBatchWorkflowLateRuns(t *testing.T) {
-	env, ledger, fc, run := batchEnv(t)
+// handOffs stands in for starting handed-off runs' workflows: it records
+// what each would start with.
+type handOffs struct {
+	mu  sync.Mutex
+	got map[string]RunInput
+}
+
+func (h *handOffs) HandOff(_ context.Context, in RunInput) (string, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.got[in.RunID] = in
+	return "own-" + in.RunID, nil
+}
+
+// TestBatchWorkflowStartedLate: an execution started after its window (a
+// late signal starts it again) still runs its runs, then completes.
+func TestBatchWorkflowStartedLate(t *testing.T) {
+	env, ledger, fc, run, ho := batchEnv(t)
 	start := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 	late := run("late", `{"echo": 2}`)
 	env.RegisterDelayedCallback(func() { env.SignalWorkflow(BatchRunSignal, late) }, 0)
@@ -152,10 +179,10 @@ func TestBatchWorkflowLateRuns(t *testing.T) {
 		t.Fatalf("batch workflow: completed %v, error %v", env.IsWorkflowCompleted(), env.GetWorkflowError())
 	}
 	close(fc.seen)
-	if n := len(fc.seen); n != 1 {
-		t.Errorf("connector called %d times, want once (in the run's own workflow)", n)
+	if n := len(fc.seen); n != 1 || len(ho.got) != 0 {
+		t.Errorf("connector called %d times and %d runs handed off; want the run run once in the batch", n, len(ho.got))
 	}
-	if f := ledger.finished["late"]; f.Status != LedgerHandedOff || f.WorkflowID != WorkflowID("late") {
+	if f := ledger.finished["late"]; f.Status != LedgerSucceeded {
 		t.Errorf("late run recorded as %+v", f)
 	}
 }

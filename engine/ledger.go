@@ -3,6 +3,8 @@ package engine
 import (
 	"context"
 	"fmt"
+
+	"go.temporal.io/sdk/activity"
 )
 
 // Ledger is where batched runs are recorded: the API accepts them there,
@@ -16,6 +18,8 @@ type Ledger interface {
 // ledgerActivities are the batch workflow's local activities.
 type ledgerActivities struct {
 	ledger Ledger
+	// runs starts the workflows of handed-off runs.
+	runs *Runs
 }
 
 // Claim takes the runs of req for one batch execution.
@@ -32,4 +36,17 @@ func (a *ledgerActivities) Finish(ctx context.Context, done []FinishedRun) error
 		return fmt.Errorf("recording finished runs: this worker has no run ledger")
 	}
 	return a.ledger.FinishRuns(ctx, done)
+}
+
+// HandOff starts the run's own workflow on the task queue this worker
+// serves and returns its Temporal run id; when it exists already (a
+// retried task), the existing one's.
+func (a *ledgerActivities) HandOff(ctx context.Context, in RunInput) (string, error) {
+	if a.runs == nil {
+		return "", fmt.Errorf("handing off run %s: this worker has no Temporal client", in.RunID)
+	}
+	runs := *a.runs
+	runs.TaskQueue = activity.GetInfo(ctx).TaskQueue
+	_, temporalRunID, err := runs.start(ctx, in)
+	return temporalRunID, err
 }

@@ -74,6 +74,13 @@ type Runs struct {
 
 // Start starts a run of in and returns it once Temporal has recorded it.
 func (r *Runs) Start(ctx context.Context, in RunInput) (*Run, error) {
+	run, _, err := r.start(ctx, in)
+	return run, err
+}
+
+// start starts a run and also returns the Temporal run id of its workflow:
+// the new one, or the existing one when the run was started before.
+func (r *Runs) start(ctx context.Context, in RunInput) (*Run, string, error) {
 	wfID := WorkflowID(in.RunID)
 	sa := runSearchAttributes(in)
 	we, err := r.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
@@ -87,15 +94,20 @@ func (r *Runs) Start(ctx context.Context, in RunInput) (*Run, error) {
 	if err != nil {
 		var started *serviceerror.WorkflowExecutionAlreadyStarted
 		if !errors.As(err, &started) {
-			return nil, fmt.Errorf("starting run %s: %w", in.RunID, err)
+			return nil, "", fmt.Errorf("starting run %s: %w", in.RunID, err)
 		}
-		return r.summary(ctx, in.RunID)
+		desc, err := r.Client.DescribeWorkflowExecution(ctx, wfID, "")
+		if err != nil {
+			return nil, "", notFound(in.RunID, err)
+		}
+		run := r.fromInfo(in.RunID, desc.GetWorkflowExecutionInfo())
+		return &run, desc.GetWorkflowExecutionInfo().GetExecution().GetRunId(), nil
 	}
 	return &Run{
 		RunID: in.RunID, WorkflowID: wfID, FlowID: in.FlowID, FlowVersion: in.Version,
 		Status: StatusRunning, StartedAt: in.StartedAt,
 		TemporalUIURL: r.uiURL(wfID, we.GetRunID()),
-	}, nil
+	}, we.GetRunID(), nil
 }
 
 // runSearchAttributes are the search attributes of a run's own workflow.
@@ -269,14 +281,6 @@ func (r *Runs) Retry(ctx context.Context, runID string) (*Run, error) {
 	return r.Start(ctx, *in)
 }
 
-func (r *Runs) summary(ctx context.Context, runID string) (*Run, error) {
-	desc, err := r.Client.DescribeWorkflowExecution(ctx, WorkflowID(runID), "")
-	if err != nil {
-		return nil, notFound(runID, err)
-	}
-	run := r.fromInfo(runID, desc.GetWorkflowExecutionInfo())
-	return &run, nil
-}
 
 // executionInfo is what describe and list answers share.
 type executionInfo interface {

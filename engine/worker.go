@@ -17,7 +17,7 @@ func NewWorker(c client.Client, taskQueue string, reg *connectors.Registry, ledg
 		MaxConcurrentWorkflowTaskPollers: 8,
 		MaxConcurrentActivityTaskPollers: 8,
 	})
-	Register(w, reg, ledger)
+	Register(w, reg, ledger, &Runs{Client: c})
 	return w
 }
 
@@ -31,13 +31,15 @@ func workflowOptions() workflow.RegisterOptions {
 	return workflow.RegisterOptions{Name: WorkflowType}
 }
 
-// Register adds Flowline's workflows, the ledger activities and one
-// activity per connector to w.
-func Register(w worker.Registry, reg *connectors.Registry, ledger Ledger) {
+// Register adds Flowline's workflows, the batch workflow's activities
+// (on ledger, handing runs off through runs) and one activity per
+// connector to w.
+func Register(w worker.Registry, reg *connectors.Registry, ledger Ledger, runs *Runs) {
 	RegisterWorkflow(w)
-	la := &ledgerActivities{ledger: ledger}
+	la := &ledgerActivities{ledger: ledger, runs: runs}
 	w.RegisterActivityWithOptions(la.Claim, activity.RegisterOptions{Name: claimActivity})
 	w.RegisterActivityWithOptions(la.Finish, activity.RegisterOptions{Name: finishActivity})
+	w.RegisterActivityWithOptions(la.HandOff, activity.RegisterOptions{Name: handOffActivity})
 	acts := &Activities{Registry: reg}
 	for _, c := range reg.All() {
 		w.RegisterActivityWithOptions(acts.RunStep, activity.RegisterOptions{Name: c.Type()})

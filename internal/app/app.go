@@ -59,8 +59,9 @@ type App struct {
 	blobs    blob.Store
 	served   chan error
 	pprof    *http.Server
-	// stopPruner stops the run-ledger pruner, when one runs.
-	stopPruner func()
+	// stops stop the background loops (ledger pruner, requeuer).
+	stops    []func()
+	requeuer *api.Requeuer
 }
 
 // Start brings up the parts mode asks for and returns once they accept work.
@@ -126,7 +127,7 @@ func Start(ctx context.Context, cfg *config.Config, mode Mode, logger *slog.Logg
 		if err := a.worker.Start(); err != nil {
 			return nil, fmt.Errorf("starting worker: %w", err)
 		}
-		a.startPruner()
+		a.every(pruneEvery, a.pruneOnce)
 	}
 	if mode == ModeServe || mode == ModeAPI {
 		if err := a.startAPI(ctx, reg); err != nil {
@@ -164,6 +165,8 @@ func (a *App) startAPI(ctx context.Context, reg *connectors.Registry) error {
 	var batch api.BatchService
 	if a.cfg.BatchLanes > 0 {
 		batch = runs
+		a.requeuer = &api.Requeuer{Store: a.store, Batch: runs}
+		a.every(requeueEvery, a.requeueOnce)
 	}
 	handler := api.New(api.Options{
 		Store: a.store, Validator: validator, Registry: reg, Runs: runs, Batch: batch, Sealer: a.sealer,
@@ -218,8 +221,8 @@ func (a *App) Shutdown(ctx context.Context) error {
 	if a.pprof != nil {
 		_ = a.pprof.Close()
 	}
-	if a.stopPruner != nil {
-		a.stopPruner()
+	for _, stop := range a.stops {
+		stop()
 	}
 	if a.worker != nil {
 		a.worker.Stop()

@@ -161,8 +161,31 @@ func TestBatchedEventRuns(t *testing.T) {
 	if d := c.waitRun(stranded); d.Status != "succeeded" || len(d.Steps) != 2 || !strings.Contains(string(d.Steps[0].Request), `\"n\":99`) {
 		t.Errorf("stranded run: %+v", d)
 	}
-	if keys, most := tl.perPath("/first"); keys != n+1 || most != 1 {
+	if keys, most := tl.perPath("/first"); keys != n+1 || most != 1 { // the stranded run
 		t.Errorf("/first after the stranded run: %d keys, at most %d each", keys, most)
+	}
+
+	// A stranded run whose client never came back is handed over by the
+	// requeuer; one canceled before any batch claimed it never runs.
+	orphan, unwanted := engine.DeterministicRunID(flowID, "orphan"), engine.DeterministicRunID(flowID, "unwanted")
+	for _, id := range []string{orphan, unwanted} {
+		if _, _, err := a.store.AcceptRun(context.Background(), &store.RunRecord{RunID: id, FlowID: flowID, FlowVersion: 1,
+			Trigger:   store.JSON(`{"type": "event", "data": {"n": 98}}`),
+			StartedAt: time.Now().UTC().Add(-2 * time.Minute)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var canceled cancelAnswer
+	c.must(http.StatusAccepted, "POST", "/api/v1/runs/"+unwanted+"/cancel", nil, &canceled)
+	if canceled.Status != "canceled" {
+		t.Errorf("canceling an accepted run answered %+v", canceled)
+	}
+	a.requeueOnce(context.Background())
+	if d := c.waitRun(orphan); d.Status != "succeeded" || len(d.Steps) != 2 {
+		t.Errorf("requeued run: %+v", d)
+	}
+	if d := c.waitRun(unwanted); d.Status != "canceled" || len(d.Steps) != 0 {
+		t.Errorf("run canceled before it started: %+v", d)
 	}
 
 	// GET /runs pages through every batched run exactly once.
@@ -179,7 +202,11 @@ func TestBatchedEventRuns(t *testing.T) {
 		c.must(http.StatusOK, "GET", "/api/v1/runs?flow_id="+flowID+"&page_size=7&page_token="+token, nil, &list)
 		for _, r := range list.Runs {
 			seen[r.RunID]++
-			if r.Status != "succeeded" {
+			if want := "succeeded"; r.RunID == unwanted {
+				if r.Status != "canceled" {
+					t.Errorf("listed %s as %s, want canceled", r.RunID, r.Status)
+				}
+			} else if r.Status != want {
 				t.Errorf("listed %s as %s", r.RunID, r.Status)
 			}
 		}
@@ -188,8 +215,8 @@ func TestBatchedEventRuns(t *testing.T) {
 		}
 		token = *list.NextPageToken
 	}
-	if len(seen) != n+1 {
-		t.Errorf("GET /runs listed %d runs, want %d", len(seen), n+1)
+	if len(seen) != n+3 {
+		t.Errorf("GET /runs listed %d runs, want %d", len(seen), n+3)
 	}
 	for id, k := range seen {
 		if k != 1 {
@@ -313,4 +340,10 @@ func TestBatchedEventRuns(t *testing.T) {
 	if _, err := a.store.GetRunRecord(ctx, runs[0]); err != nil {
 		t.Errorf("a recent ledger entry was pruned: %v", err)
 	}
+}
+
+// cancelAnswer is the answer to POST /runs/{id}/cancel.
+type cancelAnswer struct {
+	RunID  string `json:"run_id"`
+	Status string `json:"status"`
 }

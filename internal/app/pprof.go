@@ -11,11 +11,14 @@ import (
 
 // startPprof serves Go's profiling endpoints on addr, for measuring where
 // the time goes under load (see BENCHMARKS.md). It is off unless
-// configured, and never on the API's address.
+// configured, only on loopback, never on the API's address, and without
+// the command-line endpoint (flags may carry secrets).
 func (a *App) startPprof(addr string) error {
+	if !loopback(addr) {
+		return fmt.Errorf("pprof address %q: must be a loopback address such as 127.0.0.1:6061 (profiles are served without authentication)", addr)
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
-	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
@@ -31,4 +34,17 @@ func (a *App) startPprof(addr string) error {
 	}()
 	a.log.Info("pprof listening", "addr", "http://"+l.Addr().String()+"/debug/pprof/")
 	return nil
+}
+
+// loopback reports whether addr's host is a loopback address or localhost.
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

@@ -13,27 +13,28 @@ const pruneEvery = 10 * time.Minute
 // defaultRetention applies when the namespace's retention cannot be read.
 const defaultRetention = 24 * time.Hour
 
-// startPruner deletes ledger entries of batched runs once they are older
-// than the namespace's retention, the horizon Temporal keeps runs with a
-// workflow of their own (and the batch histories the entries link to).
-// It stops when Shutdown cancels it.
-func (a *App) startPruner() {
+// every runs fn now and then every interval in the background, until
+// Shutdown stops it.
+func (a *App) every(interval time.Duration, fn func(context.Context)) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	a.stopPruner = func() { cancel(); <-done }
+	a.stops = append(a.stops, func() { cancel(); <-done })
 	go func() {
 		defer close(done)
 		for {
-			a.pruneOnce(ctx)
+			fn(ctx)
 			select {
 			case <-ctx.Done():
 				return
-			case <-time.After(pruneEvery):
+			case <-time.After(interval):
 			}
 		}
 	}()
 }
 
+// pruneOnce deletes ledger entries of batched runs once they are older
+// than the namespace's retention, the horizon Temporal keeps runs with a
+// workflow of their own (and the batch histories the entries link to).
 func (a *App) pruneOnce(ctx context.Context) {
 	retention := defaultRetention
 	if ns, err := a.client.WorkflowService().DescribeNamespace(ctx,
@@ -51,5 +52,25 @@ func (a *App) pruneOnce(ctx context.Context) {
 	}
 	if n > 0 {
 		a.log.Debug("pruned the run ledger", "runs", n, "retention", retention)
+	}
+}
+
+// requeueEvery is how often, and requeueAfter how long after being
+// accepted, batched runs that never reached their batch are handed over
+// again.
+const (
+	requeueEvery = time.Minute
+	requeueAfter = time.Minute
+)
+
+// requeueOnce hands over again the runs whose API request died between
+// recording them and signalling their batch.
+func (a *App) requeueOnce(ctx context.Context) {
+	n, err := a.requeuer.Sweep(ctx, requeueAfter)
+	if err != nil && ctx.Err() == nil {
+		a.log.Warn("handing stranded runs to their batches", "error", err)
+	}
+	if n > 0 {
+		a.log.Info("handed stranded runs to their batches", "runs", n)
 	}
 }

@@ -179,3 +179,15 @@ func (s *Store) PruneRunRecords(ctx context.Context, cutoff time.Time) (int64, e
 	}
 	return res.RowsAffected, nil
 }
+
+// CancelAcceptedRun marks a run that no batch has claimed yet as canceled,
+// so that no batch ever will, and reports whether it did.
+func (s *Store) CancelAcceptedRun(ctx context.Context, runID string) (bool, error) {
+	now := time.Now().UTC()
+	res := s.db.WithContext(ctx).Model(&RunRecord{}).Where("run_id = ? AND status = ?", runID, RunAccepted).
+		Updates(map[string]any{"status": RunCanceled, "error": "canceled before it started", "closed_at": now})
+	if res.Error != nil {
+		return false, fmt.Errorf("canceling run %s: %w", runID, res.Error)
+	}
+	return res.RowsAffected == 1, nil
+}

@@ -77,6 +77,18 @@ func TestRunLedger(t *testing.T) {
 		if ids(page) != "f2-a,f1-c" || ids(next) != "f1-a" {
 			t.Fatalf("pages = %s then %s", ids(page), ids(next))
 		}
+		// An accepted run can be canceled before any batch claims it; a
+		// claimed one cannot.
+		if ok, err := s.CancelAcceptedRun(ctx, "f2-a"); err != nil || !ok {
+			t.Fatalf("CancelAcceptedRun(accepted) = %v, %v", ok, err)
+		}
+		if claimed, _ := s.ClaimRuns(ctx, []string{"f2-a"}, "tok3", "b", "r"); len(claimed) != 0 {
+			t.Fatalf("a canceled run was claimed: %v", claimed)
+		}
+		if ok, _ := s.CancelAcceptedRun(ctx, "f1-c"); ok {
+			t.Fatal("CancelAcceptedRun canceled a claimed run")
+		}
+
 		// Pruning drops what started before the cutoff, except running runs.
 		n, err := s.PruneRunRecords(ctx, base.Add(3*time.Second))
 		if err != nil || n != 2 {

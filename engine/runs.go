@@ -281,7 +281,6 @@ func (r *Runs) Retry(ctx context.Context, runID string) (*Run, error) {
 	return r.Start(ctx, *in)
 }
 
-
 // executionInfo is what describe and list answers share.
 type executionInfo interface {
 	GetExecution() *commonpb.WorkflowExecution

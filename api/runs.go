@@ -138,6 +138,10 @@ func (s *server) listRuns(c *gin.Context) {
 		}
 	}
 	page, next, err := list(c.Request.Context(), f)
+	if errors.Is(err, errBadPageToken) || errors.Is(err, engine.ErrBadPageToken) {
+		problemf(c, http.StatusBadRequest, "page_token %q is not one a listing handed out; start again without it", f.PageToken)
+		return
+	}
 	if err != nil {
 		internalError(c, "listing runs", err)
 		return
@@ -211,7 +215,7 @@ func (s *server) cancelRun(c *gin.Context) {
 			problemf(c, http.StatusConflict, "run %s is %s and cannot be canceled", id, ledgerStatus[rec.Status])
 			return
 		}
-		if err := s.batch.CancelBatched(c.Request.Context(), id, rec.WorkflowID); err != nil {
+		if err := s.batch.CancelBatched(c.Request.Context(), id, rec.WorkflowID, rec.TemporalRunID); err != nil {
 			runError(c, "canceling the run", err)
 			return
 		}

@@ -20,8 +20,9 @@ type BatchService interface {
 	// Enqueue hands a run recorded in the ledger to a batch workflow and
 	// returns once Temporal has recorded it.
 	Enqueue(ctx context.Context, in engine.RunInput) (*engine.Run, error)
-	// CancelBatched asks the batch workflow carrying a run to cancel it.
-	CancelBatched(ctx context.Context, runID, batchWorkflowID string) error
+	// CancelBatched asks the batch workflow execution carrying a run to
+	// cancel it.
+	CancelBatched(ctx context.Context, runID, batchWorkflowID, temporalRunID string) error
 	// UIURL links a workflow execution in the Temporal UI.
 	UIURL(workflowID, temporalRunID string) string
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"time"
@@ -11,6 +12,9 @@ import (
 	"github.com/flowline/flowline/engine"
 	"github.com/flowline/flowline/internal/store"
 )
+
+// errBadPageToken is a page_token that no listing handed out.
+var errBadPageToken = errors.New("page_token is not one this server handed out")
 
 // mergedToken is the page token of a listing that reads both Temporal
 // visibility (runs with a workflow of their own) and the run ledger
@@ -39,7 +43,7 @@ func (s *server) listMerged(ctx context.Context, runs RunService, f engine.RunFi
 	if f.PageToken != "" {
 		raw, err := base64.RawURLEncoding.DecodeString(f.PageToken)
 		if err != nil || json.Unmarshal(raw, &tok) != nil {
-			return nil, "", fmt.Errorf("listing runs: bad page token")
+			return nil, "", fmt.Errorf("listing runs: %w", errBadPageToken)
 		}
 	}
 	size := f.PageSize

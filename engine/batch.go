@@ -199,8 +199,10 @@ func (b *batchLoop) start(ctx, lctx workflow.Context, exec workflow.Execution, d
 	batch := b.queue
 	b.queue = nil
 	b.claims++
+	// The token names the execution by its original run id, which a reset
+	// keeps, so claims replayed after a reset take the same runs again.
 	req := ClaimRequest{RunIDs: runIDs(batch), WorkflowID: exec.ID, TemporalRunID: exec.RunID,
-		Token: fmt.Sprintf("%s/%d", exec.RunID, b.claims)}
+		Token: fmt.Sprintf("%s/%d", workflow.GetInfo(ctx).OriginalRunID, b.claims)}
 	var claimed []string
 	if err := workflow.ExecuteLocalActivity(lctx, claimActivity, req).Get(ctx, &claimed); err != nil {
 		return fmt.Errorf("claiming %d runs: %w", len(batch), err)

@@ -22,6 +22,10 @@ import (
 // ErrRunNotFound is returned for a run id that names no workflow.
 var ErrRunNotFound = errors.New("run not found")
 
+// ErrBadPageToken is returned for a page token that is not one a listing
+// handed out.
+var ErrBadPageToken = errors.New("bad page token")
+
 // Run statuses, as the API reports them.
 const (
 	StatusRunning    = "running"
@@ -238,7 +242,7 @@ func (r *Runs) List(ctx context.Context, f RunFilter) ([]Run, string, error) {
 	if f.PageToken != "" {
 		var err error
 		if token, err = base64.RawURLEncoding.DecodeString(f.PageToken); err != nil {
-			return nil, "", fmt.Errorf("listing runs: bad page token: %w", err)
+			return nil, "", fmt.Errorf("listing runs: %w: %w", ErrBadPageToken, err)
 		}
 	}
 	size := f.PageSize

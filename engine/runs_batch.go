@@ -65,9 +65,10 @@ func (r *Runs) Enqueue(ctx context.Context, in RunInput) (*Run, error) {
 	}, nil
 }
 
-// CancelBatched asks the batch workflow carrying runID to cancel it.
-func (r *Runs) CancelBatched(ctx context.Context, runID, batchWorkflowID string) error {
-	if err := r.Client.SignalWorkflow(ctx, batchWorkflowID, "", BatchCancelSignal, runID); err != nil {
+// CancelBatched asks the batch workflow execution carrying runID to
+// cancel it.
+func (r *Runs) CancelBatched(ctx context.Context, runID, batchWorkflowID, temporalRunID string) error {
+	if err := r.Client.SignalWorkflow(ctx, batchWorkflowID, temporalRunID, BatchCancelSignal, runID); err != nil {
 		return notFound(runID, err)
 	}
 	return nil

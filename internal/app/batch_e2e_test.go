@@ -215,6 +215,9 @@ func TestBatchedEventRuns(t *testing.T) {
 		}
 		token = *list.NextPageToken
 	}
+	if code, out := c.do("GET", "/api/v1/runs?page_token=not-a-token", nil); code != http.StatusBadRequest {
+		t.Errorf("a bad page token answered %d %s, want 400", code, out)
+	}
 	if len(seen) != n+3 {
 		t.Errorf("GET /runs listed %d runs, want %d", len(seen), n+3)
 	}

@@ -43,7 +43,7 @@ func (a *App) pruneOnce(ctx context.Context) {
 			retention = d
 		}
 	}
-	n, err := a.store.PruneRunRecords(ctx, time.Now().Add(-retention))
+	n, err := a.store.PruneRunRecords(ctx, time.Now().UTC().Add(-retention))
 	if err != nil {
 		if ctx.Err() == nil {
 			a.log.Warn("pruning the run ledger", "error", err)

@@ -46,7 +46,7 @@ type RunRecord struct {
 	// Steps is the list of step results once the run finished (JSON).
 	Steps     JSON       `gorm:"type:text"`
 	Error     string     `gorm:"type:text"`
-	StartedAt time.Time  `gorm:"not null;index:idx_run_records_flow_started,priority:2"`
+	StartedAt time.Time  `gorm:"not null;index:idx_run_records_flow_started,priority:2;index:idx_run_records_started"`
 	ClosedAt  *time.Time `gorm:""`
 }
 
@@ -173,12 +173,26 @@ func (s *Store) ListRunRecords(ctx context.Context, f RunRecordFilter) ([]RunRec
 // PruneRunRecords deletes the ledger entries of runs that started before
 // cutoff and are no longer running, and returns how many went.
 func (s *Store) PruneRunRecords(ctx context.Context, cutoff time.Time) (int64, error) {
-	res := s.db.WithContext(ctx).Where("started_at < ? AND status <> ?", cutoff, RunRunning).Delete(&RunRecord{})
-	if res.Error != nil {
-		return 0, fmt.Errorf("pruning runs started before %s: %w", cutoff.Format(time.RFC3339), res.Error)
+	var total int64
+	for {
+		// In chunks, so that a long backlog never holds the database (one
+		// writer, for SQLite) for long.
+		chunk := s.db.Model(&RunRecord{}).Select("run_id").
+			Where("started_at < ? AND status <> ?", cutoff.UTC(), RunRunning).Limit(pruneChunk)
+		res := s.db.WithContext(ctx).Where("run_id IN (?)", chunk).Delete(&RunRecord{})
+		if res.Error != nil {
+			return total, fmt.Errorf("pruning runs started before %s: %w", cutoff.Format(time.RFC3339), res.Error)
+		}
+		total += res.RowsAffected
+		if res.RowsAffected < int64(pruneChunk) {
+			return total, nil
+		}
 	}
-	return res.RowsAffected, nil
 }
+
+// pruneChunk is how many ledger entries one pruning statement deletes; a
+// variable so that tests can make it small.
+var pruneChunk = 1000
 
 // CancelAcceptedRun marks a run that no batch has claimed yet as canceled,
 // so that no batch ever will, and reports whether it did.

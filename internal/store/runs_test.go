@@ -89,7 +89,10 @@ func TestRunLedger(t *testing.T) {
 			t.Fatal("CancelAcceptedRun canceled a claimed run")
 		}
 
-		// Pruning drops what started before the cutoff, except running runs.
+		// Pruning drops what started before the cutoff, except running
+		// runs, in chunks (of one here).
+		defer func(old int) { pruneChunk = old }(pruneChunk)
+		pruneChunk = 1
 		n, err := s.PruneRunRecords(ctx, base.Add(3*time.Second))
 		if err != nil || n != 2 {
 			t.Fatalf("PruneRunRecords = %d, %v; want the succeeded and handed-off runs gone", n, err)

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"time"
+
+	"github.com/flowline/flowline/internal/config"
 )
 
 // startPprof serves Go's profiling endpoints on addr, for measuring where
@@ -14,7 +16,7 @@ import (
 // configured, only on loopback, never on the API's address, and without
 // the command-line endpoint (flags may carry secrets).
 func (a *App) startPprof(addr string) error {
-	if !loopback(addr) {
+	if !config.Loopback(addr) {
 		return fmt.Errorf("pprof address %q: must be a loopback address such as 127.0.0.1:6061 (profiles are served without authentication)", addr)
 	}
 	mux := http.NewServeMux()
@@ -34,17 +36,4 @@ func (a *App) startPprof(addr string) error {
 	}()
 	a.log.Info("pprof listening", "addr", "http://"+l.Addr().String()+"/debug/pprof/")
 	return nil
-}
-
-// loopback reports whether addr's host is a loopback address or localhost.
-func loopback(addr string) bool {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return false
-	}
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -104,6 +105,9 @@ func Parse(name string, args []string, getenv func(string) string) (*Config, err
 			c.EgressAllow = append(c.EgressAllow, e)
 		}
 	}
+	if c.PprofAddr != "" && !Loopback(c.PprofAddr) {
+		errs = append(errs, fmt.Errorf("pprof address %q: must be a loopback address such as 127.0.0.1:6061 (profiles are served without authentication)", c.PprofAddr))
+	}
 	if strings.EqualFold(c.TemporalUIAddr, "off") {
 		c.TemporalUIAddr = ""
 	}
@@ -144,4 +148,18 @@ func (c *Config) TemporalUIURL() string {
 		return ""
 	}
 	return "http://" + c.TemporalUIAddr
+}
+
+// Loopback reports whether addr (host:port) names a loopback address or
+// localhost.
+func Loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

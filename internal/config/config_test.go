@@ -47,3 +47,18 @@ func TestBadValuesAreNamed(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestPprofOnlyOnLoopback(t *testing.T) {
+	for addr, want := range map[string]bool{
+		"127.0.0.1:6061": true, "localhost:6061": true, "[::1]:6061": true,
+		"0.0.0.0:6061": false, ":6061": false, "10.0.0.5:6061": false, "nonsense": false,
+	} {
+		if got := Loopback(addr); got != want {
+			t.Errorf("Loopback(%q) = %v, want %v", addr, got, want)
+		}
+	}
+	if _, err := Parse("serve", []string{"--pprof-addr", "0.0.0.0:6061"}, func(string) string { return "" }); err == nil ||
+		!strings.Contains(err.Error(), "loopback") {
+		t.Errorf("a non-loopback pprof address was accepted: %v", err)
+	}
+}

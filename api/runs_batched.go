@@ -25,6 +25,8 @@ type BatchService interface {
 	CancelBatched(ctx context.Context, runID, batchWorkflowID, temporalRunID string) error
 	// UIURL links a workflow execution in the Temporal UI.
 	UIURL(workflowID, temporalRunID string) string
+	// BatchOpen reports whether a batch workflow execution still runs.
+	BatchOpen(ctx context.Context, workflowID, temporalRunID string) (bool, error)
 }
 
 var _ BatchService = (*engine.Runs)(nil)
@@ -85,6 +87,9 @@ const enqueueTimeout = 30 * time.Second
 type Requeuer struct {
 	Store *store.Store
 	Batch BatchService
+	// StuckAfter is how long a batched run may run before its batch
+	// execution is checked [2 minutes].
+	StuckAfter time.Duration
 
 	mu   sync.Mutex
 	sent map[string]bool
@@ -93,20 +98,64 @@ type Requeuer struct {
 // requeueLimit bounds the runs one Sweep hands over.
 const requeueLimit = 500
 
+// stuckAfter is how long after its start a still-running batched run gets
+// its batch execution checked; batches end seconds after their window, so
+// a run running this long is in a slow step or in a batch that is gone.
+const stuckAfter = 2 * time.Minute
+
+// releaseEnded gives back the runs still running in batch executions that
+// have ended.
+func (q *Requeuer) releaseEnded(ctx context.Context, cutoff time.Time) error {
+	batches, err := q.Store.RunningBatches(ctx, cutoff, 100)
+	if err != nil {
+		return err
+	}
+	for _, b := range batches {
+		open, err := q.Batch.BatchOpen(ctx, b[0], b[1])
+		if err != nil {
+			return err
+		}
+		if open {
+			continue
+		}
+		ids, err := q.Store.ReleaseRuns(ctx, b[0], b[1])
+		if err != nil {
+			return err
+		}
+		q.mu.Lock()
+		for _, id := range ids {
+			delete(q.sent, id)
+		}
+		q.mu.Unlock()
+	}
+	return nil
+}
+
 // Sweep hands over accepted runs recorded more than olderThan ago and
-// returns how many it sent.
+// returns how many it sent. First it gives back the runs of batch
+// executions that ended without finishing them (terminated by an
+// operator, or by Temporal for outgrowing its limits), so that they are
+// handed over too: a step that had already been sent is sent again, with
+// the same Idempotency-Key.
 func (q *Requeuer) Sweep(ctx context.Context, olderThan time.Duration) (int, error) {
+	q.mu.Lock()
+	if q.sent == nil || len(q.sent) > 100000 {
+		q.sent = map[string]bool{}
+	}
+	q.mu.Unlock()
+	stuck := q.StuckAfter
+	if stuck <= 0 {
+		stuck = stuckAfter
+	}
+	if err := q.releaseEnded(ctx, time.Now().UTC().Add(-stuck)); err != nil {
+		return 0, err
+	}
 	cutoff := time.Now().UTC().Add(-olderThan)
 	recs, err := q.Store.ListRunRecords(ctx, store.RunRecordFilter{
 		Statuses: []string{store.RunAccepted}, Before: &cutoff, Limit: requeueLimit})
 	if err != nil {
 		return 0, err
 	}
-	q.mu.Lock()
-	if q.sent == nil || len(q.sent) > 100000 {
-		q.sent = map[string]bool{}
-	}
-	q.mu.Unlock()
 	n := 0
 	for i := range recs {
 		rec := &recs[i]

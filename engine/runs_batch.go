@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"time"
@@ -78,4 +79,17 @@ func (r *Runs) CancelBatched(ctx context.Context, runID, batchWorkflowID, tempor
 // when no UI is known.
 func (r *Runs) UIURL(workflowID, temporalRunID string) string {
 	return r.uiURL(workflowID, temporalRunID)
+}
+
+// BatchOpen reports whether a batch workflow execution is still running;
+// one Temporal no longer knows counts as closed.
+func (r *Runs) BatchOpen(ctx context.Context, workflowID, temporalRunID string) (bool, error) {
+	desc, err := r.Client.DescribeWorkflowExecution(ctx, workflowID, temporalRunID)
+	if err != nil {
+		if errors.Is(notFound("", err), ErrRunNotFound) {
+			return false, nil
+		}
+		return false, fmt.Errorf("describing batch %s: %w", workflowID, err)
+	}
+	return desc.GetWorkflowExecutionInfo().GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING, nil
 }

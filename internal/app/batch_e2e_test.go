@@ -15,6 +15,7 @@ import (
 
 	enumspb "go.temporal.io/api/enums/v1"
 
+	"github.com/flowline/flowline/api"
 	"github.com/flowline/flowline/engine"
 	"github.com/flowline/flowline/internal/store"
 )
@@ -87,6 +88,11 @@ func TestBatchedEventRuns(t *testing.T) {
 			return 503, `{"error": "try again"}`
 		case path == "/bad":
 			return 400, `{"error": "no"}`
+		case path == "/hang" && n == 1:
+			select {
+			case <-release:
+			case <-time.After(30 * time.Second):
+			}
 		case path == "/slow":
 			select {
 			case <-release:
@@ -296,6 +302,36 @@ func TestBatchedEventRuns(t *testing.T) {
 		t.Errorf("canceling a failed run answered %d, want 409", code)
 	}
 
+	// A batch execution that ends without finishing its runs (here an
+	// operator terminates it while a step hangs) gives them back, and the
+	// sweep hands them to a new batch: the run completes.
+	hang := edgeRun("hang")
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if keys, _ := tl.perPath("/hang"); keys == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the hanging run never called its receiver")
+		}
+	}
+	var held runDetail
+	c.must(http.StatusOK, "GET", "/api/v1/runs/"+hang, nil, &held)
+	hp := strings.Split(held.TemporalUIURL, "/")
+	if err := a.Client().TerminateWorkflow(context.Background(), held.WorkflowID, hp[len(hp)-2], "test: batch lost"); err != nil {
+		t.Fatal(err)
+	}
+	sweeper := &api.Requeuer{Store: a.store, StuckAfter: time.Millisecond, Batch: &engine.Runs{
+		Client: a.Client(), Namespace: cfg.TemporalNamespace, TaskQueue: cfg.TaskQueue, BatchLanes: cfg.BatchLanes}}
+	if _, err := sweeper.Sweep(context.Background(), 0); err != nil {
+		t.Fatal(err)
+	}
+	if d := c.waitRun(hang); d.Status != "succeeded" || d.WorkflowID == held.WorkflowID && strings.Contains(d.TemporalUIURL, hp[len(hp)-2]) {
+		t.Errorf("run of a terminated batch: %+v", d)
+	}
+	if _, most := tl.perPath("/hang"); most != 2 {
+		t.Errorf("/hang got %d requests for its key, want the lost attempt sent again once", most)
+	}
+
 	// Every edge run is listed once: the handed-off one from its own
 	// workflow, the others from the ledger; the status filter applies.
 	var list struct {
@@ -312,7 +348,7 @@ func TestBatchedEventRuns(t *testing.T) {
 		}
 		got[r.RunID] = r.Status
 	}
-	if len(got) != 3 || got[flaky] != "succeeded" || got[bad] != "failed" || got[slow] != "canceled" {
+	if len(got) != 4 || got[flaky] != "succeeded" || got[bad] != "failed" || got[slow] != "canceled" || got[hang] != "succeeded" {
 		t.Errorf("edge runs listed as %v", got)
 	}
 	c.must(http.StatusOK, "GET", "/api/v1/runs?flow_id="+edge+"&status=failed", nil, &list)

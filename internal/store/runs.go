@@ -205,3 +205,41 @@ func (s *Store) CancelAcceptedRun(ctx context.Context, runID string) (bool, erro
 	}
 	return res.RowsAffected == 1, nil
 }
+
+// RunningBatches returns the executions (workflow id, Temporal run id)
+// that claimed runs which started before cutoff and are still running, at
+// most limit of them.
+func (s *Store) RunningBatches(ctx context.Context, cutoff time.Time, limit int) ([][2]string, error) {
+	var rows []RunRecord
+	err := s.db.WithContext(ctx).Model(&RunRecord{}).Distinct("workflow_id", "temporal_run_id").
+		Where("status = ? AND started_at < ?", RunRunning, cutoff.UTC()).Limit(limit).Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("listing batches with running runs: %w", err)
+	}
+	out := make([][2]string, len(rows))
+	for i, r := range rows {
+		out[i] = [2]string{r.WorkflowID, r.TemporalRunID}
+	}
+	return out, nil
+}
+
+// ReleaseRuns puts the runs a batch execution claimed but never finished
+// back to accepted, for another batch to claim, and returns their ids.
+func (s *Store) ReleaseRuns(ctx context.Context, workflowID, temporalRunID string) ([]string, error) {
+	var ids []string
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		q := tx.Model(&RunRecord{}).Where("workflow_id = ? AND temporal_run_id = ? AND status = ?", workflowID, temporalRunID, RunRunning)
+		if err := q.Pluck("run_id", &ids).Error; err != nil {
+			return err
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		return tx.Model(&RunRecord{}).Where("run_id IN ? AND status = ?", ids, RunRunning).
+			Updates(map[string]any{"status": RunAccepted, "claim_token": ""}).Error
+	})
+	if err != nil {
+		return nil, fmt.Errorf("releasing the runs of batch %s: %w", workflowID, err)
+	}
+	return ids, nil
+}

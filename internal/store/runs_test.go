@@ -77,6 +77,19 @@ func TestRunLedger(t *testing.T) {
 		if ids(page) != "f2-a,f1-c" || ids(next) != "f1-a" {
 			t.Fatalf("pages = %s then %s", ids(page), ids(next))
 		}
+		// A batch that ended without finishing its runs gives them back.
+		batches, err := s.RunningBatches(ctx, base.Add(time.Hour), 10)
+		if err != nil || len(batches) != 1 || batches[0] != [2]string{"batch-f1", "trun1"} {
+			t.Fatalf("RunningBatches = %v, %v", batches, err)
+		}
+		released, err := s.ReleaseRuns(ctx, "batch-f1", "trun1")
+		if err != nil || !sameSet(released, []string{"f1-c"}) {
+			t.Fatalf("ReleaseRuns = %v, %v", released, err)
+		}
+		if claimed, _ := s.ClaimRuns(ctx, []string{"f1-c"}, "tok9", "batch-f1", "trun2"); !sameSet(claimed, []string{"f1-c"}) {
+			t.Fatalf("a released run could not be claimed again: %v", claimed)
+		}
+
 		// An accepted run can be canceled before any batch claims it; a
 		// claimed one cannot.
 		if ok, err := s.CancelAcceptedRun(ctx, "f2-a"); err != nil || !ok {

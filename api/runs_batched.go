@@ -27,6 +27,9 @@ type BatchService interface {
 	UIURL(workflowID, temporalRunID string) string
 	// BatchOpen reports whether a batch workflow execution still runs.
 	BatchOpen(ctx context.Context, workflowID, temporalRunID string) (bool, error)
+	// OwnRun reports whether a run has a workflow of its own, and its
+	// Temporal run id.
+	OwnRun(ctx context.Context, runID string) (string, bool, error)
 }
 
 var _ BatchService = (*engine.Runs)(nil)
@@ -104,30 +107,55 @@ const requeueLimit = 500
 const stuckAfter = 2 * time.Minute
 
 // releaseEnded gives back the runs still running in batch executions that
-// have ended.
+// have ended. A run whose own workflow exists was handed off before its
+// batch could record it: it is recorded as handed off instead.
 func (q *Requeuer) releaseEnded(ctx context.Context, cutoff time.Time) error {
 	batches, err := q.Store.RunningBatches(ctx, cutoff, 100)
 	if err != nil {
 		return err
 	}
+	var errs []error
 	for _, b := range batches {
 		open, err := q.Batch.BatchOpen(ctx, b[0], b[1])
 		if err != nil {
-			return err
+			errs = append(errs, err)
+			continue
 		}
 		if open {
 			continue
 		}
-		ids, err := q.Store.ReleaseRuns(ctx, b[0], b[1])
+		recs, err := q.Store.ClaimedRuns(ctx, b[0], b[1])
 		if err != nil {
-			return err
+			errs = append(errs, err)
+			continue
 		}
-		q.mu.Lock()
-		for _, id := range ids {
-			delete(q.sent, id)
+		for _, rec := range recs {
+			if err := q.release(ctx, rec); err != nil {
+				errs = append(errs, err)
+			}
 		}
-		q.mu.Unlock()
 	}
+	return errors.Join(errs...)
+}
+
+// release gives back one run of an ended batch, or records it as handed
+// off when its own workflow exists.
+func (q *Requeuer) release(ctx context.Context, rec store.RunRecord) error {
+	temporalRunID, own, err := q.Batch.OwnRun(ctx, rec.RunID)
+	if err != nil {
+		return err
+	}
+	if own {
+		return q.Store.FinishRuns(ctx, []store.RunFinish{{RunID: rec.RunID, ClaimToken: rec.ClaimToken,
+			Status: store.RunHandedOff, WorkflowID: engine.WorkflowID(rec.RunID), TemporalRunID: temporalRunID}})
+	}
+	released, err := q.Store.ReleaseRun(ctx, rec.RunID, rec.ClaimToken)
+	if err != nil || !released {
+		return err
+	}
+	q.mu.Lock()
+	delete(q.sent, rec.RunID)
+	q.mu.Unlock()
 	return nil
 }
 
@@ -147,14 +175,15 @@ func (q *Requeuer) Sweep(ctx context.Context, olderThan time.Duration) (int, err
 	if stuck <= 0 {
 		stuck = stuckAfter
 	}
+	var errs []error
 	if err := q.releaseEnded(ctx, time.Now().UTC().Add(-stuck)); err != nil {
-		return 0, err
+		errs = append(errs, err) // and go on: stranded runs are handed over regardless
 	}
 	cutoff := time.Now().UTC().Add(-olderThan)
 	recs, err := q.Store.ListRunRecords(ctx, store.RunRecordFilter{
 		Statuses: []string{store.RunAccepted}, Before: &cutoff, Limit: requeueLimit})
 	if err != nil {
-		return 0, err
+		return 0, errors.Join(append(errs, err)...)
 	}
 	n := 0
 	for i := range recs {
@@ -167,15 +196,19 @@ func (q *Requeuer) Sweep(ctx context.Context, olderThan time.Duration) (int, err
 			continue
 		}
 		in, err := inputFromRecord(ctx, q.Store, rec)
-		if err != nil {
-			return n, err
+		if err == nil {
+			_, err = q.Batch.Enqueue(ctx, *in)
 		}
-		if _, err := q.Batch.Enqueue(ctx, *in); err != nil {
-			return n, err
+		if err != nil {
+			q.mu.Lock()
+			delete(q.sent, rec.RunID) // try again next sweep
+			q.mu.Unlock()
+			errs = append(errs, err)
+			continue
 		}
 		n++
 	}
-	return n, nil
+	return n, errors.Join(errs...)
 }
 
 // ledgerRun returns a batched run from the ledger, or nil when the ledger

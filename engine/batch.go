@@ -70,11 +70,13 @@ type BatchState struct {
 // FinishedRun is what a batch workflow records in the ledger when a run
 // ends in it or is handed off to a workflow of its own.
 type FinishedRun struct {
-	RunID    string       `json:"run_id"`
-	Status   string       `json:"status"`
-	Steps    []StepResult `json:"steps"`
-	Error    string       `json:"error,omitempty"`
-	ClosedAt *time.Time   `json:"closed_at,omitempty"`
+	RunID string `json:"run_id"`
+	// ClaimToken is the claim the batch took the run under.
+	ClaimToken string       `json:"claim_token"`
+	Status     string       `json:"status"`
+	Steps      []StepResult `json:"steps"`
+	Error      string       `json:"error,omitempty"`
+	ClosedAt   *time.Time   `json:"closed_at,omitempty"`
 	// WorkflowID and TemporalRunID name the run's own workflow when it
 	// was handed off.
 	WorkflowID    string `json:"workflow_id,omitempty"`
@@ -107,6 +109,7 @@ type batchLoop struct {
 	closing  bool
 	sealed   bool
 	cancels  map[string]workflow.CancelFunc
+	tokens   map[string]string // run id → the claim token it was taken under
 }
 
 // FlowBatchWorkflow carries the event runs of one flow that arrive in one
@@ -122,7 +125,7 @@ func FlowBatchWorkflow(ctx workflow.Context, st BatchState) error {
 	runCh := workflow.GetSignalChannel(ctx, BatchRunSignal)
 	cancelCh := workflow.GetSignalChannel(ctx, BatchCancelSignal)
 	doneCh := workflow.NewChannel(ctx)
-	b := &batchLoop{cancels: map[string]workflow.CancelFunc{}}
+	b := &batchLoop{cancels: map[string]workflow.CancelFunc{}, tokens: map[string]string{}}
 	// The ledger activities keep trying while the flow store is away: a
 	// batch that gave up would strand its runs.
 	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
@@ -139,6 +142,7 @@ func FlowBatchWorkflow(ctx workflow.Context, st BatchState) error {
 	sel.AddReceive(doneCh, func(c workflow.ReceiveChannel, _ bool) {
 		var f FinishedRun
 		c.Receive(ctx, &f)
+		f.ClaimToken = b.tokens[f.RunID]
 		b.done = append(b.done, f)
 		b.inflight--
 		delete(b.cancels, f.RunID)
@@ -216,6 +220,7 @@ func (b *batchLoop) start(ctx, lctx workflow.Context, exec workflow.Execution, d
 			continue // a repeated signal, or a run another batch took
 		}
 		ok[in.RunID] = false // once, even if signalled twice here
+		b.tokens[in.RunID] = req.Token
 		// Past the cap, or once the history is large, a run goes to a
 		// workflow of its own: the batch's history stays well inside
 		// Temporal's limits whatever the flow's steps and responses.

@@ -82,13 +82,16 @@ func runInBatch(ctx workflow.Context, in RunInput) FinishedRun {
 // like any other; starting it again (a retried task) finds the same one.
 func handOff(ctx workflow.Context, in RunInput, r Resume) FinishedRun {
 	in.Resume = &r
-	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+	// Not canceled with the run: once started, the run's own workflow is
+	// where a cancel must go, and the ledger must say where it went.
+	dctx, _ := workflow.NewDisconnectedContext(ctx)
+	lctx := workflow.WithLocalActivityOptions(dctx, workflow.LocalActivityOptions{
 		ScheduleToCloseTimeout: 7 * 24 * time.Hour,
 		StartToCloseTimeout:    30 * time.Second,
 		Summary:                fmt.Sprintf("run %s to a workflow of its own", in.RunID),
 	})
 	var temporalRunID string
-	if err := workflow.ExecuteLocalActivity(lctx, handOffActivity, in).Get(ctx, &temporalRunID); err != nil {
+	if err := workflow.ExecuteLocalActivity(lctx, handOffActivity, in).Get(dctx, &temporalRunID); err != nil {
 		t := closedAt(workflow.Now(ctx), r.Steps)
 		return FinishedRun{RunID: in.RunID, Status: LedgerFailed, Steps: r.Steps, ClosedAt: &t,
 			Error: "handing the run to a workflow of its own for a retry: " + err.Error()}

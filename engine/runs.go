@@ -254,6 +254,10 @@ func (r *Runs) List(ctx context.Context, f RunFilter) ([]Run, string, error) {
 		Query: strings.Join(q, " AND "),
 	})
 	if err != nil {
+		var invalid *serviceerror.InvalidArgument
+		if f.PageToken != "" && errors.As(err, &invalid) {
+			return nil, "", fmt.Errorf("listing runs: %w: %w", ErrBadPageToken, err)
+		}
 		return nil, "", fmt.Errorf("listing runs: %w", err)
 	}
 	runs := make([]Run, 0, len(resp.Executions))

@@ -93,3 +93,17 @@ func (r *Runs) BatchOpen(ctx context.Context, workflowID, temporalRunID string) 
 	}
 	return desc.GetWorkflowExecutionInfo().GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING, nil
 }
+
+// OwnRun reports whether runID has a workflow of its own (it was started
+// on its own or handed off by a batch), and that workflow's Temporal run
+// id.
+func (r *Runs) OwnRun(ctx context.Context, runID string) (string, bool, error) {
+	desc, err := r.Client.DescribeWorkflowExecution(ctx, WorkflowID(runID), "")
+	if err != nil {
+		if errors.Is(notFound(runID, err), ErrRunNotFound) {
+			return "", false, nil
+		}
+		return "", false, fmt.Errorf("describing run %s: %w", runID, err)
+	}
+	return desc.GetWorkflowExecutionInfo().GetExecution().GetRunId(), true, nil
+}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/flowline/flowline/api"
 	"github.com/flowline/flowline/engine"
+	"github.com/flowline/flowline/flows"
 	"github.com/flowline/flowline/internal/store"
 )
 
@@ -320,10 +321,41 @@ func TestBatchedEventRuns(t *testing.T) {
 	if err := a.Client().TerminateWorkflow(context.Background(), held.WorkflowID, hp[len(hp)-2], "test: batch lost"); err != nil {
 		t.Fatal(err)
 	}
-	sweeper := &api.Requeuer{Store: a.store, StuckAfter: time.Millisecond, Batch: &engine.Runs{
-		Client: a.Client(), Namespace: cfg.TemporalNamespace, TaskQueue: cfg.TaskQueue, BatchLanes: cfg.BatchLanes}}
-	if _, err := sweeper.Sweep(context.Background(), 0); err != nil {
+	engineRuns := &engine.Runs{Client: a.Client(), Namespace: cfg.TemporalNamespace, TaskQueue: cfg.TaskQueue, BatchLanes: cfg.BatchLanes}
+	// A run of that batch that was handed off before the batch could say
+	// so: its own workflow exists, and the sweep records it as handed off
+	// instead of running it again.
+	ctx := context.Background()
+	early := engine.DeterministicRunID(edge, "early")
+	if _, _, err := a.store.AcceptRun(ctx, &store.RunRecord{RunID: early, FlowID: edge, FlowVersion: 1,
+		Trigger: store.JSON(`{"type": "event", "data": {"path": "early"}}`), StartedAt: time.Now().UTC()}); err != nil {
 		t.Fatal(err)
+	}
+	if _, err := a.store.ClaimRuns(ctx, []string{early}, "test-claim", held.WorkflowID, hp[len(hp)-2]); err != nil {
+		t.Fatal(err)
+	}
+	v, err := a.store.LatestVersion(ctx, edge)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := flows.ParseDocument(v.Document)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := engineRuns.Start(ctx, engine.RunInput{FlowID: edge, FlowName: doc.Name, Version: 1, RunID: early,
+		StartedAt: time.Now().UTC(), Document: *doc, Trigger: engine.TriggerInput{TriggerInfo: flows.TriggerInfo{Type: "event"},
+			Data: []byte(`{"path": "early"}`)}}); err != nil {
+		t.Fatal(err)
+	}
+	sweeper := &api.Requeuer{Store: a.store, StuckAfter: time.Millisecond, Batch: engineRuns}
+	if _, err := sweeper.Sweep(ctx, 0); err != nil {
+		t.Fatal(err)
+	}
+	if rec, err := a.store.GetRunRecord(ctx, early); err != nil || rec.Status != store.RunHandedOff || rec.WorkflowID != engine.WorkflowID(early) {
+		t.Errorf("a run handed off before its batch ended is recorded as %+v, %v", rec, err)
+	}
+	if d := c.waitRun(early); d.Status != "succeeded" || d.WorkflowID != engine.WorkflowID(early) {
+		t.Errorf("early hand-off: %+v", d)
 	}
 	if d := c.waitRun(hang); d.Status != "succeeded" || d.WorkflowID == held.WorkflowID && strings.Contains(d.TemporalUIURL, hp[len(hp)-2]) {
 		t.Errorf("run of a terminated batch: %+v", d)
@@ -348,7 +380,7 @@ func TestBatchedEventRuns(t *testing.T) {
 		}
 		got[r.RunID] = r.Status
 	}
-	if len(got) != 4 || got[flaky] != "succeeded" || got[bad] != "failed" || got[slow] != "canceled" || got[hang] != "succeeded" {
+	if len(got) != 5 || got[flaky] != "succeeded" || got[bad] != "failed" || got[slow] != "canceled" || got[hang] != "succeeded" || got[early] != "succeeded" {
 		t.Errorf("edge runs listed as %v", got)
 	}
 	c.must(http.StatusOK, "GET", "/api/v1/runs?flow_id="+edge+"&status=failed", nil, &list)
@@ -367,7 +399,6 @@ func TestBatchedEventRuns(t *testing.T) {
 
 	// The pruner drops ledger entries older than the namespace's retention
 	// (24 h on the embedded server) and keeps recent ones.
-	ctx := context.Background()
 	if _, _, err := a.store.AcceptRun(ctx, &store.RunRecord{RunID: flowID + "-old", FlowID: flowID, FlowVersion: 1,
 		StartedAt: time.Now().Add(-25 * time.Hour)}); err != nil {
 		t.Fatal(err)

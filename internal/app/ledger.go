@@ -25,7 +25,7 @@ func (l storeLedger) FinishRuns(ctx context.Context, done []engine.FinishedRun) 
 		if err != nil {
 			return fmt.Errorf("encoding the steps of run %s: %w", d.RunID, err)
 		}
-		out[i] = store.RunFinish{RunID: d.RunID, Status: d.Status, Steps: steps, Error: d.Error,
+		out[i] = store.RunFinish{RunID: d.RunID, ClaimToken: d.ClaimToken, Status: d.Status, Steps: steps, Error: d.Error,
 			ClosedAt: d.ClosedAt, WorkflowID: d.WorkflowID, TemporalRunID: d.TemporalRunID}
 	}
 	return l.store.FinishRuns(ctx, out)

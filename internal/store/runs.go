@@ -92,6 +92,12 @@ func (s *Store) ClaimRuns(ctx context.Context, runIDs []string, token, workflowI
 		if err != nil {
 			return err
 		}
+		// A claim repeated by a reset execution moves its runs to it.
+		err = tx.Model(&RunRecord{}).Where("run_id IN ? AND claim_token = ? AND status = ?", runIDs, token, RunRunning).
+			Updates(map[string]any{"workflow_id": workflowID, "temporal_run_id": temporalRunID}).Error
+		if err != nil {
+			return err
+		}
 		return tx.Model(&RunRecord{}).Where("run_id IN ? AND claim_token = ?", runIDs, token).
 			Pluck("run_id", &claimed).Error
 	})
@@ -103,11 +109,14 @@ func (s *Store) ClaimRuns(ctx context.Context, runIDs []string, token, workflowI
 
 // RunFinish is the outcome of one batched run.
 type RunFinish struct {
-	RunID    string
-	Status   string
-	Steps    JSON
-	Error    string
-	ClosedAt *time.Time
+	RunID string
+	// ClaimToken is the claim the run was taken under: an outcome is
+	// recorded only while the run is still running under it.
+	ClaimToken string
+	Status     string
+	Steps      JSON
+	Error      string
+	ClosedAt   *time.Time
 	// WorkflowID and TemporalRunID, when set, replace the carrying
 	// execution (a run handed off to a workflow of its own).
 	WorkflowID    string
@@ -115,7 +124,9 @@ type RunFinish struct {
 }
 
 // FinishRuns records the outcomes of finished (or handed-off) runs in one
-// transaction. Writing the same outcome twice changes nothing.
+// transaction. An outcome is written only to a run still running under the
+// claim it names, so writing it twice changes nothing, and a batch that
+// lost its runs (they were given back, or canceled) cannot overwrite them.
 func (s *Store) FinishRuns(ctx context.Context, done []RunFinish) error {
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		for _, d := range done {
@@ -123,7 +134,8 @@ func (s *Store) FinishRuns(ctx context.Context, done []RunFinish) error {
 			if d.WorkflowID != "" {
 				upd["workflow_id"], upd["temporal_run_id"] = d.WorkflowID, d.TemporalRunID
 			}
-			if err := tx.Model(&RunRecord{}).Where("run_id = ?", d.RunID).Updates(upd).Error; err != nil {
+			q := tx.Model(&RunRecord{}).Where("run_id = ? AND status = ? AND claim_token = ?", d.RunID, RunRunning, d.ClaimToken)
+			if err := q.Updates(upd).Error; err != nil {
 				return err
 			}
 		}
@@ -223,23 +235,26 @@ func (s *Store) RunningBatches(ctx context.Context, cutoff time.Time, limit int)
 	return out, nil
 }
 
-// ReleaseRuns puts the runs a batch execution claimed but never finished
-// back to accepted, for another batch to claim, and returns their ids.
-func (s *Store) ReleaseRuns(ctx context.Context, workflowID, temporalRunID string) ([]string, error) {
-	var ids []string
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		q := tx.Model(&RunRecord{}).Where("workflow_id = ? AND temporal_run_id = ? AND status = ?", workflowID, temporalRunID, RunRunning)
-		if err := q.Pluck("run_id", &ids).Error; err != nil {
-			return err
-		}
-		if len(ids) == 0 {
-			return nil
-		}
-		return tx.Model(&RunRecord{}).Where("run_id IN ? AND status = ?", ids, RunRunning).
-			Updates(map[string]any{"status": RunAccepted, "claim_token": ""}).Error
-	})
+// ClaimedRuns returns the runs still running under a batch execution.
+func (s *Store) ClaimedRuns(ctx context.Context, workflowID, temporalRunID string) ([]RunRecord, error) {
+	var out []RunRecord
+	err := s.db.WithContext(ctx).Where("workflow_id = ? AND temporal_run_id = ? AND status = ?", workflowID, temporalRunID, RunRunning).
+		Find(&out).Error
 	if err != nil {
-		return nil, fmt.Errorf("releasing the runs of batch %s: %w", workflowID, err)
+		return nil, fmt.Errorf("listing the runs of batch %s: %w", workflowID, err)
 	}
-	return ids, nil
+	return out, nil
+}
+
+// ReleaseRun puts a run its batch claimed but never finished back to
+// accepted, for another batch to claim, and reports whether it did (not
+// when the run has moved on meanwhile).
+func (s *Store) ReleaseRun(ctx context.Context, runID, claimToken string) (bool, error) {
+	res := s.db.WithContext(ctx).Model(&RunRecord{}).
+		Where("run_id = ? AND status = ? AND claim_token = ?", runID, RunRunning, claimToken).
+		Updates(map[string]any{"status": RunAccepted, "claim_token": ""})
+	if res.Error != nil {
+		return false, fmt.Errorf("releasing run %s: %w", runID, res.Error)
+	}
+	return res.RowsAffected == 1, nil
 }

@@ -46,10 +46,20 @@ func TestRunLedger(t *testing.T) {
 			t.Fatalf("claimed record = %+v, %v", rec, err)
 		}
 
+		// A reset execution repeating the claim takes the run over.
+		if claimed, err := s.ClaimRuns(ctx, []string{"f1-a"}, "tok1", "batch-f1", "trun1b"); err != nil || !sameSet(claimed, []string{"f1-a"}) {
+			t.Fatalf("claim repeated after a reset = %v, %v", claimed, err)
+		}
+		if rec, _ := s.GetRunRecord(ctx, "f1-a"); rec.TemporalRunID != "trun1b" {
+			t.Fatalf("after a reset the run still names %q", rec.TemporalRunID)
+		}
+
 		closed := base.Add(time.Minute)
 		err = s.FinishRuns(ctx, []RunFinish{
-			{RunID: "f1-a", Status: RunSucceeded, Steps: JSON(`[{"id":"post"}]`), ClosedAt: &closed},
-			{RunID: "f1-b", Status: RunHandedOff, WorkflowID: "flow-f1-b", TemporalRunID: "own"},
+			{RunID: "f1-a", ClaimToken: "tok1", Status: RunSucceeded, Steps: JSON(`[{"id":"post"}]`), ClosedAt: &closed},
+			{RunID: "f1-b", ClaimToken: "tok1", Status: RunHandedOff, WorkflowID: "flow-f1-b", TemporalRunID: "own"},
+			// Another claim's outcome for a run is not written.
+			{RunID: "f1-c", ClaimToken: "tok1", Status: RunFailed},
 		})
 		if err != nil {
 			t.Fatalf("FinishRuns: %v", err)
@@ -57,6 +67,9 @@ func TestRunLedger(t *testing.T) {
 		rec, _ = s.GetRunRecord(ctx, "f1-a")
 		if rec.Status != RunSucceeded || string(rec.Steps) != `[{"id":"post"}]` || rec.ClosedAt == nil || !rec.ClosedAt.Equal(closed) {
 			t.Fatalf("finished record = %+v", rec)
+		}
+		if rec, _ := s.GetRunRecord(ctx, "f1-c"); rec.Status != RunRunning {
+			t.Fatalf("an outcome under another claim was written: %+v", rec)
 		}
 		rec, _ = s.GetRunRecord(ctx, "f1-b")
 		if rec.Status != RunHandedOff || rec.WorkflowID != "flow-f1-b" || rec.TemporalRunID != "own" {
@@ -82,9 +95,15 @@ func TestRunLedger(t *testing.T) {
 		if err != nil || len(batches) != 1 || batches[0] != [2]string{"batch-f1", "trun1"} {
 			t.Fatalf("RunningBatches = %v, %v", batches, err)
 		}
-		released, err := s.ReleaseRuns(ctx, "batch-f1", "trun1")
-		if err != nil || !sameSet(released, []string{"f1-c"}) {
-			t.Fatalf("ReleaseRuns = %v, %v", released, err)
+		claimedRecs, err := s.ClaimedRuns(ctx, "batch-f1", "trun1")
+		if err != nil || len(claimedRecs) != 1 || claimedRecs[0].RunID != "f1-c" {
+			t.Fatalf("ClaimedRuns = %v, %v", claimedRecs, err)
+		}
+		if ok, err := s.ReleaseRun(ctx, "f1-c", "tok-other"); err != nil || ok {
+			t.Fatalf("ReleaseRun under the wrong claim = %v, %v", ok, err)
+		}
+		if ok, err := s.ReleaseRun(ctx, "f1-c", claimedRecs[0].ClaimToken); err != nil || !ok {
+			t.Fatalf("ReleaseRun = %v, %v", ok, err)
 		}
 		if claimed, _ := s.ClaimRuns(ctx, []string{"f1-c"}, "tok9", "batch-f1", "trun2"); !sameSet(claimed, []string{"f1-c"}) {
 			t.Fatalf("a released run could not be claimed again: %v", claimed)

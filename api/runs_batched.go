@@ -181,7 +181,7 @@ func (q *Requeuer) Sweep(ctx context.Context, olderThan time.Duration) (int, err
 	}
 	cutoff := time.Now().UTC().Add(-olderThan)
 	recs, err := q.Store.ListRunRecords(ctx, store.RunRecordFilter{
-		Statuses: []string{store.RunAccepted}, Before: &cutoff, Limit: requeueLimit})
+		Statuses: []string{store.RunAccepted}, Before: &cutoff, Limit: requeueLimit, OldestFirst: true})
 	if err != nil {
 		return 0, errors.Join(append(errs, err)...)
 	}

@@ -156,6 +156,8 @@ type RunRecordFilter struct {
 	Before   *time.Time
 	BeforeID string
 	Limit    int
+	// OldestFirst lists oldest first instead.
+	OldestFirst bool
 }
 
 // ListRunRecords lists ledger entries newest first. Handed-off runs are
@@ -176,7 +178,11 @@ func (s *Store) ListRunRecords(ctx context.Context, f RunRecordFilter) ([]RunRec
 		limit = 100
 	}
 	var out []RunRecord
-	if err := q.Order("started_at DESC, run_id DESC").Limit(limit).Find(&out).Error; err != nil {
+	order := "started_at DESC, run_id DESC"
+	if f.OldestFirst {
+		order = "started_at, run_id"
+	}
+	if err := q.Order(order).Limit(limit).Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("listing runs: %w", err)
 	}
 	return out, nil
@@ -219,12 +225,13 @@ func (s *Store) CancelAcceptedRun(ctx context.Context, runID string) (bool, erro
 }
 
 // RunningBatches returns the executions (workflow id, Temporal run id)
-// that claimed runs which started before cutoff and are still running, at
-// most limit of them.
+// that claimed runs which started before cutoff and are still running,
+// oldest first, at most limit of them.
 func (s *Store) RunningBatches(ctx context.Context, cutoff time.Time, limit int) ([][2]string, error) {
 	var rows []RunRecord
-	err := s.db.WithContext(ctx).Model(&RunRecord{}).Distinct("workflow_id", "temporal_run_id").
-		Where("status = ? AND started_at < ?", RunRunning, cutoff.UTC()).Limit(limit).Find(&rows).Error
+	err := s.db.WithContext(ctx).Model(&RunRecord{}).Select("workflow_id, temporal_run_id").
+		Where("status = ? AND started_at < ?", RunRunning, cutoff.UTC()).
+		Group("workflow_id, temporal_run_id").Order("MIN(started_at)").Limit(limit).Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("listing batches with running runs: %w", err)
 	}

@@ -85,6 +85,9 @@ func TestRunLedger(t *testing.T) {
 		if ids(list) != "f1-a" {
 			t.Fatalf("filtered list = %s", ids(list))
 		}
+		if oldest, _ := s.ListRunRecords(ctx, RunRecordFilter{Limit: 2, OldestFirst: true}); ids(oldest) != "f1-a,f1-c" {
+			t.Fatalf("oldest first = %s", ids(oldest))
+		}
 		page, _ := s.ListRunRecords(ctx, RunRecordFilter{Limit: 2})
 		next, _ := s.ListRunRecords(ctx, RunRecordFilter{Limit: 2, Before: &page[1].StartedAt, BeforeID: page[1].RunID})
 		if ids(page) != "f2-a,f1-c" || ids(next) != "f1-a" {

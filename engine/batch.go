@@ -198,7 +198,7 @@ func FlowBatchWorkflow(ctx workflow.Context, st BatchState) error {
 }
 
 // start claims the queued runs and starts a coroutine for each claimed
-// one: its steps, or its hand-off when the batch is closing or full.
+// one: its steps, or its hand-off when the batch is full.
 func (b *batchLoop) start(ctx, lctx workflow.Context, exec workflow.Execution, doneCh workflow.Channel) error {
 	batch := b.queue
 	b.queue = nil

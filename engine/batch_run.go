@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/flowline/flowline/flows"
@@ -26,35 +25,27 @@ func runInBatch(ctx workflow.Context, in RunInput) FinishedRun {
 		return FinishedRun{RunID: in.RunID, Status: status, Steps: steps, Error: msg, ClosedAt: &t}
 	}
 	for i, step := range in.Document.Steps {
-		rcJSON, err := rc.Bytes()
+		si, err := stepInput(in, step, &rc, wfID)
 		if err != nil {
 			return finish(LedgerFailed, err.Error())
 		}
-		si := StepInput{RunID: in.RunID, StepID: step.ID, Type: step.Type, Config: step.Config,
-			Context: rcJSON, IdempotencyKey: idempotencyKey(wfID, step.ID), Attempt: 1}
-		timeout := attemptTimeout(step.Config)
-		lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
-			ScheduleToCloseTimeout: timeout, StartToCloseTimeout: timeout,
-			RetryPolicy: &temporal.RetryPolicy{MaximumAttempts: 1},
-			// Shown in the Temporal UI's event history: the run a step
-			// marker belongs to.
-			Summary: fmt.Sprintf("run %s, step %s", in.RunID, step.ID),
-		})
+		si.Attempt = 1
+		// The summary shows in the Temporal UI's event history: the run a
+		// step marker belongs to.
+		lctx := workflow.WithLocalActivityOptions(ctx, attemptOptions(step, fmt.Sprintf("run %s, step %s", in.RunID, step.ID)))
 		var out StepOutcome
 		err = workflow.ExecuteLocalActivity(lctx, step.Type, si).Get(ctx, &out)
 		if err != nil {
 			out, _ = outcomeOf(err)
 		}
-		sr := StepResult{ID: step.ID, Type: step.Type, Status: StepSucceeded,
-			Attempts: out.Attempts, Request: out.Request, Response: out.Response}
+		sr := stepResult(step, out, err)
 		if err == nil {
 			rc.WithStep(step.ID, out.Output)
 			outputs[step.ID] = out.Output
 			steps = append(steps, sr)
 			continue
 		}
-		sr.Status, sr.Error = StepFailed, errorMessage(err)
-		if temporal.IsCanceledError(err) || ctx.Err() != nil {
+		if canceled(ctx, err) {
 			sr.Status = StepCanceled
 			steps = append(steps, sr)
 			return finish(LedgerCanceled, "canceled")
@@ -66,9 +57,7 @@ func runInBatch(ctx workflow.Context, in RunInput) FinishedRun {
 		if step.OnError == flows.OnErrorContinue {
 			continue
 		}
-		for _, rest := range in.Document.Steps[i+1:] {
-			steps = append(steps, StepResult{ID: rest.ID, Type: rest.Type, Status: StepSkipped, Attempts: []Attempt{}})
-		}
+		steps = append(steps, skipped(in.Document.Steps[i+1:])...)
 		return finish(LedgerFailed, fmt.Sprintf("step %q failed: %s", step.ID, sr.Error))
 	}
 	return finish(LedgerSucceeded, "")

@@ -42,12 +42,7 @@ func runActivityStep(ctx workflow.Context, step flows.Step, in StepInput) (StepO
 // passed.
 func runLocalStep(ctx workflow.Context, step flows.Step, in StepInput, prior []Attempt, delay time.Duration) (StepOutcome, error) {
 	policy := retryPolicy(step.Retry)
-	timeout := attemptTimeout(step.Config)
-	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
-		ScheduleToCloseTimeout: timeout,
-		StartToCloseTimeout:    timeout,
-		RetryPolicy:            &temporal.RetryPolicy{MaximumAttempts: 1},
-	})
+	lctx := workflow.WithLocalActivityOptions(ctx, attemptOptions(step, ""))
 	all := StepOutcome{Attempts: append([]Attempt(nil), prior...)}
 	if delay > 0 {
 		if err := workflow.Sleep(ctx, delay); err != nil {
@@ -98,4 +93,53 @@ func nextDelay(err error, p *temporal.RetryPolicy, attempt int) (time.Duration, 
 		d = p.MaximumInterval
 	}
 	return d, true
+}
+
+// stepInput is the activity input for step of run in, its templates
+// reading rc. wfID names the run's own workflow: the idempotency key
+// follows it, so a run handed from a batch to its own workflow keeps it.
+func stepInput(in RunInput, step flows.Step, rc *flows.RunContext, wfID string) (StepInput, error) {
+	rcJSON, err := rc.Bytes()
+	if err != nil {
+		return StepInput{}, err
+	}
+	return StepInput{RunID: in.RunID, StepID: step.ID, Type: step.Type, Config: step.Config,
+		Context: rcJSON, IdempotencyKey: idempotencyKey(wfID, step.ID)}, nil
+}
+
+// attemptOptions are the local activity options of one attempt of step
+// (Temporal retries nothing: the caller decides), with an optional summary
+// for the Temporal UI.
+func attemptOptions(step flows.Step, summary string) workflow.LocalActivityOptions {
+	timeout := attemptTimeout(step.Config)
+	return workflow.LocalActivityOptions{
+		ScheduleToCloseTimeout: timeout,
+		StartToCloseTimeout:    timeout,
+		RetryPolicy:            &temporal.RetryPolicy{MaximumAttempts: 1},
+		Summary:                summary,
+	}
+}
+
+// stepResult reports a step from its outcome; a failed step carries why.
+func stepResult(step flows.Step, out StepOutcome, err error) StepResult {
+	sr := StepResult{ID: step.ID, Type: step.Type, Status: StepSucceeded,
+		Attempts: out.Attempts, Request: out.Request, Response: out.Response}
+	if err != nil {
+		sr.Status, sr.Error = StepFailed, errorMessage(err)
+	}
+	return sr
+}
+
+// canceled reports whether a step failed because its run was canceled.
+func canceled(ctx workflow.Context, err error) bool {
+	return temporal.IsCanceledError(err) || ctx.Err() != nil
+}
+
+// skipped reports the steps after one that failed the run.
+func skipped(rest []flows.Step) []StepResult {
+	out := make([]StepResult, len(rest))
+	for i, s := range rest {
+		out[i] = StepResult{ID: s.ID, Type: s.Type, Status: StepSkipped, Attempts: []Attempt{}}
+	}
+	return out
 }

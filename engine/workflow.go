@@ -57,17 +57,9 @@ func FlowRunWorkflow(ctx workflow.Context, in RunInput) (*RunResult, error) {
 	local := workflow.GetVersion(ctx, localStepsChange, workflow.DefaultVersion, 1) == 1
 	for i := first; i < len(in.Document.Steps); i++ {
 		step := in.Document.Steps[i]
-		rcJSON, err := rc.Bytes()
+		si, err := stepInput(in, step, &rc, wfID)
 		if err != nil {
 			return nil, err
-		}
-		si := StepInput{
-			RunID:          in.RunID,
-			StepID:         step.ID,
-			Type:           step.Type,
-			Config:         step.Config,
-			Context:        rcJSON,
-			IdempotencyKey: idempotencyKey(wfID, step.ID),
 		}
 		var out StepOutcome
 		switch {
@@ -78,15 +70,13 @@ func FlowRunWorkflow(ctx workflow.Context, in RunInput) (*RunResult, error) {
 		default:
 			out, err = runActivityStep(ctx, step, si)
 		}
-		sr := StepResult{ID: step.ID, Type: step.Type, Status: StepSucceeded,
-			Attempts: out.Attempts, Request: out.Request, Response: out.Response}
+		sr := stepResult(step, out, err)
 		if err == nil {
 			rc.WithStep(step.ID, out.Output)
 			result.Steps = append(result.Steps, sr)
 			continue
 		}
-		sr.Status, sr.Error = StepFailed, errorMessage(err)
-		if temporal.IsCanceledError(err) || ctx.Err() != nil {
+		if canceled(ctx, err) {
 			sr.Status = StepCanceled
 			result.Steps = append(result.Steps, sr)
 			return result, err
@@ -95,9 +85,7 @@ func FlowRunWorkflow(ctx workflow.Context, in RunInput) (*RunResult, error) {
 		if step.OnError == flows.OnErrorContinue {
 			continue
 		}
-		for _, rest := range in.Document.Steps[i+1:] {
-			result.Steps = append(result.Steps, StepResult{ID: rest.ID, Type: rest.Type, Status: StepSkipped, Attempts: []Attempt{}})
-		}
+		result.Steps = append(result.Steps, skipped(in.Document.Steps[i+1:])...)
 		return nil, temporal.NewNonRetryableApplicationError(
 			fmt.Sprintf("step %q failed: %s", step.ID, sr.Error), FailureType, nil, result)
 	}

@@ -3,7 +3,6 @@ package app
 import (
 	"fmt"
 	"testing"
-	"time"
 )
 
 // TestBatchedRunsSurviveCrash kills flowline (SIGKILL) while a batch
@@ -36,14 +35,7 @@ func TestBatchedRunsSurviveCrash(t *testing.T) {
 		runs = append(runs, ans.Runs[0].RunID)
 	}
 	post("k-held", "held")
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		if keys, _ := tl.perPath("/held"); keys == 1 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the held run never called its receiver")
-		}
-	}
+	tl.awaitCall(t, "/held")
 	// These arrive while the held run keeps its batch's workflow task
 	// open: some wait in Temporal, accepted but not yet claimed.
 	for i := range 12 {

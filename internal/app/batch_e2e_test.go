@@ -70,6 +70,19 @@ func (tl *tally) perPath(path string) (keys, most int) {
 	return keys, most
 }
 
+// awaitCall waits until a run has called path (its first request).
+func (tl *tally) awaitCall(t *testing.T, path string) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if keys, _ := tl.perPath(path); keys == 1 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no run called %s within 30s", path)
+		}
+	}
+}
+
 // TestBatchedEventRuns drives event runs through the batch workflows (two
 // lanes, one-second windows): every run is delivered once,
 // templates see earlier steps, a repeat starts nothing, GET /runs lists
@@ -287,14 +300,7 @@ func TestBatchedEventRuns(t *testing.T) {
 
 	// A run in flight is canceled through its batch.
 	slow := edgeRun("slow")
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		if keys, _ := tl.perPath("/slow"); keys == 1 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the slow run never called its receiver")
-		}
-	}
+	tl.awaitCall(t, "/slow")
 	c.must(http.StatusAccepted, "POST", "/api/v1/runs/"+slow+"/cancel", nil, nil)
 	if d := c.waitRun(slow); d.Status != "canceled" || len(d.Steps) != 1 || d.Steps[0].Status != "canceled" {
 		t.Errorf("canceled run: %+v", d)
@@ -307,14 +313,7 @@ func TestBatchedEventRuns(t *testing.T) {
 	// operator terminates it while a step hangs) gives them back, and the
 	// sweep hands them to a new batch: the run completes.
 	hang := edgeRun("hang")
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		if keys, _ := tl.perPath("/hang"); keys == 1 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the hanging run never called its receiver")
-		}
-	}
+	tl.awaitCall(t, "/hang")
 	var held runDetail
 	c.must(http.StatusOK, "GET", "/api/v1/runs/"+hang, nil, &held)
 	hp := strings.Split(held.TemporalUIURL, "/")

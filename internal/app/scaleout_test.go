@@ -120,27 +120,12 @@ func TestWorkersScaleOut(t *testing.T) {
 			t.Fatalf("starting run %d: %s", i, f)
 		}
 	}
-	// Who completed each run's workflow tasks is in its history.
 	byPid := map[int]int{}
 	for _, id := range runs {
 		if d := c.waitRun(id); d.Status != "succeeded" {
 			t.Fatalf("run %+v", d)
 		}
-		iter := cluster.Client().GetWorkflowHistory(context.Background(), engine.WorkflowID(id), "", false,
-			enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-		for iter.HasNext() {
-			ev, err := iter.Next()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if a := ev.GetWorkflowTaskCompletedEventAttributes(); a != nil {
-				for _, pid := range pids {
-					if strings.HasPrefix(a.GetIdentity(), fmt.Sprintf("%d@", pid)) {
-						byPid[pid]++
-					}
-				}
-			}
-		}
+		countTasksByPid(t, cluster, engine.WorkflowID(id), pids, byPid)
 	}
 	for _, pid := range pids {
 		if byPid[pid] == 0 {
@@ -168,21 +153,7 @@ func TestWorkersScaleOut(t *testing.T) {
 				continue
 			}
 			seenBatch[d.WorkflowID] = true
-			iter := cluster.Client().GetWorkflowHistory(context.Background(), d.WorkflowID, "", false,
-				enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-			for iter.HasNext() {
-				ev, err := iter.Next()
-				if err != nil {
-					t.Fatal(err)
-				}
-				if a := ev.GetWorkflowTaskCompletedEventAttributes(); a != nil {
-					for _, pid := range pids {
-						if strings.HasPrefix(a.GetIdentity(), fmt.Sprintf("%d@", pid)) {
-							batchesByPid[pid]++
-						}
-					}
-				}
-			}
+			countTasksByPid(t, cluster, d.WorkflowID, pids, batchesByPid)
 		}
 		if len(batchesByPid) == len(pids) {
 			break
@@ -191,5 +162,26 @@ func TestWorkersScaleOut(t *testing.T) {
 			t.Fatalf("batched runs stayed on one worker process: %v over %d batches", batchesByPid, len(seenBatch))
 		}
 		time.Sleep(time.Second) // the next window brings new executions
+	}
+}
+
+// countTasksByPid adds, per worker process, the workflow tasks it completed
+// in the history of workflowID: who ran a workflow is in its history.
+func countTasksByPid(t *testing.T, cluster *App, workflowID string, pids []int, byPid map[int]int) {
+	t.Helper()
+	iter := cluster.Client().GetWorkflowHistory(context.Background(), workflowID, "", false,
+		enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for iter.HasNext() {
+		ev, err := iter.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a := ev.GetWorkflowTaskCompletedEventAttributes(); a != nil {
+			for _, pid := range pids {
+				if strings.HasPrefix(a.GetIdentity(), fmt.Sprintf("%d@", pid)) {
+					byPid[pid]++
+				}
+			}
+		}
 	}
 }

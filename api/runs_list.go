@@ -27,13 +27,15 @@ type mergedToken struct {
 	LedgerDone bool       `json:"ld,omitempty"`
 }
 
-// ledgerStatuses are the ledger statuses behind each contract status.
-var ledgerStatuses = map[string][]string{
-	engine.StatusRunning:   {store.RunAccepted, store.RunRunning},
-	engine.StatusSucceeded: {store.RunSucceeded},
-	engine.StatusFailed:    {store.RunFailed},
-	engine.StatusCanceled:  {store.RunCanceled},
-}
+// ledgerStatuses are the ledger statuses behind each contract status: the
+// inverse of ledgerStatus.
+var ledgerStatuses = func() map[string][]string {
+	m := map[string][]string{}
+	for ledger, status := range ledgerStatus {
+		m[status] = append(m[status], ledger)
+	}
+	return m
+}()
 
 // listMerged lists one page of runs from both sources: up to the page size
 // from each, merged newest first. The next token says where each source

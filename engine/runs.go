@@ -110,7 +110,7 @@ func (r *Runs) start(ctx context.Context, in RunInput) (*Run, string, error) {
 	return &Run{
 		RunID: in.RunID, WorkflowID: wfID, FlowID: in.FlowID, FlowVersion: in.Version,
 		Status: StatusRunning, StartedAt: in.StartedAt,
-		TemporalUIURL: r.uiURL(wfID, we.GetRunID()),
+		TemporalUIURL: r.UIURL(wfID, we.GetRunID()),
 	}, we.GetRunID(), nil
 }
 
@@ -319,11 +319,13 @@ func (r *Runs) fromInfo(runID string, info executionInfo) Run {
 		_ = dc.FromPayload(p, &v)
 		run.FlowVersion = int(v)
 	}
-	run.TemporalUIURL = r.uiURL(run.WorkflowID, info.GetExecution().GetRunId())
+	run.TemporalUIURL = r.UIURL(run.WorkflowID, info.GetExecution().GetRunId())
 	return run
 }
 
-func (r *Runs) uiURL(wfID, temporalRunID string) string {
+// UIURL links the Temporal UI page of one workflow execution, or is empty
+// when no UI is known.
+func (r *Runs) UIURL(wfID, temporalRunID string) string {
 	if r.UIBaseURL == "" {
 		return ""
 	}

@@ -62,7 +62,7 @@ func (r *Runs) Enqueue(ctx context.Context, in RunInput) (*Run, error) {
 	return &Run{
 		RunID: in.RunID, WorkflowID: wfID, FlowID: in.FlowID, FlowVersion: in.Version,
 		Status: StatusRunning, StartedAt: in.StartedAt,
-		TemporalUIURL: r.uiURL(wfID, we.GetRunID()),
+		TemporalUIURL: r.UIURL(wfID, we.GetRunID()),
 	}, nil
 }
 
@@ -73,12 +73,6 @@ func (r *Runs) CancelBatched(ctx context.Context, runID, batchWorkflowID, tempor
 		return notFound(runID, err)
 	}
 	return nil
-}
-
-// UIURL links the Temporal UI page of one workflow execution, or is empty
-// when no UI is known.
-func (r *Runs) UIURL(workflowID, temporalRunID string) string {
-	return r.uiURL(workflowID, temporalRunID)
 }
 
 // BatchOpen reports whether a batch workflow execution is still running;

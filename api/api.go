@@ -179,6 +179,7 @@ func New(opts Options) http.Handler {
 	r.GET("/healthz", s.healthz)
 	r.GET("/readyz", s.readyz)
 	r.GET("/metrics", s.metricsHandler())
+	r.GET(OpenAPIPath, s.openAPI)
 	r.GET(CallbackPath, s.oauth2Callback)
 	r.Any(HookPath, s.hook)
 

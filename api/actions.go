@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net/http"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -88,14 +87,17 @@ func (s *server) testAction(c *gin.Context) {
 		}
 	}
 	out.DurationMS = time.Since(start).Milliseconds()
-	// The connector redacts the secrets it resolves; scrubbing the
-	// inline ones again keeps this answer clean whatever path an error
-	// took.
+	// The connector redacts the secrets it resolves; redacting the inline
+	// ones again keeps this answer clean whatever path an error took.
+	// The records are redacted inside their strings, never as encoded
+	// JSON, so that no secret can break their structure.
+	var red connectors.Redactor
 	for _, secret := range a.secrets {
-		out.Message = strings.ReplaceAll(out.Message, secret, "[REDACTED]")
-		out.Request = scrub(out.Request, secret)
-		out.Response = scrub(out.Response, secret)
+		red.Add(secret)
 	}
+	out.Message = red.Text(out.Message)
+	out.Request = red.JSON(out.Request)
+	out.Response = red.JSON(out.Response)
 	respond(c, http.StatusOK, out)
 }
 
@@ -200,17 +202,6 @@ func (s *server) validateTestAction(a *testCall) []flows.Problem {
 		}
 	}
 	return problems
-}
-
-// scrub replaces secret inside a recorded JSON value.
-func scrub(raw json.RawMessage, secret string) json.RawMessage {
-	quoted, err := json.Marshal(secret)
-	if len(raw) == 0 || err != nil {
-		return raw
-	}
-	// The secret appears inside a JSON string in its escaped form.
-	inner := quoted[1 : len(quoted)-1]
-	return bytes.ReplaceAll(raw, inner, []byte("[REDACTED]"))
 }
 
 // randomHex returns n random bytes in hex.

@@ -209,3 +209,66 @@ func TestTestActionInvalid(t *testing.T) {
 		})
 	}
 }
+
+// TestTestActionRedactionKeepsStructure: a one-character inline secret and
+// a normal one, echoed back by a failing receiver. Redaction hides the
+// secret where a whole value is it (the Authorization header, an echoed
+// token field) and the long secret anywhere, but never rewrites unrelated
+// text (before: "Internal [REDACTED]erver Error", and a 500 "encoding the
+// response failed" because the encoded JSON of the records broke).
+func TestTestActionRedactionKeepsStructure(t *testing.T) {
+	for _, secret := range []string{"s", "inline-bearer-7d1c0ffee"} {
+		t.Run(secret, func(t *testing.T) {
+			e := newActionsEnv(t)
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				token := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusInternalServerError)
+				_ = json.NewEncoder(w).Encode(map[string]any{
+					"token": token, "status": "sorry", "note": "got " + token + " here",
+				})
+			}))
+			t.Cleanup(srv.Close)
+			res := e.do("POST", "/api/v1/actions/test", map[string]any{
+				"type": "http",
+				"config": map[string]any{
+					"method": "GET", "url": srv.URL + "/status",
+					"auth": map[string]any{"type": "bearer", "secret": secret},
+				},
+			}).want(t, http.StatusOK)
+			var out struct {
+				OK      bool   `json:"ok"`
+				Message string `json:"message"`
+				Request struct {
+					URL     string            `json:"url"`
+					Headers map[string]string `json:"headers"`
+				} `json:"request"`
+				Response struct {
+					Status int    `json:"status"`
+					Body   string `json:"body"`
+				} `json:"response"`
+			}
+			res.decode(t, &out)
+			if want := "GET " + srv.URL + "/status answered 500 Internal Server Error"; out.OK || !strings.HasPrefix(out.Message, want) {
+				t.Errorf("message %q, want it to start with %q", out.Message, want)
+			}
+			if out.Request.URL != srv.URL+"/status" || out.Request.Headers["authorization"] != "[REDACTED]" || out.Response.Status != 500 {
+				t.Errorf("request %+v, response status %d", out.Request, out.Response.Status)
+			}
+			var echoed map[string]string
+			if err := json.Unmarshal([]byte(out.Response.Body), &echoed); err != nil {
+				t.Fatalf("the recorded body is no longer JSON: %v: %s", err, out.Response.Body)
+			}
+			wantNote := "got " + secret + " here" // a short secret is not searched for in free text
+			if len(secret) >= connectors.MinRedactLen {
+				wantNote = "got [REDACTED] here"
+				if strings.Contains(res.Body.String(), secret) {
+					t.Errorf("the answer holds the secret: %s", res.Body.String())
+				}
+			}
+			if echoed["token"] != "[REDACTED]" || echoed["status"] != "sorry" || echoed["note"] != wantNote {
+				t.Errorf("echoed body %v, want token redacted, status kept, note %q", echoed, wantNote)
+			}
+		})
+	}
+}

@@ -192,11 +192,25 @@ func (s *server) authenticateHook(c *gin.Context, auth hookAuth, body []byte) bo
 	return false
 }
 
+// HookRun is what a webhook caller learns of its run: its id (to quote to
+// the flow's owner) and status. The caller may be anyone, so the rest of
+// the run (workflow id, flow version, the internal Temporal UI link) is for
+// API clients only.
+type HookRun struct {
+	RunID  string `json:"run_id"`
+	Status string `json:"status"`
+}
+
+// hookRun is run as a webhook caller may see it.
+func hookRun(run *engine.Run) HookRun {
+	return HookRun{RunID: run.RunID, Status: run.Status}
+}
+
 // answerHook answers 202 with the run, or for respond "sync" waits for it
 // and answers the trigger's response.
 func (s *server) answerHook(c *gin.Context, runs RunService, doc *flows.Document, run *engine.Run) {
 	if doc.Trigger.Respond != "sync" {
-		respond(c, http.StatusAccepted, run)
+		respond(c, http.StatusAccepted, hookRun(run))
 		return
 	}
 	s.respondSync(c, runs, doc, run)

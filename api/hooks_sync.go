@@ -45,7 +45,7 @@ func (s *server) respondSync(c *gin.Context, runs RunService, doc *flows.Documen
 		return
 	}
 	if d == nil || d.Status == engine.StatusRunning {
-		respond(c, http.StatusAccepted, run)
+		respond(c, http.StatusAccepted, hookRun(run))
 		return
 	}
 	if len(doc.Trigger.Response) == 0 {
@@ -95,7 +95,7 @@ func waitRun(ctx context.Context, runs RunService, runID string, timeout time.Du
 
 // defaultSyncResponse answers the last step's response: its status, its
 // Content-Type and its body as recorded. A run without any response is
-// answered with the run itself: 200 when it succeeded, else 502.
+// answered with its id and status: 200 when it succeeded, else 502.
 func defaultSyncResponse(c *gin.Context, d *engine.RunDetail) {
 	for i := len(d.Steps) - 1; i >= 0; i-- {
 		var rec stepRecord
@@ -110,7 +110,7 @@ func defaultSyncResponse(c *gin.Context, d *engine.RunDetail) {
 		return
 	}
 	if d.Status == engine.StatusSucceeded {
-		respond(c, http.StatusOK, d.Run)
+		respond(c, http.StatusOK, hookRun(&d.Run))
 		return
 	}
 	problemf(c, http.StatusBadGateway, "run %s %s: %s", d.RunID, d.Status, d.Error)

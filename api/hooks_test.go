@@ -171,3 +171,22 @@ func TestHookFormAndMultipartBodies(t *testing.T) {
 		t.Errorf("stored %q", data)
 	}
 }
+
+// TestHookAnswerTellsOnlyRunAndStatus: the caller of a webhook may be
+// anyone, so the 202 says which run it started and its status, nothing
+// of the workflow, the flow version or the internal Temporal UI link.
+func TestHookAnswerTellsOnlyRunAndStatus(t *testing.T) {
+	e, _ := newHookEnv(t)
+	id := e.publishHook(hookDoc(``))
+	for _, key := range []string{"", "msg_once"} {
+		req := e.request("POST", "/hooks/"+id, `{}`)
+		if key != "" {
+			req.Header.Set("webhook-id", key)
+		}
+		var got map[string]any
+		e.send(req).want(t, http.StatusAccepted).decode(t, &got)
+		if len(got) != 2 || got["run_id"] == "" || got["run_id"] == nil || got["status"] != "running" {
+			t.Errorf("webhook-id %q: answer %v, want only run_id and status", key, got)
+		}
+	}
+}

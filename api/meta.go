@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/flowline/flowline/internal/store"
 	"github.com/flowline/flowline/schemas"
 )
 
@@ -49,12 +50,20 @@ func (s *server) healthz(c *gin.Context) {
 	respond(c, http.StatusOK, gin.H{"status": "ok"})
 }
 
-// readyz answers 200 only when Ready does; otherwise 503 naming what
-// failed.
+// readyz answers 200 only when the flow store accepts a write (a ping
+// alone passes on a full disk) and Ready answers; otherwise 503 naming
+// what failed.
 func (s *server) readyz(c *gin.Context) {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), readyTimeout)
+	defer cancel()
+	if err := s.store.CheckWrite(ctx); err != nil {
+		if store.IsFull(err) {
+			c.Header("Retry-After", strconv.Itoa(FullRetryAfter))
+		}
+		problemf(c, http.StatusServiceUnavailable, "not ready: %v", err)
+		return
+	}
 	if s.ready != nil {
-		ctx, cancel := context.WithTimeout(c.Request.Context(), readyTimeout)
-		defer cancel()
 		if err := s.ready(ctx); err != nil {
 			if errors.Is(err, context.DeadlineExceeded) {
 				problemf(c, http.StatusServiceUnavailable, "not ready: no answer within %s: %v", readyTimeout, err)

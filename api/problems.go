@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/flowline/flowline/flows"
+	"github.com/flowline/flowline/internal/store"
 )
 
 // ProblemContentType is the media type of every error the API answers
@@ -65,8 +67,27 @@ func internalError(c *gin.Context, action string, err error) {
 		problemf(c, http.StatusServiceUnavailable, "%s: the request was canceled", action)
 		return
 	}
+	if store.IsFull(err) {
+		storageFull(c, action, err)
+		return
+	}
 	logger(c).Error("request failed", "action", action, "route", c.FullPath(), "error", err)
 	problemf(c, http.StatusInternalServerError, "%s: %v", action, err)
+}
+
+// FullRetryAfter is the Retry-After, in seconds, of the 503 answered while
+// storage is full, and of /readyz then.
+const FullRetryAfter = 30
+
+// storageFull answers 503 with Retry-After when a write failed for lack
+// of space (the flow store's, or Temporal's): the request may succeed once
+// an operator frees space, and a client that retries with the same
+// Idempotency-Key (or event_id, or webhook-id) starts nothing twice.
+func storageFull(c *gin.Context, action string, err error) {
+	logger(c).Error("storage is full", "action", action, "route", c.FullPath(), "error", err)
+	c.Header("Retry-After", strconv.Itoa(FullRetryAfter))
+	problemf(c, http.StatusServiceUnavailable,
+		"%s: the server's storage is full, so the request was not completed; retry later with the same Idempotency-Key", action)
 }
 
 // writeJSON encodes v as the response body with the given content type.

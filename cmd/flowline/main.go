@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -39,7 +40,11 @@ func main() {
 
 func run(args []string, stdout, stderr io.Writer) int {
 	cmd := "serve"
-	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
+	switch {
+	case len(args) > 0 && isHelp(args[0]):
+		// `flowline --help` asks about flowline, not about serve's flags.
+		cmd, args = "help", args[1:]
+	case len(args) > 0 && args[0] != "" && args[0][0] != '-':
 		cmd, args = args[0], args[1:]
 	}
 	switch cmd {
@@ -50,13 +55,22 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "version":
 		fmt.Fprintln(stdout, "flowline", app.Version)
 		return 0
-	case "help", "-h", "--help":
+	case "help":
 		fmt.Fprint(stdout, usage)
 		return 0
 	default:
 		fmt.Fprintf(stderr, "flowline: unknown command %q\n\n%s", cmd, usage)
 		return 2
 	}
+}
+
+// isHelp reports whether arg asks for the command list.
+func isHelp(arg string) bool {
+	switch arg {
+	case "help", "-h", "-help", "--help":
+		return true
+	}
+	return false
 }
 
 func serve(mode app.Mode, args []string, stderr io.Writer) int {
@@ -73,7 +87,8 @@ func serve(mode app.Mode, args []string, stderr io.Writer) int {
 	defer stop()
 	a, err := app.Start(ctx, cfg, mode, logger)
 	if err != nil {
-		logger.Error("flowline failed to start", "error", err)
+		// One plain line naming what to fix, not a log record to decode.
+		fmt.Fprintln(stderr, "flowline: cannot start:", strings.ReplaceAll(err.Error(), "\n", "; "))
 		return 1
 	}
 	code := 0

@@ -43,3 +43,22 @@ func TestUnknownCommand(t *testing.T) {
 		t.Fatalf("exit %d, stderr %s", code, errOut.String())
 	}
 }
+
+// TestHelpListsCommands: `flowline --help` (and -h, help) prints the
+// command list, not the flags of serve.
+func TestHelpListsCommands(t *testing.T) {
+	for _, arg := range []string{"--help", "-h", "-help", "help"} {
+		var out, errOut bytes.Buffer
+		if code := run([]string{arg}, &out, &errOut); code != 0 {
+			t.Fatalf("%s: exit %d, stderr %s", arg, code, errOut.String())
+		}
+		for _, want := range []string{"usage: flowline <command>", "serve ", "worker ", "api ", "validate FILE", "version"} {
+			if !strings.Contains(out.String(), want) {
+				t.Errorf("%s: output lacks %q:\n%s", arg, want, out.String())
+			}
+		}
+		if strings.Contains(out.String()+errOut.String(), "Usage of serve") {
+			t.Errorf("%s: printed serve's flags:\n%s%s", arg, out.String(), errOut.String())
+		}
+	}
+}

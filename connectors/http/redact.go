@@ -1,16 +1,15 @@
 package httpconn
 
 import (
-	"encoding/json"
 	"net/http"
 	"net/url"
-	"slices"
-	"sort"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/flowline/flowline/connectors"
 )
 
-const redacted = "[REDACTED]"
+const redacted = connectors.Redacted
 
 // sensitiveHeaders are redacted by name whatever their value.
 var sensitiveHeaders = map[string]bool{
@@ -34,39 +33,22 @@ var sensitiveQuery = map[string]bool{
 	"key": true, "sig": true, "signature": true, "auth": true, "code": true,
 }
 
-// redactor hides secrets in what is recorded: by header and query parameter
-// name, and by value wherever a resolved secret (or a value derived from
-// one) appears.
+// redactor hides secrets in what is recorded: whole values by header and
+// query parameter name, and known secrets (or values derived from one)
+// where they appear, by the rules of connectors.Redactor: never inside
+// the encoding of JSON, and secrets shorter than connectors.MinRedactLen
+// only where a whole value equals them.
 type redactor struct {
-	secrets  []string
-	headers  map[string]bool
-	query    map[string]bool
-	replacer *strings.Replacer
+	secrets connectors.Redactor
+	headers map[string]bool
+	query   map[string]bool
 }
 
 func newRedactor() *redactor {
 	return &redactor{}
 }
 
-// minSecretLen keeps very short secrets from blanking common text.
-const minSecretLen = 3
-
-func (r *redactor) addSecret(s string) {
-	if len(s) < minSecretLen || slices.Contains(r.secrets, s) {
-		return
-	}
-	r.secrets = append(r.secrets, s)
-	// The same secret as it appears inside JSON text or a query string.
-	if b, err := json.Marshal(s); err == nil {
-		if js := string(b[1 : len(b)-1]); js != s {
-			r.secrets = append(r.secrets, js)
-		}
-	}
-	if qs := url.QueryEscape(s); qs != s {
-		r.secrets = append(r.secrets, qs)
-	}
-	r.replacer = nil
-}
+func (r *redactor) addSecret(s string) { r.secrets.Add(s) }
 
 func (r *redactor) addHeader(name string) {
 	if r.headers == nil {
@@ -82,29 +64,12 @@ func (r *redactor) addQuery(name string) {
 	r.query[strings.ToLower(name)] = true
 }
 
-// text replaces every known secret in s.
-func (r *redactor) text(s string) string {
-	if len(r.secrets) == 0 {
-		return s
-	}
-	if r.replacer == nil {
-		// Longest first, so a secret containing another is hidden whole.
-		sort.Slice(r.secrets, func(i, j int) bool { return len(r.secrets[i]) > len(r.secrets[j]) })
-		pairs := make([]string, 0, 2*len(r.secrets))
-		for _, s := range r.secrets {
-			pairs = append(pairs, s, redacted)
-		}
-		r.replacer = strings.NewReplacer(pairs...)
-	}
-	return r.replacer.Replace(s)
-}
+// text replaces every long enough secret in s.
+func (r *redactor) text(s string) string { return r.secrets.Text(s) }
 
-func (r *redactor) bytes(b []byte) []byte {
-	if len(r.secrets) == 0 {
-		return b
-	}
-	return []byte(r.text(string(b)))
-}
+// bytes redacts a body: inside its strings when it is JSON, as text when
+// not.
+func (r *redactor) bytes(b []byte) []byte { return r.secrets.JSON(b) }
 
 func (r *redactor) sensitiveHeader(name string) bool {
 	n := strings.ToLower(name)
@@ -141,7 +106,11 @@ func (r *redactor) headerMap(h http.Header) map[string]string {
 			out[n] = redacted
 			continue
 		}
-		out[n] = r.text(strings.Join(vals, ", "))
+		red := make([]string, len(vals))
+		for i, v := range vals {
+			red[i] = r.secrets.Value(v)
+		}
+		out[n] = strings.Join(red, ", ")
 	}
 	return out
 }
@@ -170,7 +139,14 @@ func (r *redactor) redactQuery(raw string) string {
 		if dn, err := url.QueryUnescape(name); err == nil {
 			name = dn
 		}
-		if hasValue && r.sensitiveQueryName(name) {
+		if !hasValue {
+			continue
+		}
+		value := p[strings.IndexByte(p, '=')+1:]
+		if dv, err := url.QueryUnescape(value); err == nil {
+			value = dv
+		}
+		if r.sensitiveQueryName(name) || r.secrets.Is(value) {
 			parts[i] = p[:strings.IndexByte(p, '=')+1] + url.QueryEscape(redacted)
 		}
 	}
@@ -183,9 +159,16 @@ func location(u *url.URL) string {
 	return c.String()
 }
 
-// bodyText is a body as recorded: text with secrets redacted, cut to
-// limit bytes, or a size note when the body is binary.
+// bodyText is a body as recorded: redacted, then cut to limit bytes (so
+// that a cut never leaves part of a secret), or a size note when the body
+// is binary.
 func (r *redactor) bodyText(b []byte, limit int) (text string, truncated bool) {
+	return cutBody(r.bytes(b), limit)
+}
+
+// cutBody is an already redacted body as recorded: text cut to limit
+// bytes, or a size note when the body is binary.
+func cutBody(b []byte, limit int) (text string, truncated bool) {
 	if len(b) > limit {
 		b, truncated = b[:limit], true
 		// Do not cut a UTF-8 sequence in half.
@@ -199,7 +182,7 @@ func (r *redactor) bodyText(b []byte, limit int) (text string, truncated bool) {
 	if !utf8.Valid(b) {
 		return "[binary data]", truncated
 	}
-	return r.text(string(b)), truncated
+	return string(b), truncated
 }
 
 // learn adds the values of sensitive headers and query parameters of an

@@ -68,7 +68,7 @@ func TestSecretsNeverRecorded(t *testing.T) {
 			})
 			c := New(opts)
 			res, err := c.Execute(context.Background(), connectors.Request{Config: mustJSON(t, map[string]any{
-				"method": "POST", "url": srv.URL + "/p?password=pw1&keep=1", "auth": tc.auth,
+				"method": "POST", "url": srv.URL + "/p?password=pw1-long-secret&keep=1", "auth": tc.auth,
 				"headers": map[string]any{"Cookie": "a=b", "X-Session-Token": "tok"},
 				"body":    map[string]any{"type": "json", "json": map[string]any{"x": 1}},
 			})})
@@ -77,7 +77,7 @@ func TestSecretsNeverRecorded(t *testing.T) {
 				t.Fatalf("err = %v, want retryable", err)
 			}
 			recorded := string(res.Request) + string(res.Response) + string(res.Output) + err.Error()
-			for _, s := range []string{all["token"], all["pass"], all["key"], "YW5uOmh1bnRlcjItcGFzc3dvcmQ=", "pw1", "a=b", "session=abc", `"tok"`} {
+			for _, s := range []string{all["token"], all["pass"], all["key"], "YW5uOmh1bnRlcjItcGFzc3dvcmQ=", "pw1-long-secret", "a=b", "session=abc", `"tok"`} {
 				if strings.Contains(recorded, s) {
 					t.Errorf("recorded text contains %q:\n%s", s, recorded)
 				}

@@ -28,7 +28,7 @@ func responseRecords(resp *http.Response, data []byte, truncated bool, red *reda
 		size = resp.ContentLength
 	}
 	data = red.bytes(data)
-	text, recTruncated := red.bodyText(data, recordBodyLimit)
+	text, recTruncated := cutBody(data, recordBodyLimit)
 	rec := struct {
 		Status        int               `json:"status"`
 		Headers       map[string]string `json:"headers"`

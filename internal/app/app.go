@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -62,17 +63,25 @@ type App struct {
 	// stops stop the background loops (ledger pruner, requeuer).
 	stops    []func()
 	requeuer *api.Requeuer
+	// lock holds the data dir while the embedded Temporal server runs.
+	lock *os.File
 }
 
 // Start brings up the parts mode asks for and returns once they accept work.
-func Start(ctx context.Context, cfg *config.Config, mode Mode, logger *slog.Logger) (a *App, err error) {
-	a = &App{cfg: cfg, log: logger, served: make(chan error, 1)}
+func Start(ctx context.Context, cfg *config.Config, mode Mode, logger *slog.Logger) (_ *App, err error) {
+	a := &App{cfg: cfg, log: logger, served: make(chan error, 1)}
+	// A failed start stops what did start. The deferred call holds its own
+	// reference: the named result is nil by the time it runs.
 	defer func() {
 		if err != nil {
 			_ = a.Shutdown(context.Background())
-			a = nil
 		}
 	}()
+	if mode == ModeServe && cfg.Embedded() {
+		if a.lock, err = lockDataDir(cfg.DataDir); err != nil {
+			return nil, err
+		}
+	}
 	// Every mode runs the worker or the API, and both need the store and
 	// the sealing key: the API to keep credentials, the worker to resolve
 	// them for connectors. A bad key fails here, before anything starts.
@@ -97,6 +106,9 @@ func Start(ctx context.Context, cfg *config.Config, mode Mode, logger *slog.Logg
 	}
 	a.client, err = dialTemporal(ctx, cfg, logger)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkNamespace(ctx, a.client, cfg); err != nil {
 		return nil, err
 	}
 	if err := engine.EnsureSearchAttributes(ctx, a.client, cfg.TemporalNamespace); err != nil {
@@ -138,19 +150,17 @@ func Start(ctx context.Context, cfg *config.Config, mode Mode, logger *slog.Logg
 }
 
 // openStore opens the flow store and builds the credential sealer from the
-// configured or generated key.
+// configured or generated key, checked against the stored credentials.
+// Errors name the setting to fix.
 func (a *App) openStore(ctx context.Context) error {
-	key, err := secrets.LoadKey(a.cfg.SecretKey, a.cfg.DataDir)
-	if err != nil {
-		return fmt.Errorf("loading the secret key: %w", err)
-	}
-	a.sealer, err = secrets.NewSealer(key)
-	if err != nil {
-		return fmt.Errorf("loading the secret key: %w", err)
-	}
+	var err error
 	a.store, err = store.Open(ctx, a.cfg.DatabaseURL)
 	if err != nil {
-		return fmt.Errorf("opening flow store: %w", err)
+		return fmt.Errorf("flow store (FLOWLINE_DATABASE_URL, --database-url): %w", err)
+	}
+	a.sealer, err = secrets.LoadSealer(ctx, a.cfg.SecretKey, a.cfg.DataDir, a.store)
+	if err != nil {
+		return fmt.Errorf("loading the secret key: %w", err)
 	}
 	return nil
 }
@@ -238,6 +248,9 @@ func (a *App) Shutdown(ctx context.Context) error {
 	}
 	if a.dev != nil {
 		errs = append(errs, a.dev.Stop())
+	}
+	if a.lock != nil {
+		_ = a.lock.Close()
 	}
 	return errors.Join(errs...)
 }

@@ -35,6 +35,9 @@ type Config struct {
 	BatchLanes int
 	// PprofAddr, when set, serves Go's profiling endpoints there.
 	PprofAddr string
+	// AllowExposedTemporal accepts an embedded Temporal frontend or UI on a
+	// non-loopback address although neither checks any credential.
+	AllowExposedTemporal bool
 }
 
 // option binds one setting to its flag, environment variable and default.
@@ -48,6 +51,8 @@ func Parse(name string, args []string, getenv func(string) string) (*Config, err
 	var raw struct {
 		httpAddr, dataDir, dbURL, tAddr, tNS, tDev, tUI, queue, secret, token, egress, public, level, maxBody, lanes, pprof string
 	}
+	// exposeTemporal is --allow-exposed-temporal, parsed as a bool below.
+	var exposeTemporal string
 	opts := []option{
 		{"http-addr", "FLOWLINE_HTTP_ADDR", "127.0.0.1:8080", "REST API listen address", &raw.httpAddr},
 		{"data-dir", "FLOWLINE_DATA_DIR", "./data", "directory for all local state", &raw.dataDir},
@@ -65,8 +70,13 @@ func Parse(name string, args []string, getenv func(string) string) (*Config, err
 		{"max-body-bytes", "FLOWLINE_MAX_BODY_BYTES", "1048576", "largest request body accepted", &raw.maxBody},
 		{"pprof-addr", "FLOWLINE_PPROF_ADDR", "", "serve Go profiling endpoints (/debug/pprof/) on this address; empty = off", &raw.pprof},
 		{"batch-lanes", "FLOWLINE_BATCH_LANES", "2", "batch workflows per flow carrying event runs; 0 gives each event run a workflow of its own", &raw.lanes},
+		{"allow-exposed-temporal", "FLOWLINE_ALLOW_EXPOSED_TEMPORAL", "false", "accept a non-loopback --temporal-dev-addr or --temporal-ui-addr, which no credential protects", &exposeTemporal},
 	}
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: flowline %s [flags]\n\nflags (each may be set by its environment variable instead):\n", name)
+		fs.PrintDefaults()
+	}
 	for _, o := range opts {
 		def := o.def
 		if v := getenv(o.env); v != "" {
@@ -111,6 +121,10 @@ func Parse(name string, args []string, getenv func(string) string) (*Config, err
 	if strings.EqualFold(c.TemporalUIAddr, "off") {
 		c.TemporalUIAddr = ""
 	}
+	if c.AllowExposedTemporal, err = strconv.ParseBool(exposeTemporal); err != nil {
+		errs = append(errs, fmt.Errorf("allow exposed temporal %q: want true or false", exposeTemporal))
+	}
+	errs = append(errs, c.checkTemporalExposure(name)...)
 	if abs, err := filepath.Abs(c.DataDir); err == nil {
 		c.DataDir = abs
 	}
@@ -124,6 +138,29 @@ func Parse(name string, args []string, getenv func(string) string) (*Config, err
 		return nil, errors.Join(errs...)
 	}
 	return c, nil
+}
+
+// checkTemporalExposure refuses to serve the embedded Temporal frontend or
+// UI beyond loopback unless the operator said so: neither asks for any
+// credential, so whoever reaches them can read every run's history and
+// start, signal or terminate workflows. An API token counts as saying so
+// (the operator is securing a deployment), the explicit flag too.
+func (c *Config) checkTemporalExposure(name string) []error {
+	if name != "serve" || !c.Embedded() || c.AllowExposedTemporal || c.APIToken != "" {
+		return nil
+	}
+	var errs []error
+	for _, a := range []struct{ what, flag, addr string }{
+		{"temporal dev address", "--temporal-dev-addr", c.TemporalDevAddr},
+		{"temporal UI address", "--temporal-ui-addr", c.TemporalUIAddr},
+	} {
+		if a.addr != "" && !Loopback(a.addr) {
+			errs = append(errs, fmt.Errorf("%s %q (%s): not a loopback address, and the embedded Temporal has no authentication; "+
+				"keep it on 127.0.0.1, or set FLOWLINE_ALLOW_EXPOSED_TEMPORAL=true (--allow-exposed-temporal) once a firewall or an authenticating proxy guards it",
+				a.what, a.addr, a.flag))
+		}
+	}
+	return errs
 }
 
 // FromOS parses the process's arguments and environment.

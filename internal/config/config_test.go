@@ -62,3 +62,55 @@ func TestPprofOnlyOnLoopback(t *testing.T) {
 		t.Errorf("a non-loopback pprof address was accepted: %v", err)
 	}
 }
+
+func TestExposedTemporalNeedsConsent(t *testing.T) {
+	none := env(nil)
+	for _, args := range [][]string{
+		{"--temporal-ui-addr", "0.0.0.0:8233"},
+		{"--temporal-dev-addr", ":7233"},
+		{"--temporal-ui-addr", "10.0.0.5:8233", "--temporal-dev-addr", "10.0.0.5:7233"},
+	} {
+		_, err := Parse("serve", args, none)
+		if err == nil {
+			t.Fatalf("%v: accepted", args)
+		}
+		for i := 0; i < len(args); i += 2 {
+			if !strings.Contains(err.Error(), args[i]) || !strings.Contains(err.Error(), args[i+1]) ||
+				!strings.Contains(err.Error(), "FLOWLINE_ALLOW_EXPOSED_TEMPORAL") {
+				t.Errorf("%v: error does not name %s %s and the way out: %v", args, args[i], args[i+1], err)
+			}
+		}
+	}
+	exposed := []string{"--temporal-ui-addr", "0.0.0.0:8233", "--temporal-dev-addr", "0.0.0.0:7233"}
+	for name, c := range map[string]struct {
+		args []string
+		env  map[string]string
+	}{
+		"flag":          {append([]string{"--allow-exposed-temporal=true"}, exposed...), nil},
+		"environment":   {exposed, map[string]string{"FLOWLINE_ALLOW_EXPOSED_TEMPORAL": "1"}},
+		"api token":     {exposed, map[string]string{"FLOWLINE_API_TOKEN": "s3cret-token"}},
+		"loopback":      {[]string{"--temporal-ui-addr", "[::1]:8233", "--temporal-dev-addr", "localhost:7233"}, nil},
+		"ui off":        {[]string{"--temporal-ui-addr", "off"}, nil},
+		"external":      {append([]string{"--temporal-address", "temporal:7233"}, exposed...), nil},
+		"not the serve": {exposed, nil},
+	} {
+		mode := "serve"
+		if name == "not the serve" {
+			mode = "worker"
+		}
+		cfg, err := Parse(mode, c.args, env(c.env))
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if name == "flag" || name == "environment" {
+			if !cfg.AllowExposedTemporal {
+				t.Errorf("%s: AllowExposedTemporal is false", name)
+			}
+		}
+	}
+	if _, err := Parse("serve", nil, env(map[string]string{"FLOWLINE_ALLOW_EXPOSED_TEMPORAL": "maybe"})); err == nil ||
+		!strings.Contains(err.Error(), `allow exposed temporal "maybe"`) {
+		t.Errorf("a bad boolean: %v", err)
+	}
+}

@@ -93,7 +93,7 @@ func LoadKey(configured string, dataDir string) ([]byte, error) {
 	if configured = strings.TrimSpace(configured); configured != "" {
 		key, err := decodeKey(configured)
 		if err != nil {
-			return nil, fmt.Errorf("invalid FLOWLINE_SECRET_KEY: %w", err)
+			return nil, fmt.Errorf("FLOWLINE_SECRET_KEY (--secret-key) is invalid: %w", err)
 		}
 		return key, nil
 	}
@@ -142,7 +142,7 @@ func readKeyFile(path string) ([]byte, error) {
 	}
 	key, err := decodeKey(strings.TrimSpace(string(data)))
 	if err != nil {
-		return nil, fmt.Errorf("secret key file %s: %w", path, err)
+		return nil, fmt.Errorf("secret key file %s is invalid (restore it from a backup, or set FLOWLINE_SECRET_KEY): %w", path, err)
 	}
 	return key, nil
 }

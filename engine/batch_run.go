@@ -38,9 +38,13 @@ func runInBatch(ctx workflow.Context, in RunInput) FinishedRun {
 		// step marker belongs to.
 		lctx := workflow.WithLocalActivityOptions(ctx, attemptOptions(step, fmt.Sprintf("run %s, step %s", in.RunID, step.ID)))
 		var out StepOutcome
+		start := workflow.Now(ctx)
 		err = workflow.ExecuteLocalActivity(lctx, step.Type, si).Get(ctx, &out)
 		if err != nil {
 			out, _ = outcomeOf(err)
+			if len(out.Attempts) == 0 && canceled(ctx, err) {
+				out.Attempts = []Attempt{canceledAttempt(ctx, 1, start)}
+			}
 		}
 		if err == nil && out.HandedOff != "" {
 			// Its outcome was too large for the batch: the run goes on in

@@ -19,7 +19,7 @@ type attemptMemo struct {
 	maxBytes int
 	bytes    int // the size of the outcomes kept
 	entries  map[string]memoEntry
-	order   []memoKey // insertion order, oldest first
+	order    []memoKey // insertion order, oldest first
 }
 
 type memoEntry struct {

@@ -86,7 +86,7 @@ func FlowRunWorkflow(ctx workflow.Context, in RunInput) (*RunResult, error) {
 			sr.Status = StepCanceled
 			result.Steps = append(result.Steps, sr)
 			trimRecords(result.Steps)
-			return result, err
+			return nil, temporal.NewCanceledError(result)
 		}
 		result.Steps = append(result.Steps, sr)
 		if step.OnError == flows.OnErrorContinue {

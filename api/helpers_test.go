@@ -40,6 +40,10 @@ type fakeRuns struct {
 	cancels []string
 	retries []string
 	known   map[string]bool
+	// flowOf names the flow of a known run; finished, the status of a
+	// known run that has ended.
+	flowOf   map[string]string
+	finished map[string]string
 }
 
 func newFakeRuns(known ...string) *fakeRuns {
@@ -67,7 +71,7 @@ func (f *fakeRuns) Get(_ context.Context, runID string) (*engine.RunDetail, erro
 	if !f.known[runID] {
 		return nil, errors.Join(errors.New("reading run "+runID), engine.ErrRunNotFound)
 	}
-	return &engine.RunDetail{Run: engine.Run{RunID: runID, Status: engine.StatusSucceeded}}, nil
+	return &engine.RunDetail{Run: engine.Run{RunID: runID, FlowID: f.flowOf[runID], Status: engine.StatusSucceeded}}, nil
 }
 
 func (f *fakeRuns) List(_ context.Context, filter engine.RunFilter) ([]engine.Run, string, error) {
@@ -82,6 +86,9 @@ func (f *fakeRuns) Cancel(_ context.Context, runID string) error {
 	defer f.mu.Unlock()
 	if !f.known[runID] {
 		return engine.ErrRunNotFound
+	}
+	if st, ok := f.finished[runID]; ok {
+		return &engine.FinishedError{RunID: runID, Status: st}
 	}
 	f.cancels = append(f.cancels, runID)
 	return nil

@@ -223,6 +223,11 @@ func (s *server) cancelRun(c *gin.Context) {
 		return
 	}
 	if err := runs.Cancel(c.Request.Context(), id); err != nil {
+		var fin *engine.FinishedError
+		if errors.As(err, &fin) {
+			problemf(c, http.StatusConflict, "run %s is %s and cannot be canceled", id, fin.Status)
+			return
+		}
 		runError(c, "canceling the run", err)
 		return
 	}
@@ -240,6 +245,26 @@ func (s *server) retryRun(c *gin.Context) {
 	rec, err := s.ledgerRun(ctx, c.Param("run_id"))
 	if err != nil {
 		internalError(c, "reading the run", err)
+		return
+	}
+	flowID := ""
+	if rec != nil {
+		flowID = rec.FlowID
+	} else {
+		d, gerr := runs.Get(ctx, c.Param("run_id"))
+		if gerr != nil {
+			runError(c, "retrying the run", gerr)
+			return
+		}
+		flowID = d.FlowID
+	}
+	// A run repeats its pinned version, but not of a flow that is gone:
+	// deleting a flow ends its runs.
+	if _, ferr := s.store.GetFlow(ctx, flowID); errors.Is(ferr, store.ErrNotFound) {
+		problemf(c, http.StatusConflict, "run %s belongs to flow %s, which was deleted; it cannot be retried", c.Param("run_id"), flowID)
+		return
+	} else if ferr != nil {
+		internalError(c, "reading the run's flow", ferr)
 		return
 	}
 	var run *engine.Run

@@ -61,6 +61,9 @@ func TestManualRun(t *testing.T) {
 func TestRunCalls(t *testing.T) {
 	e := newEnv(t, nil)
 	e.runs.known["known-1"] = true
+	e.runs.flowOf = map[string]string{"known-1": e.createFlow().ID, "orphan-1": "f-deleted"}
+	e.runs.known["orphan-1"] = true
+	e.runs.finished = map[string]string{"orphan-1": engine.StatusSucceeded}
 
 	var detail engine.RunDetail
 	e.do("GET", "/api/v1/runs/known-1", nil).want(t, http.StatusOK).decode(t, &detail)
@@ -84,6 +87,20 @@ func TestRunCalls(t *testing.T) {
 	e.do("POST", "/api/v1/runs/known-1/retry", nil).want(t, http.StatusAccepted).decode(t, &retried)
 	if retried.RunID != "known-1-again" || len(e.runs.retries) != 1 {
 		t.Errorf("retry answered %+v, recorded %v", retried, e.runs.retries)
+	}
+
+	// A run that has ended cannot be canceled; one whose flow was deleted
+	// cannot be retried.
+	p := e.do("POST", "/api/v1/runs/orphan-1/cancel", nil).want(t, http.StatusConflict).problem(t)
+	if p.Detail != "run orphan-1 is succeeded and cannot be canceled" {
+		t.Errorf("cancel of a finished run: %q", p.Detail)
+	}
+	p = e.do("POST", "/api/v1/runs/orphan-1/retry", nil).want(t, http.StatusConflict).problem(t)
+	if p.Detail != "run orphan-1 belongs to flow f-deleted, which was deleted; it cannot be retried" {
+		t.Errorf("retry of a run of a deleted flow: %q", p.Detail)
+	}
+	if len(e.runs.cancels) != 1 || len(e.runs.retries) != 1 {
+		t.Errorf("cancels %v, retries %v: the refused calls reached the run service", e.runs.cancels, e.runs.retries)
 	}
 
 	var list struct {

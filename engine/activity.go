@@ -20,6 +20,9 @@ import (
 // templates, runs one attempt, records it and classifies any failure.
 type Activities struct {
 	Registry *connectors.Registry
+	// Runs, when set, starts the workflows that batched runs go on in
+	// when a step's outcome is too large for their batch (see carryOff).
+	Runs *Runs
 
 	memoOnce sync.Once
 	memo     *attemptMemo
@@ -28,8 +31,9 @@ type Activities struct {
 // Outcomes of local step attempts are remembered this long (well past a
 // few workflow task retries), and this many at most.
 const (
-	memoTTL = 10 * time.Minute
-	memoMax = 50000
+	memoTTL      = 10 * time.Minute
+	memoMax      = 50000
+	memoMaxBytes = 128 << 20
 )
 
 // RunStep runs one attempt of one step. Earlier attempts of the same step
@@ -42,12 +46,15 @@ func (a *Activities) RunStep(ctx context.Context, in StepInput) (*StepOutcome, e
 	// A local attempt is one local activity: the same attempt run again
 	// means its workflow task was retried, and the request already went
 	// out (see attemptMemo).
-	a.memoOnce.Do(func() { a.memo = newAttemptMemo(memoTTL, memoMax) })
+	a.memoOnce.Do(func() { a.memo = newAttemptMemo(memoTTL, memoMax, memoMaxBytes) })
 	key := info.WorkflowExecution.RunID + "\x00" + in.RunID + "\x00" + in.StepID + "\x00" + strconv.Itoa(in.Attempt)
 	if e, ok := a.memo.get(key); ok {
 		return e.out, e.err
 	}
 	out, err := a.runStep(ctx, in, info)
+	if err == nil && in.Carry != nil && outcomeSize(out) > batchCarryBytes {
+		out, err = a.carryOff(ctx, in, out)
+	}
 	if ctx.Err() == nil && !temporal.IsCanceledError(err) {
 		a.memo.put(key, out, err)
 	}
@@ -72,6 +79,7 @@ func (a *Activities) runStep(ctx context.Context, in StepInput, info activity.In
 		out.Request, out.Response, out.Output = res.Request, res.Response, res.Output
 		att.StatusCode = int(gjson.GetBytes(res.Response, "status").Int())
 	}
+	out, err = bound(out, err)
 	if err != nil {
 		att.Error = err.Error()
 	}
@@ -92,6 +100,37 @@ func (a *Activities) runStep(ctx context.Context, in StepInput, info activity.In
 	})
 }
 
+// carryOff hands a batched run whose step succeeded with an outcome too
+// large for its batch to a workflow of its own, which starts with the
+// outcome in its input and goes on with the next step. The batch records
+// only the attempts. Nothing is sent again: when the run cannot be handed
+// off, the step fails.
+func (a *Activities) carryOff(ctx context.Context, in StepInput, out *StepOutcome) (*StepOutcome, error) {
+	fail := func(err error) (*StepOutcome, error) {
+		small := StepOutcome{Attempts: out.Attempts, Request: out.Request, Response: out.Response}
+		if outcomeSize(&small) > batchCarryBytes {
+			small.Request, small.Response = nil, nil
+		}
+		small.Attempts[len(small.Attempts)-1].Error = err.Error()
+		return nil, temporal.NewApplicationErrorWithOptions(err.Error(), connectors.Permanent.String(),
+			temporal.ApplicationErrorOptions{NonRetryable: true, Details: []any{small}})
+	}
+	r, err := carryInput(in, out)
+	if err != nil {
+		return fail(err)
+	}
+	if a.Runs == nil {
+		return fail(errors.New("handing the run to a workflow of its own: this worker has no Temporal client"))
+	}
+	runs := *a.Runs
+	runs.TaskQueue = activity.GetInfo(ctx).TaskQueue
+	_, temporalRunID, err := runs.start(ctx, r)
+	if err != nil {
+		return fail(fmt.Errorf("handing the run to a workflow of its own: %w", err))
+	}
+	return &StepOutcome{Attempts: out.Attempts, HandedOff: temporalRunID}, nil
+}
+
 func (a *Activities) attempt(ctx context.Context, in StepInput, n int) (*connectors.Result, error) {
 	conn, ok := a.Registry.Get(in.Type)
 	if !ok {
@@ -100,6 +139,10 @@ func (a *Activities) attempt(ctx context.Context, in StepInput, n int) (*connect
 	config, err := flows.Render(in.Config, in.Context)
 	if err != nil {
 		return nil, connectors.NewPermanent(fmt.Errorf("rendering step %q config: %w", in.StepID, err))
+	}
+	if len(config) > maxRenderedConfigBytes {
+		return nil, connectors.Permanentf("rendered config of step %q is %s; the limit is %s",
+			in.StepID, connectors.Size(int64(len(config))), connectors.Size(maxRenderedConfigBytes))
 	}
 	res, err := conn.Execute(ctx, connectors.Request{
 		RunID: in.RunID, StepID: in.StepID, Attempt: n,

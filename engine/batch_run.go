@@ -22,6 +22,7 @@ func runInBatch(ctx workflow.Context, in RunInput) FinishedRun {
 	outputs := map[string]json.RawMessage{}
 	finish := func(status, msg string) FinishedRun {
 		t := closedAt(workflow.Now(ctx), steps)
+		trimRecords(steps)
 		return FinishedRun{RunID: in.RunID, Status: status, Steps: steps, Error: msg, ClosedAt: &t}
 	}
 	for i, step := range in.Document.Steps {
@@ -30,13 +31,26 @@ func runInBatch(ctx workflow.Context, in RunInput) FinishedRun {
 			return finish(LedgerFailed, err.Error())
 		}
 		si.Attempt = 1
+		carry := in
+		carry.Resume = &Resume{Steps: steps, Outputs: outputs, Next: i + 1}
+		si.Carry = &carry
 		// The summary shows in the Temporal UI's event history: the run a
 		// step marker belongs to.
 		lctx := workflow.WithLocalActivityOptions(ctx, attemptOptions(step, fmt.Sprintf("run %s, step %s", in.RunID, step.ID)))
 		var out StepOutcome
+		start := workflow.Now(ctx)
 		err = workflow.ExecuteLocalActivity(lctx, step.Type, si).Get(ctx, &out)
 		if err != nil {
 			out, _ = outcomeOf(err)
+			if len(out.Attempts) == 0 && canceled(ctx, err) {
+				out.Attempts = []Attempt{canceledAttempt(ctx, 1, start)}
+			}
+		}
+		if err == nil && out.HandedOff != "" {
+			// Its outcome was too large for the batch: the run goes on in
+			// its own workflow, which holds the outcome.
+			return FinishedRun{RunID: in.RunID, Status: LedgerHandedOff, Steps: steps,
+				WorkflowID: WorkflowID(in.RunID), TemporalRunID: out.HandedOff}
 		}
 		sr := stepResult(step, out, err)
 		if err == nil {
@@ -70,6 +84,7 @@ func runInBatch(ctx workflow.Context, in RunInput) FinishedRun {
 // started on its own would have, so GET /runs and the Temporal UI list it
 // like any other; starting it again (a retried task) finds the same one.
 func handOff(ctx workflow.Context, in RunInput, r Resume) FinishedRun {
+	trimRecords(r.Steps)
 	in.Resume = &r
 	// Not canceled with the run: once started, the run's own workflow is
 	// where a cancel must go, and the ledger must say where it went.

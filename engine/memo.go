@@ -13,16 +13,19 @@ import (
 // time by the same worker. (After a crash nothing is remembered, and the
 // step is sent again with the same Idempotency-Key.)
 type attemptMemo struct {
-	mu      sync.Mutex
-	ttl     time.Duration
-	max     int
-	entries map[string]memoEntry
-	order   []memoKey // insertion order, oldest first
+	mu       sync.Mutex
+	ttl      time.Duration
+	max      int
+	maxBytes int
+	bytes    int // the size of the outcomes kept
+	entries  map[string]memoEntry
+	order    []memoKey // insertion order, oldest first
 }
 
 type memoEntry struct {
-	out *StepOutcome
-	err error
+	out  *StepOutcome
+	err  error
+	size int
 }
 
 type memoKey struct {
@@ -30,9 +33,22 @@ type memoKey struct {
 	at  time.Time
 }
 
-// newAttemptMemo keeps at most max outcomes, each for at most ttl.
-func newAttemptMemo(ttl time.Duration, max int) *attemptMemo {
-	return &attemptMemo{ttl: ttl, max: max, entries: map[string]memoEntry{}}
+// newAttemptMemo keeps at most max outcomes of at most maxBytes in all,
+// each for at most ttl.
+func newAttemptMemo(ttl time.Duration, max, maxBytes int) *attemptMemo {
+	return &attemptMemo{ttl: ttl, max: max, maxBytes: maxBytes, entries: map[string]memoEntry{}}
+}
+
+// entrySize is roughly what an outcome holds in memory.
+func entrySize(out *StepOutcome, err error) int {
+	n := 64
+	if out != nil {
+		n += outcomeSize(out)
+	}
+	if err != nil {
+		n += 2 * len(err.Error())
+	}
+	return n
 }
 
 // get returns the remembered outcome of the attempt named by key.
@@ -49,17 +65,23 @@ func (m *attemptMemo) put(key string, out *StepOutcome, err error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	now := time.Now()
-	if _, ok := m.entries[key]; !ok {
+	if old, ok := m.entries[key]; ok {
+		m.bytes -= old.size
+	} else {
 		m.order = append(m.order, memoKey{key: key, at: now})
 	}
-	m.entries[key] = memoEntry{out: out, err: err}
+	e := memoEntry{out: out, err: err, size: entrySize(out, err)}
+	m.entries[key] = e
+	m.bytes += e.size
 	m.expire(now)
 }
 
-// expire drops outcomes older than the ttl and the oldest beyond max.
+// expire drops outcomes older than the ttl, and the oldest beyond max or
+// beyond maxBytes.
 func (m *attemptMemo) expire(now time.Time) {
 	n := 0
-	for n < len(m.order) && (len(m.order)-n > m.max || now.Sub(m.order[n].at) > m.ttl) {
+	for n < len(m.order) && (len(m.order)-n > m.max || m.bytes > m.maxBytes || now.Sub(m.order[n].at) > m.ttl) {
+		m.bytes -= m.entries[m.order[n].key].size
 		delete(m.entries, m.order[n].key)
 		n++
 	}

@@ -49,7 +49,7 @@ func TestRepeatedLocalAttemptIsNotSentAgain(t *testing.T) {
 
 // TestAttemptMemoForgets: outcomes go after their time or beyond the cap.
 func TestAttemptMemoForgets(t *testing.T) {
-	m := newAttemptMemo(time.Hour, 2)
+	m := newAttemptMemo(time.Hour, 2, 1<<20)
 	m.put("a", &StepOutcome{}, nil)
 	m.put("b", &StepOutcome{}, nil)
 	m.put("c", &StepOutcome{}, nil)
@@ -59,10 +59,29 @@ func TestAttemptMemoForgets(t *testing.T) {
 	if _, ok := m.get("c"); !ok {
 		t.Error("the newest outcome was forgotten")
 	}
-	m = newAttemptMemo(time.Millisecond, 10)
+	m = newAttemptMemo(time.Millisecond, 10, 1<<20)
 	m.put("a", &StepOutcome{}, nil)
 	time.Sleep(5 * time.Millisecond)
 	if _, ok := m.get("a"); ok {
 		t.Error("an outcome survived past its time")
+	}
+}
+
+// TestAttemptMemoBoundsBytes: the memo keeps no more than its byte cap,
+// dropping the oldest outcomes first.
+func TestAttemptMemoBoundsBytes(t *testing.T) {
+	m := newAttemptMemo(time.Hour, 1000, 3<<20)
+	big := func() *StepOutcome { return &StepOutcome{Output: make(json.RawMessage, 1<<20)} }
+	for _, k := range []string{"a", "b", "c", "d"} {
+		m.put(k, big(), nil)
+	}
+	if m.bytes > 3<<20 {
+		t.Errorf("the memo keeps %d bytes, more than its cap of %d", m.bytes, 3<<20)
+	}
+	if _, ok := m.get("a"); ok {
+		t.Error("the oldest outcome survived past the byte cap")
+	}
+	if _, ok := m.get("d"); !ok {
+		t.Error("the newest outcome was forgotten")
 	}
 }

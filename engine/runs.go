@@ -195,7 +195,11 @@ func (r *Runs) result(ctx context.Context, wfID string, info executionInfo) (*Ru
 			return &res, f.GetMessage(), nil
 		}
 		if a := ev.GetWorkflowExecutionCanceledEventAttributes(); a != nil {
-			return &RunResult{}, "canceled", nil
+			// The steps so far travel as the cancellation's details.
+			if det := a.GetDetails(); det != nil && len(det.Payloads) > 0 {
+				_ = dc.FromPayloads(det, &res)
+			}
+			return &res, "canceled", nil
 		}
 		if a := ev.GetWorkflowExecutionTimedOutEventAttributes(); a != nil {
 			return &RunResult{}, "timed out", nil
@@ -268,9 +272,43 @@ func (r *Runs) List(ctx context.Context, f RunFilter) ([]Run, string, error) {
 	return runs, base64.RawURLEncoding.EncodeToString(resp.NextPageToken), nil
 }
 
-// Cancel asks a run to stop.
+// ErrRunFinished is returned for a request that only a running run
+// answers, such as a cancel, made to a run that has ended; the error is a
+// *FinishedError.
+var ErrRunFinished = errors.New("run has finished")
+
+// FinishedError says that a run has ended, and how.
+type FinishedError struct {
+	RunID  string
+	Status string
+}
+
+// Error implements error.
+func (e *FinishedError) Error() string { return fmt.Sprintf("run %s is %s", e.RunID, e.Status) }
+
+// Is makes errors.Is(err, ErrRunFinished) hold.
+func (e *FinishedError) Is(target error) bool { return target == ErrRunFinished }
+
+// Cancel asks a run to stop; a run that has ended is a *FinishedError.
 func (r *Runs) Cancel(ctx context.Context, runID string) error {
-	if err := r.Client.CancelWorkflow(ctx, WorkflowID(runID), ""); err != nil {
+	wfID := WorkflowID(runID)
+	closed := func() error {
+		desc, err := r.Client.DescribeWorkflowExecution(ctx, wfID, "")
+		if err != nil {
+			return notFound(runID, err)
+		}
+		if st := desc.GetWorkflowExecutionInfo().GetStatus(); st != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
+			return &FinishedError{RunID: runID, Status: statusName(st)}
+		}
+		return nil
+	}
+	if err := closed(); err != nil {
+		return err
+	}
+	if err := r.Client.CancelWorkflow(ctx, wfID, ""); err != nil {
+		if cerr := closed(); cerr != nil { // it ended meanwhile
+			return cerr
+		}
 		return notFound(runID, err)
 	}
 	return nil

@@ -52,9 +52,13 @@ func runLocalStep(ctx workflow.Context, step flows.Step, in StepInput, prior []A
 	for attempt := len(prior) + 1; ; attempt++ {
 		in.Attempt = attempt
 		var out StepOutcome
+		start := workflow.Now(ctx)
 		err := workflow.ExecuteLocalActivity(lctx, step.Type, in).Get(ctx, &out)
 		if err != nil {
 			out, _ = outcomeOf(err)
+			if len(out.Attempts) == 0 && canceled(ctx, err) {
+				out.Attempts = []Attempt{canceledAttempt(ctx, attempt, start)}
+			}
 		}
 		all.Attempts = append(all.Attempts, out.Attempts...)
 		all.Request, all.Response, all.Output = out.Request, out.Response, out.Output
@@ -128,6 +132,14 @@ func stepResult(step flows.Step, out StepOutcome, err error) StepResult {
 		sr.Status, sr.Error = StepFailed, errorMessage(err)
 	}
 	return sr
+}
+
+// canceledAttempt records attempt n of a step whose run was canceled
+// while it was in flight: its outcome never comes back, but its request
+// may have gone out.
+func canceledAttempt(ctx workflow.Context, n int, start time.Time) Attempt {
+	return Attempt{Attempt: n, StartedAt: start.UTC(), Error: "canceled while in flight",
+		DurationMS: workflow.Now(ctx).Sub(start).Milliseconds()}
 }
 
 // canceled reports whether a step failed because its run was canceled.

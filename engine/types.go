@@ -67,6 +67,10 @@ type StepInput struct {
 	// try is its own local activity); zero on the regular-activity path,
 	// where Temporal counts.
 	Attempt int `json:"attempt,omitempty"`
+	// Carry, set for a step a batch workflow runs, is the run's input as
+	// its own workflow would go on after this step: a step whose outcome
+	// is too large for the batch takes the run there (see carryOff).
+	Carry *RunInput `json:"carry,omitempty"`
 }
 
 // Attempt is one try of a step.
@@ -85,6 +89,10 @@ type StepOutcome struct {
 	Request  json.RawMessage `json:"request,omitempty"`
 	Response json.RawMessage `json:"response,omitempty"`
 	Output   json.RawMessage `json:"output,omitempty"`
+	// HandedOff, set for a batched step whose outcome was too large for
+	// its batch, is the Temporal run id of the run's own workflow, which
+	// holds the outcome and goes on with the next step.
+	HandedOff string `json:"handed_off,omitempty"`
 }
 
 // Step statuses.

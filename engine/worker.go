@@ -40,7 +40,7 @@ func Register(w worker.Registry, reg *connectors.Registry, ledger Ledger, runs *
 	w.RegisterActivityWithOptions(la.Claim, activity.RegisterOptions{Name: claimActivity})
 	w.RegisterActivityWithOptions(la.Finish, activity.RegisterOptions{Name: finishActivity})
 	w.RegisterActivityWithOptions(la.HandOff, activity.RegisterOptions{Name: handOffActivity})
-	acts := &Activities{Registry: reg}
+	acts := &Activities{Registry: reg, Runs: runs}
 	for _, c := range reg.All() {
 		w.RegisterActivityWithOptions(acts.RunStep, activity.RegisterOptions{Name: c.Type()})
 	}

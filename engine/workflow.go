@@ -57,6 +57,12 @@ func FlowRunWorkflow(ctx workflow.Context, in RunInput) (*RunResult, error) {
 	local := workflow.GetVersion(ctx, localStepsChange, workflow.DefaultVersion, 1) == 1
 	for i := first; i < len(in.Document.Steps); i++ {
 		step := in.Document.Steps[i]
+		if why := historyTooLarge(ctx); why != "" {
+			result.Steps = append(result.Steps, skipped(in.Document.Steps[i:])...)
+			trimRecords(result.Steps)
+			return nil, temporal.NewNonRetryableApplicationError(
+				fmt.Sprintf("step %q not started: %s", step.ID, why), FailureType, nil, result)
+		}
 		si, err := stepInput(in, step, &rc, wfID)
 		if err != nil {
 			return nil, err
@@ -79,16 +85,19 @@ func FlowRunWorkflow(ctx workflow.Context, in RunInput) (*RunResult, error) {
 		if canceled(ctx, err) {
 			sr.Status = StepCanceled
 			result.Steps = append(result.Steps, sr)
-			return result, err
+			trimRecords(result.Steps)
+			return nil, temporal.NewCanceledError(result)
 		}
 		result.Steps = append(result.Steps, sr)
 		if step.OnError == flows.OnErrorContinue {
 			continue
 		}
 		result.Steps = append(result.Steps, skipped(in.Document.Steps[i+1:])...)
+		trimRecords(result.Steps)
 		return nil, temporal.NewNonRetryableApplicationError(
 			fmt.Sprintf("step %q failed: %s", step.ID, sr.Error), FailureType, nil, result)
 	}
+	trimRecords(result.Steps)
 	return result, nil
 }
 

@@ -95,6 +95,9 @@ func sendError(ctx context.Context, cfg *config, pr *preparedRequest, err error)
 	if errors.As(err, &ue) {
 		inner = ue.Err // url.Error repeats the full URL, query included
 	}
+	if strings.Contains(inner.Error(), "server response headers exceeded") {
+		return connectors.Permanentf("%s: response headers are larger than the limit of %s", where, connectors.Size(maxResponseHeaderBytes))
+	}
 	if certificateError(inner) {
 		return connectors.NewPermanent(fmt.Errorf("%s: %w", where, inner))
 	}

@@ -14,7 +14,7 @@ import (
 const (
 	defaultTimeout          = 30 * time.Second
 	defaultMaxResponseBytes = 1 << 20
-	maxResponseBytesLimit   = 16 << 20
+	maxResponseBytesLimit   = 1 << 20
 	maxRedirects            = 10
 )
 

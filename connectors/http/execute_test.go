@@ -375,6 +375,7 @@ func TestExecuteBadConfig(t *testing.T) {
 		{"method not a token", `{"url": "http://x", "method": "GE T"}`, "method"},
 		{"bad timeout", `{"url": "http://x", "timeout": "soon"}`, "timeout"},
 		{"zero max bytes", `{"url": "http://x", "max_response_bytes": 0}`, "max_response_bytes"},
+		{"max bytes past 1 MiB", `{"url": "http://x", "max_response_bytes": 1048577}`, "max_response_bytes must be between 1 and 1048576"},
 		{"bad success code", `{"url": "http://x", "success_codes": ["2xy"]}`, "success_codes[0]"},
 		{"raw field in json body", `{"url": "http://x", "body": {"type": "json", "json": 1, "raw": "x"}}`, "unknown field"},
 		{"unknown body type", `{"url": "http://x", "body": {"type": "xml"}}`, "unknown type"},

@@ -63,7 +63,38 @@ func (c *Connector) prepare(ctx context.Context, cfg *config, req connectors.Req
 	}
 	auth.applyHeaders(pr.header, pr, c)
 	pr.red.learn(pr.header, pr.url)
+	if err := checkRequestSize(cfg, pr); err != nil {
+		return nil, err
+	}
 	return pr, nil
+}
+
+// Limits on a rendered request. Past them the step fails at once, before
+// anything is sent: no server takes such a request line, and the request's
+// record must stay small enough for the run's history.
+const (
+	maxRequestHeadBytes = 64 << 10
+	maxRequestBodyBytes = 4 << 20
+)
+
+// checkRequestSize refuses a request whose url and headers, or whose body
+// (files sent by a multipart body aside), are larger than the limits.
+func checkRequestSize(cfg *config, pr *preparedRequest) error {
+	head := len(pr.url.String()) + len(pr.host)
+	for name, vals := range pr.header {
+		for _, v := range vals {
+			head += len(name) + len(v) + 4
+		}
+	}
+	if head > maxRequestHeadBytes {
+		return connectors.Permanentf("rendered url and headers are %s; the limit is %s",
+			connectors.Size(int64(head)), connectors.Size(maxRequestHeadBytes))
+	}
+	if n := len(pr.body.data); cfg.Body.Type != "multipart" && n > maxRequestBodyBytes {
+		return connectors.Permanentf("rendered request body is %s; the limit is %s",
+			connectors.Size(int64(n)), connectors.Size(maxRequestBodyBytes))
+	}
+	return nil
 }
 
 // buildURL adds the query parameters (and an api_key in the query) to the

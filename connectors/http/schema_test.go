@@ -76,6 +76,7 @@ func TestSchemaValidatesExamples(t *testing.T) {
 		`{"url": "https://x.example/a"}`,
 		`{"url": "{{ data.callback }}"}`,
 		`{"method": "PURGE", "url": "http://x", "headers": {"X-A": ["1", "2"]}, "query": {"a": [1, null, true]}, "timeout": "1m30s", "success_codes": [200, "2xx"], "max_response_bytes": 10}`,
+		`{"url": "http://x", "max_response_bytes": 1048576}`,
 		`{"url": "http://x", "body": {"type": "json", "json": null}}`,
 		`{"url": "http://x", "body": {"type": "raw", "raw": "x", "content_type": "text/csv"}}`,
 		`{"url": "http://x", "body": {"type": "form", "fields": {"a": "b", "c": [1, 2]}}}`,
@@ -100,6 +101,7 @@ func TestSchemaValidatesExamples(t *testing.T) {
 		`{"url": "http://x", "auth": {"type": "bearer", "credential": "c", "username": "u"}}`,
 		`{"url": "http://x", "auth": {"type": "api_key", "in": "cookie", "name": "k", "credential": "c"}}`,
 		`{"url": "http://x", "success_codes": ["2xy"]}`,
+		`{"url": "http://x", "max_response_bytes": 1048577}`,
 		`{"url": "http://x", "body": {"type": "multipart", "parts": [{"name": "a"}]}}`,
 		`{"url": "http://x", "body": {"type": "multipart", "parts": [{"name": "a", "file": {"filename": "x"}}]}}`,
 	}

@@ -11,6 +11,10 @@ import (
 // errTooManyRedirects stops a redirect chain longer than maxRedirects.
 var errTooManyRedirects = errors.New("stopped after 10 redirects")
 
+// maxResponseHeaderBytes caps a response's headers; a response with more
+// fails its step (see sendError).
+const maxResponseHeaderBytes = 64 << 10
+
 // newTransport returns the connection pool shared by all steps (one for
 // verified TLS, one for allow_insecure_tls). Proxies from the environment
 // are not used: the egress check must see the real destination.
@@ -26,6 +30,8 @@ func (c *Connector) newTransport(insecure bool) *http.Transport {
 		IdleConnTimeout:       90 * time.Second,
 		TLSHandshakeTimeout:   10 * time.Second,
 		ExpectContinueTimeout: time.Second,
+		// A response's headers are recorded with the step: keep them small.
+		MaxResponseHeaderBytes: maxResponseHeaderBytes,
 		TLSClientConfig: &tls.Config{
 			MinVersion:         tls.VersionTLS12,
 			InsecureSkipVerify: insecure, //nolint:gosec // only when the step asks for it

@@ -1,0 +1,112 @@
+package engine
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/flowline/flowline/connectors"
+)
+
+// What a run records must fit in Temporal: one payload at most 2 MB, one
+// workflow task's answer at most 4 MB, one history at most 50 MB. These
+// limits keep every run well inside them; a step past one fails at once,
+// not retried, with the size and the limit in its error.
+const (
+	// maxStepOutcomeBytes caps one step attempt's outcome as recorded in
+	// history: its request and response records and its output.
+	maxStepOutcomeBytes = 1536 << 10
+	// maxRenderedConfigBytes caps a step's config once its templates are
+	// rendered.
+	maxRenderedConfigBytes = 8 << 20
+	// batchCarryBytes caps the outcome of a step a batch workflow records
+	// (many runs share its history and its workflow tasks); a batched run
+	// whose step's outcome is larger goes on in a workflow of its own,
+	// which starts with that outcome in its input (see carryOff).
+	batchCarryBytes = 128 << 10
+	// maxCarryInputBytes caps the input of a run's own workflow that
+	// carries such an outcome.
+	maxCarryInputBytes = 1792 << 10
+	// runRecordBytes caps the request and response records one run's
+	// result keeps; past it, the records of its earliest steps are dropped
+	// (their attempts, status and error stay).
+	runRecordBytes = 1 << 20
+	// runHistoryBytes is the history a run's own workflow may reach
+	// before a step; past it, the run fails instead of starting the step.
+	runHistoryBytes = 40 << 20
+)
+
+// outcomeSize is the size of what an outcome records, roughly as encoded.
+func outcomeSize(out *StepOutcome) int {
+	return len(out.Request) + len(out.Response) + len(out.Output) + 200*len(out.Attempts)
+}
+
+// bound keeps an attempt's outcome small enough to record. A failed
+// attempt's output is dropped (nothing reads it); an outcome still too
+// large fails the attempt, keeping only its records when they are small.
+func bound(out *StepOutcome, err error) (*StepOutcome, error) {
+	if err != nil {
+		out.Output = nil
+	}
+	size := outcomeSize(out)
+	if size <= maxStepOutcomeBytes {
+		return out, err
+	}
+	out.Output = nil
+	if outcomeSize(out) > maxStepOutcomeBytes/2 {
+		out.Request, out.Response = nil, nil
+	}
+	if err == nil {
+		err = connectors.Permanentf("step output is %s encoded; the limit is %s",
+			connectors.Size(int64(size)), connectors.Size(maxStepOutcomeBytes))
+	}
+	return out, err
+}
+
+// trimRecords drops the request and response records of the earliest
+// steps until the records of all of them fit in runRecordBytes.
+func trimRecords(steps []StepResult) {
+	total := 0
+	for _, s := range steps {
+		total += len(s.Request) + len(s.Response)
+	}
+	for i := 0; i < len(steps) && total > runRecordBytes; i++ {
+		total -= len(steps[i].Request) + len(steps[i].Response)
+		steps[i].Request, steps[i].Response = nil, nil
+	}
+}
+
+// historyTooLarge says why a run's own workflow stops before its next
+// step, or is empty while its history has room.
+func historyTooLarge(ctx workflow.Context) string {
+	if n := workflow.GetInfo(ctx).GetCurrentHistorySize(); n > runHistoryBytes {
+		return fmt.Sprintf("the run's history is %s; the limit is %s", connectors.Size(int64(n)), connectors.Size(runHistoryBytes))
+	}
+	return ""
+}
+
+// carryInput is the input of the run's own workflow going on after a
+// batched step that succeeded with out: the batch's steps so far and this
+// one, with their outputs.
+func carryInput(in StepInput, out *StepOutcome) (RunInput, error) {
+	r := *in.Carry
+	res := Resume{Next: r.Resume.Next, Attempts: []Attempt{}, Outputs: map[string]json.RawMessage{}}
+	res.Steps = append(append(res.Steps, r.Resume.Steps...), StepResult{ID: in.StepID, Type: in.Type,
+		Status: StepSucceeded, Attempts: out.Attempts, Request: out.Request, Response: out.Response})
+	for k, v := range r.Resume.Outputs {
+		res.Outputs[k] = v
+	}
+	res.Outputs[in.StepID] = out.Output
+	trimRecords(res.Steps)
+	r.Resume = &res
+	b, err := json.Marshal(r)
+	if err != nil {
+		return r, fmt.Errorf("encoding run %s: %w", r.RunID, err)
+	}
+	if len(b) > maxCarryInputBytes {
+		return r, connectors.Permanentf("the run with the output of step %q is %s; the limit is %s",
+			in.StepID, connectors.Size(int64(len(b))), connectors.Size(maxCarryInputBytes))
+	}
+	return r, nil
+}

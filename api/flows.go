@@ -147,23 +147,40 @@ func (s *server) validateFlow(c *gin.Context) {
 // process (connectors or rules may have changed since it was saved), then
 // freezes it as the next version and enables the flow. It answers 200 with
 // a PublishResult: {"flow": {…}, "version": {…}}.
+//
+// Publishing is all or nothing: the schedule (for a schedule trigger; any
+// other trigger removes it) is made first, for the version about to be
+// frozen, and only then is the version stored. If Temporal refuses the
+// schedule, nothing is published; if storing fails, the schedule is put
+// back as it was.
 func (s *server) publishFlow(c *gin.Context) {
+	ctx := c.Request.Context()
 	id := c.Param("id")
-	f, err := s.store.GetFlow(c.Request.Context(), id)
+	before, err := s.store.GetFlow(ctx, id)
 	if err != nil {
 		storeError(c, "reading the flow", err)
 		return
 	}
-	doc, ok := s.validate(c, f.Draft)
+	doc, ok := s.validate(c, before.Draft)
 	if !ok {
 		return
 	}
-	v, f, err := s.store.Publish(c.Request.Context(), id, f.Draft)
+	next := 1
+	if before.PublishedVersion != nil {
+		next = *before.PublishedVersion + 1
+	}
+	if !s.prepareSchedule(c, id, next, doc) {
+		return
+	}
+	v, f, err := s.store.Publish(ctx, id, before.Draft)
 	if err != nil {
+		s.restoreSchedule(c, id, before)
 		storeError(c, "publishing the flow", err)
 		return
 	}
-	if !s.syncSchedule(c, id, v.Version, doc, f.Enabled) {
+	// A concurrent publish took the number: point the schedule at the
+	// version actually frozen.
+	if v.Version != next && !s.syncSchedule(c, id, v.Version, doc, f.Enabled) {
 		return
 	}
 	respond(c, http.StatusOK, PublishResult{Flow: f, Version: v})

@@ -92,7 +92,7 @@ func checkCron(expr string) string {
 		if cronDescriptors[expr] {
 			return ""
 		}
-		return fmt.Sprintf("value %q is not a cron descriptor: use @yearly, @monthly, @weekly, @daily or @hourly", expr)
+		return fmt.Sprintf("value %q is not a cron descriptor: use @yearly, @monthly, @weekly, @daily or @hourly (for a fixed interval, set \"every\" instead, such as \"15m\")", expr)
 	}
 	fields := strings.Fields(expr)
 	if len(fields) != len(cronFields) {
@@ -106,8 +106,8 @@ func checkCron(expr string) string {
 	return ""
 }
 
-// check validates one field: a comma-separated list of "*", "?" (day
-// fields), values, ranges "a-b", each optionally stepped "/n".
+// check validates one field as Temporal reads it: a comma-separated list
+// of "*", values and ranges "a-b", each optionally stepped "/n".
 func (c cronField) check(field string) error {
 	for _, item := range strings.Split(field, ",") {
 		base, step, stepped := strings.Cut(item, "/")
@@ -117,10 +117,7 @@ func (c cronField) check(field string) error {
 				return fmt.Errorf("step %q must be a number from 1 to %d", step, c.max)
 			}
 		}
-		switch {
-		case base == "*":
-			continue
-		case base == "?" && (c.name == "day of month" || c.name == "day of week"):
+		if base == "*" {
 			continue
 		}
 		lo, hi, isRange := strings.Cut(base, "-")

@@ -127,6 +127,11 @@ func (v *Validator) alternatives(e *jsonschema.ValidationError, ptr string, one 
 		*out = append(*out, branches[best]...)
 		return
 	}
+	// No branch takes the value's type: say which types they take.
+	if types, got, ok := typesWanted(branches, ptr); ok {
+		*out = append(*out, leaf{Problem: Problem{ptr, fmt.Sprintf("expected %s, got %s", joinOr(types), got)}, kind: e.ErrorKind})
+		return
+	}
 	// Every branch failed on a tag: merge the allowed values when they are
 	// all about the same value.
 	var want []string
@@ -157,6 +162,23 @@ func (v *Validator) alternatives(e *jsonschema.ValidationError, ptr string, one 
 		return
 	}
 	*out = append(*out, leaf{Problem: Problem{ptr, "value does not match any of the allowed forms"}, kind: e.ErrorKind})
+}
+
+// typesWanted returns the JSON types the branches take when every branch
+// failed on the value's type at ptr.
+func typesWanted(branches [][]leaf, ptr string) (types []string, got string, ok bool) {
+	for _, b := range branches {
+		found := false
+		for _, l := range b {
+			if k, isType := l.kind.(*kind.Type); isType && l.Pointer == ptr {
+				types, got, found = append(types, k.Want...), k.Got, true
+			}
+		}
+		if !found {
+			return nil, "", false
+		}
+	}
+	return dedupe(types), got, len(types) > 0
 }
 
 func hasTypeFailureAt(b []leaf, ptr string) bool {

@@ -17,6 +17,16 @@ import (
 type PublishResult struct {
 	Flow    *store.Flow        `json:"flow"`
 	Version *store.FlowVersion `json:"version"`
+	// Warnings are likely mistakes that do not stop the flow (see
+	// flows.Warnings); absent when there are none.
+	Warnings []flows.Warning `json:"warnings,omitempty"`
+}
+
+// flowWithWarnings is the flow object answered by create and PUT, with the
+// draft's warnings beside its fields when there are some.
+type flowWithWarnings struct {
+	*store.Flow
+	Warnings []flows.Warning `json:"warnings,omitempty"`
 }
 
 // validDocument reads and validates a flow document from the body. It
@@ -78,7 +88,7 @@ func (s *server) createFlow(c *gin.Context) {
 		return
 	}
 	c.Header("Location", BasePath+"/flows/"+f.ID)
-	respond(c, http.StatusCreated, f)
+	respond(c, http.StatusCreated, flowWithWarnings{f, flows.Warnings(doc)})
 }
 
 func (s *server) listFlows(c *gin.Context) {
@@ -119,7 +129,7 @@ func (s *server) updateFlow(c *gin.Context) {
 		storeError(c, "updating the flow", err)
 		return
 	}
-	respond(c, http.StatusOK, f)
+	respond(c, http.StatusOK, flowWithWarnings{f, flows.Warnings(doc)})
 }
 
 // deleteFlow removes the flow's schedule first, so that a failure leaves the
@@ -136,37 +146,61 @@ func (s *server) deleteFlow(c *gin.Context) {
 	c.Writer.WriteHeaderNow()
 }
 
+// validateFlow answers 200 {"valid": true, "warnings": […]} (warnings
+// always present, maybe empty) or the problems.
 func (s *server) validateFlow(c *gin.Context) {
-	if _, _, ok := s.validDocument(c); !ok {
+	_, doc, ok := s.validDocument(c)
+	if !ok {
 		return
 	}
-	respond(c, http.StatusOK, gin.H{"valid": true})
+	warnings := flows.Warnings(doc)
+	if warnings == nil {
+		warnings = []flows.Warning{}
+	}
+	respond(c, http.StatusOK, gin.H{"valid": true, "warnings": warnings})
 }
 
 // publishFlow validates the stored draft again, with the validator of this
 // process (connectors or rules may have changed since it was saved), then
 // freezes it as the next version and enables the flow. It answers 200 with
 // a PublishResult: {"flow": {…}, "version": {…}}.
+//
+// Publishing is all or nothing: the schedule (for a schedule trigger; any
+// other trigger removes it) is made first, for the version about to be
+// frozen, and only then is the version stored. If Temporal refuses the
+// schedule, nothing is published; if storing fails, the schedule is put
+// back as it was.
 func (s *server) publishFlow(c *gin.Context) {
+	ctx := c.Request.Context()
 	id := c.Param("id")
-	f, err := s.store.GetFlow(c.Request.Context(), id)
+	before, err := s.store.GetFlow(ctx, id)
 	if err != nil {
 		storeError(c, "reading the flow", err)
 		return
 	}
-	doc, ok := s.validate(c, f.Draft)
+	doc, ok := s.validate(c, before.Draft)
 	if !ok {
 		return
 	}
-	v, f, err := s.store.Publish(c.Request.Context(), id, f.Draft)
+	next := 1
+	if before.PublishedVersion != nil {
+		next = *before.PublishedVersion + 1
+	}
+	if !s.prepareSchedule(c, id, next, doc) {
+		return
+	}
+	v, f, err := s.store.Publish(ctx, id, before.Draft)
 	if err != nil {
+		s.restoreSchedule(c, id, before)
 		storeError(c, "publishing the flow", err)
 		return
 	}
-	if !s.syncSchedule(c, id, v.Version, doc, f.Enabled) {
+	// A concurrent publish took the number: point the schedule at the
+	// version actually frozen.
+	if v.Version != next && !s.syncSchedule(c, id, v.Version, doc, f.Enabled) {
 		return
 	}
-	respond(c, http.StatusOK, PublishResult{Flow: f, Version: v})
+	respond(c, http.StatusOK, PublishResult{Flow: f, Version: v, Warnings: flows.Warnings(doc)})
 }
 
 func (s *server) enableFlow(c *gin.Context)  { s.setEnabled(c, true) }

@@ -149,9 +149,11 @@ func TestInvalidDocumentStoresNothing(t *testing.T) {
 	if len(vp.Errors) != len(p.Errors) {
 		t.Errorf("validate gave %d problems, create %d", len(vp.Errors), len(p.Errors))
 	}
-	var valid map[string]bool
+	var valid struct {
+		Valid bool `json:"valid"`
+	}
 	e.do("POST", "/api/v1/flows/validate", validDoc).want(t, http.StatusOK).decode(t, &valid)
-	if !valid["valid"] {
+	if !valid.Valid {
 		t.Errorf("validate answered %v", valid)
 	}
 

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/flowline/flowline/schemas"
 )
 
 func TestConnectorsAndSchema(t *testing.T) {
@@ -152,5 +154,32 @@ func TestPanicIsProblem(t *testing.T) {
 	_ = json.Unmarshal([]byte(e.do("GET", "/healthz", nil).Body.String()), &m)
 	if m["status"] != "ok" {
 		t.Errorf("server broken after a panic: %v", m)
+	}
+}
+
+// TestServedSchemasExplainEveryPattern walks every schema the API serves
+// (the flow schema and each connector's config schema): a pattern or format
+// without an "x-error" hint would leave a user looking at a regular
+// expression.
+func TestServedSchemasExplainEveryPattern(t *testing.T) {
+	e := newEnv(t, nil)
+	var out struct {
+		Connectors []struct {
+			Type         string          `json:"type"`
+			ConfigSchema json.RawMessage `json:"config_schema"`
+		} `json:"connectors"`
+	}
+	e.do("GET", "/api/v1/connectors", nil).want(t, http.StatusOK).decode(t, &out)
+	served := map[string][]byte{"flow": e.do("GET", "/api/v1/schemas/flow", nil).want(t, http.StatusOK).Body.Bytes()}
+	for _, c := range out.Connectors {
+		served["connector "+c.Type] = c.ConfigSchema
+	}
+	if len(served) < 2 {
+		t.Fatalf("no connector schemas served")
+	}
+	for name, schema := range served {
+		for _, p := range schemas.MissingErrorHints(schema) {
+			t.Errorf("%s schema: pattern or format without an x-error hint at %s", name, p)
+		}
 	}
 }

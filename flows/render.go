@@ -125,6 +125,10 @@ func appendParts(dst []byte, parts []part, ctx []byte) []byte {
 			continue
 		}
 		res := gjson.GetBytes(ctx, p.path)
+		if len(p.mods) > 0 {
+			dst = append(dst, applyModifiers(res, p.mods)...)
+			continue
+		}
 		switch {
 		case !res.Exists():
 		case res.Type == gjson.String:

@@ -32,8 +32,9 @@ type Template struct {
 }
 
 type part struct {
-	text string // literal text, or the expression as written
-	path string // resolved gjson path; empty for literal text
+	text string   // literal text, or the expression as written
+	path string   // resolved gjson path; empty for literal text
+	mods []string // modifiers applied to the value, in order
 }
 
 // TemplateError is a syntax error in a templated string.
@@ -64,7 +65,11 @@ func ParseTemplate(s string) (*Template, error) {
 	return &Template{parts: parts, single: isSingle(parts)}, nil
 }
 
-func isSingle(parts []part) bool { return len(parts) == 1 && parts[0].path != "" }
+// isSingle reports whether parts are one expression whose value keeps its
+// JSON type; modifiers make text, so an expression with one does not.
+func isSingle(parts []part) bool {
+	return len(parts) == 1 && parts[0].path != "" && len(parts[0].mods) == 0
+}
 
 // parseParts appends the parts of s to dst, so that rendering can reuse one
 // slice for every string of a config.
@@ -87,10 +92,14 @@ func parseParts(dst []part, s string) ([]part, error) {
 			return nil, &TemplateError{Template: abbreviate(rest[i:]), Reason: `"{{" is not closed by "}}"`}
 		}
 		expr := strings.TrimSpace(body[:j])
-		if err := checkExpr(expr); err != nil {
+		path, mods, err := splitModifiers(expr)
+		if err == nil {
+			err = checkExpr(path)
+		}
+		if err != nil {
 			return nil, &TemplateError{Template: abbreviate(rest[i : i+2+j+2]), Reason: err.Error()}
 		}
-		dst = append(dst, part{text: expr, path: ResolvePath(expr)})
+		dst = append(dst, part{text: expr, path: ResolvePath(path), mods: mods})
 		rest = body[j+2:]
 	}
 }

@@ -55,6 +55,7 @@ func (v *Validator) Validate(raw []byte) (*Document, []Problem, error) {
 	problems := v.flow.Validate(tree)
 	problems = append(problems, v.checkSteps(tree)...)
 	problems = append(problems, checkResponse(tree)...)
+	problems = append(problems, checkSchedule(tree)...)
 	if problems = schemas.SortProblems(problems); len(problems) > 0 {
 		return nil, problems, nil
 	}

@@ -17,6 +17,9 @@ import (
 type leaf struct {
 	Problem
 	kind jsonschema.ErrorKind
+	// parent is, for a refused property name, the name of the property
+	// that holds the object in the schema ("headers"), if known.
+	parent string
 }
 
 // collect appends the leaves of e. Wrappers (the root, allOf, $ref,
@@ -26,7 +29,7 @@ func (v *Validator) collect(e *jsonschema.ValidationError, out *[]leaf) {
 	switch k := e.ErrorKind.(type) {
 	case *kind.OneOf:
 		if k.Subschemas != nil {
-			*out = append(*out, leaf{Problem{ptr, v.severalMatched(e)}, k})
+			*out = append(*out, leaf{Problem: Problem{ptr, v.severalMatched(e)}, kind: k})
 			return
 		}
 		v.alternatives(e, ptr, true, out)
@@ -37,6 +40,14 @@ func (v *Validator) collect(e *jsonschema.ValidationError, out *[]leaf) {
 	}
 	if len(e.Causes) > 0 {
 		for _, c := range e.Causes {
+			if k, ok := c.ErrorKind.(*kind.PropertyNames); ok {
+				// The library loses where the object is (it validates the
+				// name as a value of its own); Validate finds it again.
+				_, frag, _ := strings.Cut(c.SchemaURL, "#")
+				toks := strings.Split(strings.TrimSuffix(frag, "/propertyNames"), "/")
+				*out = append(*out, leaf{Problem: Problem{Message: v.badName(c, k.Property)}, kind: k, parent: toks[len(toks)-1]})
+				continue
+			}
 			v.collect(c, out)
 		}
 		return
@@ -44,22 +55,26 @@ func (v *Validator) collect(e *jsonschema.ValidationError, out *[]leaf) {
 	switch k := e.ErrorKind.(type) {
 	case *kind.Required:
 		for _, m := range k.Missing {
-			*out = append(*out, leaf{Problem{ptr, fmt.Sprintf("missing required property %q", m)}, k})
+			*out = append(*out, leaf{Problem: Problem{ptr, fmt.Sprintf("missing required property %q", m)}, kind: k})
 		}
 	case *kind.AdditionalProperties:
 		for _, p := range k.Properties {
-			*out = append(*out, leaf{Problem{ptr + "/" + EscapePointerToken(p), fmt.Sprintf("additional property %q is not allowed", p)}, k})
+			msg := fmt.Sprintf("additional property %q is not allowed", p)
+			if when := v.variantOf(e.SchemaURL); when != "" {
+				msg = fmt.Sprintf("property %q is not allowed%s", p, when)
+			}
+			*out = append(*out, leaf{Problem: Problem{ptr + "/" + EscapePointerToken(p), msg}, kind: k})
 		}
 	case *kind.DependentRequired:
 		for _, m := range k.Missing {
-			*out = append(*out, leaf{Problem{ptr, fmt.Sprintf("missing property %q, required when %q is set", m, k.Prop)}, k})
+			*out = append(*out, leaf{Problem: Problem{ptr, fmt.Sprintf("missing property %q, required when %q is set", m, k.Prop)}, kind: k})
 		}
 	case *kind.Dependency:
 		for _, m := range k.Missing {
-			*out = append(*out, leaf{Problem{ptr, fmt.Sprintf("missing property %q, required when %q is set", m, k.Prop)}, k})
+			*out = append(*out, leaf{Problem: Problem{ptr, fmt.Sprintf("missing property %q, required when %q is set", m, k.Prop)}, kind: k})
 		}
 	default:
-		*out = append(*out, leaf{Problem{ptr, v.message(e)}, e.ErrorKind})
+		*out = append(*out, leaf{Problem: Problem{ptr, v.message(e)}, kind: e.ErrorKind})
 	}
 }
 
@@ -91,15 +106,17 @@ func (v *Validator) alternatives(e *jsonschema.ValidationError, ptr string, one 
 		if one {
 			msg = "exactly " + msg
 		}
-		*out = append(*out, leaf{Problem{ptr, msg}, e.ErrorKind})
+		*out = append(*out, leaf{Problem: Problem{ptr, msg}, kind: e.ErrorKind})
 		return
 	}
 	// A branch that failed on a const or enum (typically the "type" that
 	// tags a union) is not the one the user meant; of the others, the one
 	// with the fewest problems is the closest.
+	// A branch whose type differs from the value's (a string given where
+	// the branch wants an object) is not meant either.
 	best := -1
 	for i, b := range branches {
-		if hasDiscriminatorFailure(b) {
+		if hasDiscriminatorFailure(b) || hasTypeFailureAt(b, ptr) {
 			continue
 		}
 		if best == -1 || len(b) < len(branches[best]) {
@@ -108,6 +125,11 @@ func (v *Validator) alternatives(e *jsonschema.ValidationError, ptr string, one 
 	}
 	if best >= 0 {
 		*out = append(*out, branches[best]...)
+		return
+	}
+	// No branch takes the value's type: say which types they take.
+	if types, got, ok := typesWanted(branches, ptr); ok {
+		*out = append(*out, leaf{Problem: Problem{ptr, fmt.Sprintf("expected %s, got %s", joinOr(types), got)}, kind: e.ErrorKind})
 		return
 	}
 	// Every branch failed on a tag: merge the allowed values when they are
@@ -136,10 +158,36 @@ func (v *Validator) alternatives(e *jsonschema.ValidationError, ptr string, one 
 		at = ""
 	}
 	if at != "" && len(want) > 0 {
-		*out = append(*out, leaf{Problem{at, "value must be one of " + strings.Join(dedupe(want), ", ")}, e.ErrorKind})
+		*out = append(*out, leaf{Problem: Problem{at, "value must be one of " + strings.Join(dedupe(want), ", ")}, kind: e.ErrorKind})
 		return
 	}
-	*out = append(*out, leaf{Problem{ptr, "value does not match any of the allowed forms"}, e.ErrorKind})
+	*out = append(*out, leaf{Problem: Problem{ptr, "value does not match any of the allowed forms"}, kind: e.ErrorKind})
+}
+
+// typesWanted returns the JSON types the branches take when every branch
+// failed on the value's type at ptr.
+func typesWanted(branches [][]leaf, ptr string) (types []string, got string, ok bool) {
+	for _, b := range branches {
+		found := false
+		for _, l := range b {
+			if k, isType := l.kind.(*kind.Type); isType && l.Pointer == ptr {
+				types, got, found = append(types, k.Want...), k.Got, true
+			}
+		}
+		if !found {
+			return nil, "", false
+		}
+	}
+	return dedupe(types), got, len(types) > 0
+}
+
+func hasTypeFailureAt(b []leaf, ptr string) bool {
+	for _, l := range b {
+		if _, ok := l.kind.(*kind.Type); ok && l.Pointer == ptr {
+			return true
+		}
+	}
+	return false
 }
 
 func hasDiscriminatorFailure(b []leaf) bool {
@@ -193,7 +241,9 @@ func (v *Validator) message(e *jsonschema.ValidationError) string {
 		if hint := v.hint(e.SchemaURL); hint != "" {
 			return fmt.Sprintf("value %q %s", k.Got, hint)
 		}
-		return fmt.Sprintf("value %q does not match the pattern %q", k.Got, k.Want)
+		// Never show the regular expression: a schema test makes sure
+		// every pattern has a hint, so this is only a fallback.
+		return fmt.Sprintf("value %q is not in the expected form", k.Got)
 	case *kind.Format:
 		if hint := v.hint(e.SchemaURL); hint != "" {
 			return fmt.Sprintf("value %s %s", display(k.Got), hint)
@@ -234,8 +284,6 @@ func (v *Validator) message(e *jsonschema.ValidationError) string {
 		return "value must be a multiple of " + ratString(k.Want)
 	case *kind.FalseSchema:
 		return v.notAllowed(e)
-	case *kind.PropertyNames:
-		return fmt.Sprintf("invalid property name %q", k.Property)
 	}
 	// Anything else: the library's own wording, without its location prefix.
 	msg := (&jsonschema.ValidationError{ErrorKind: e.ErrorKind}).Error()
@@ -243,6 +291,28 @@ func (v *Validator) message(e *jsonschema.ValidationError) string {
 		return after
 	}
 	return msg
+}
+
+// badName explains a property name that its object's propertyNames schema
+// refuses, with the hint of that schema when it has one.
+func (v *Validator) badName(e *jsonschema.ValidationError, name string) string {
+	if hint := v.hint(e.SchemaURL); hint != "" {
+		return fmt.Sprintf("property name %q %s", name, hint)
+	}
+	return fmt.Sprintf("property name %q is not allowed", name)
+}
+
+// variantOf names the variant of a tagged union that the schema at
+// schemaURL describes (` when type is "raw"`), or "" when its "type" is no
+// constant.
+func (v *Validator) variantOf(schemaURL string) string {
+	node, _ := v.schemaNode(schemaURL).(map[string]any)
+	props, _ := node["properties"].(map[string]any)
+	typ, _ := props["type"].(map[string]any)
+	if c, ok := typ["const"]; ok {
+		return " when type is " + display(c)
+	}
+	return ""
 }
 
 // notAllowed explains a false schema: a property that a condition forbids,

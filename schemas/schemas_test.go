@@ -156,3 +156,38 @@ func TestValidateJSONMalformed(t *testing.T) {
 		}
 	}
 }
+
+func TestMissingErrorHints(t *testing.T) {
+	schema := []byte(`{
+		"properties": {
+			"ok": {"description": "d", "type": "string", "pattern": "^a$", "x-error": "is not a"},
+			"bad": {"description": "d", "type": "string", "pattern": "^b$"},
+			"date": {"description": "d", "type": "string", "format": "date"},
+			"pattern": {"description": "a field named pattern", "type": "string"},
+			"m": {"description": "d", "type": "object", "propertyNames": {"pattern": "^x"}}
+		},
+		"$defs": {"d": {"anyOf": [{"pattern": "c"}]}},
+		"allOf": [{"if": {"properties": {"ok": {"pattern": "^a"}}}, "then": {"properties": {"bad": {"pattern": "^z"}}}}]
+	}`)
+	got := schemas.MissingErrorHints(schema)
+	want := []string{
+		"/$defs/d/anyOf/0",
+		"/allOf/0/then/properties/bad",
+		"/properties/bad",
+		"/properties/date",
+		"/properties/m/propertyNames",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("MissingErrorHints = %q, want %q", got, want)
+	}
+}
+
+// TestSchemasExplainEveryPattern holds the schemas of this package to it;
+// connector schemas are held by the API's test over everything it serves.
+func TestSchemasExplainEveryPattern(t *testing.T) {
+	for name, schema := range map[string][]byte{"flow": schemas.FlowSchema(), "event": schemas.EventSchema()} {
+		for _, p := range schemas.MissingErrorHints(schema) {
+			t.Errorf("%s schema: pattern or format without an x-error hint at %s", name, p)
+		}
+	}
+}

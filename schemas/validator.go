@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 )
 
 // Validator checks documents against one compiled JSON Schema and reports
@@ -63,9 +65,47 @@ func (v *Validator) Validate(doc any) []Problem {
 	v.collect(ve, &leaves)
 	problems := make([]Problem, 0, len(leaves))
 	for _, l := range leaves {
+		if k, ok := l.kind.(*kind.PropertyNames); ok {
+			l.Pointer = propertyPointer(doc, l.parent, k.Property)
+		}
 		problems = append(problems, l.Problem)
 	}
 	return SortProblems(problems)
+}
+
+// propertyPointer returns the pointer of a property called name in doc,
+// preferring one in an object held by a property called parent; of several,
+// the first in sorted order. It returns "" when there is none.
+func propertyPointer(doc any, parent, name string) string {
+	var found []string
+	var walk func(node any, ptr string)
+	walk = func(node any, ptr string) {
+		switch n := node.(type) {
+		case map[string]any:
+			for k, val := range n {
+				p := ptr + "/" + EscapePointerToken(k)
+				if k == name {
+					found = append(found, p)
+				}
+				walk(val, p)
+			}
+		case []any:
+			for i, val := range n {
+				walk(val, ptr+"/"+strconv.Itoa(i))
+			}
+		}
+	}
+	walk(doc, "")
+	if len(found) == 0 {
+		return ""
+	}
+	sort.Strings(found)
+	for _, p := range found {
+		if strings.HasSuffix(p, "/"+EscapePointerToken(parent)+"/"+EscapePointerToken(name)) {
+			return p
+		}
+	}
+	return found[0]
 }
 
 // ValidateJSON decodes data and validates it. The error is only for data

@@ -127,7 +127,7 @@ func validate(files []string, stdout, stderr io.Writer) int {
 			code = 1
 			continue
 		}
-		_, problems, err := v.Validate(raw)
+		doc, problems, err := v.Validate(raw)
 		switch {
 		case err != nil:
 			fmt.Fprintf(stdout, "%s: %v\n", f, err)
@@ -143,6 +143,9 @@ func validate(files []string, stdout, stderr io.Writer) int {
 			code = 1
 		default:
 			fmt.Fprintf(stdout, "%s: valid\n", f)
+			for _, w := range flows.Warnings(doc) {
+				fmt.Fprintf(stdout, "%s: %s: warning: %s\n", f, w.Pointer, w.Message)
+			}
 		}
 	}
 	return code

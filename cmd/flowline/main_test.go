@@ -25,6 +25,16 @@ func TestValidateSubcommand(t *testing.T) {
 	if code := run([]string{"validate", good}, &out, &errOut); code != 0 || !strings.Contains(out.String(), "good.json: valid") {
 		t.Fatalf("good: exit %d, %s %s", code, out.String(), errOut.String())
 	}
+	// A warning is shown, but the document is valid.
+	warned := filepath.Join(dir, "warned.json")
+	if err := os.WriteFile(warned, []byte(`{"name": "w", "trigger": {"type": "manual"},
+		"steps": [{"id": "a", "type": "http", "config": {"url": "https://example.com/?q={{ q | urlqery }}"}}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if code := run([]string{"validate", warned}, &out, &errOut); code != 0 || !strings.Contains(out.String(), `warned.json: /steps/0/config/url: warning: unknown template modifier "urlqery"`) {
+		t.Fatalf("warned: exit %d, %s %s", code, out.String(), errOut.String())
+	}
 	out.Reset()
 	code := run([]string{"validate", good, bad}, &out, &errOut)
 	if code != 1 {

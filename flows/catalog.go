@@ -113,7 +113,7 @@ func (e *CatalogEntry) ValidateData(data json.RawMessage) []Problem {
 	if err != nil {
 		return []Problem{{Pointer: "/data", Message: err.Error()}}
 	}
-	out := make([]Problem, 0, len(ps))
+	var out []Problem
 	for _, p := range ps {
 		out = append(out, Problem{Pointer: "/data" + p.Pointer, Message: p.Message})
 	}

@@ -107,9 +107,10 @@ func (m *Messages) UnmarshalJSON(data []byte) error {
 }
 
 // languageTag matches a well-formed BCP 47 language tag (RFC 5646): a
-// language, then optional script, region, variants, extensions and a
-// private use part; or a private use tag alone.
-var languageTag = regexp.MustCompile(`(?i)^(?:(?:[a-z]{2,3}(?:-[a-z]{3}){0,3}|[a-z]{4,8})` +
+// two- or three-letter language (the longer forms are reserved and never
+// used), then optional extended language, script, region, variants,
+// extensions and a private use part; or a private use tag alone.
+var languageTag = regexp.MustCompile(`(?i)^(?:[a-z]{2,3}(?:-[a-z]{3}){0,3}` +
 	`(?:-[a-z]{4})?(?:-(?:[a-z]{2}|[0-9]{3}))?(?:-(?:[a-z0-9]{5,8}|[0-9][a-z0-9]{3}))*` +
 	`(?:-[0-9a-wyz](?:-[a-z0-9]{2,8})+)*(?:-x(?:-[a-z0-9]{1,8})+)?|x(?:-[a-z0-9]{1,8})+)$`)
 

@@ -17,6 +17,8 @@ import (
 type PublishResult struct {
 	Flow    *store.Flow        `json:"flow"`
 	Version *store.FlowVersion `json:"version"`
+	// Warnings are the catalog's warnings about the version, if any.
+	Warnings []flows.Warning `json:"warnings,omitempty"`
 }
 
 // validDocument reads and validates a flow document from the body. It
@@ -72,13 +74,17 @@ func (s *server) createFlow(c *gin.Context) {
 	if !ok {
 		return
 	}
+	warnings, ok := s.catalogWarnings(c, doc)
+	if !ok {
+		return
+	}
 	f, err := s.store.CreateFlow(c.Request.Context(), doc.Name, raw)
 	if err != nil {
 		storeError(c, "creating the flow", err)
 		return
 	}
 	c.Header("Location", BasePath+"/flows/"+f.ID)
-	respond(c, http.StatusCreated, f)
+	respond(c, http.StatusCreated, flowWithWarnings{Flow: f, Warnings: warnings})
 }
 
 func (s *server) listFlows(c *gin.Context) {
@@ -114,12 +120,16 @@ func (s *server) updateFlow(c *gin.Context) {
 	if !ok {
 		return
 	}
+	warnings, ok := s.catalogWarnings(c, doc)
+	if !ok {
+		return
+	}
 	f, err := s.store.UpdateDraft(c.Request.Context(), id, doc.Name, raw)
 	if err != nil {
 		storeError(c, "updating the flow", err)
 		return
 	}
-	respond(c, http.StatusOK, f)
+	respond(c, http.StatusOK, flowWithWarnings{Flow: f, Warnings: warnings})
 }
 
 // deleteFlow removes the flow's schedule first, so that a failure leaves the
@@ -137,7 +147,16 @@ func (s *server) deleteFlow(c *gin.Context) {
 }
 
 func (s *server) validateFlow(c *gin.Context) {
-	if _, _, ok := s.validDocument(c); !ok {
+	_, doc, ok := s.validDocument(c)
+	if !ok {
+		return
+	}
+	warnings, ok := s.catalogWarnings(c, doc)
+	if !ok {
+		return
+	}
+	if len(warnings) > 0 {
+		respond(c, http.StatusOK, gin.H{"valid": true, "warnings": warnings})
 		return
 	}
 	respond(c, http.StatusOK, gin.H{"valid": true})
@@ -158,6 +177,10 @@ func (s *server) publishFlow(c *gin.Context) {
 	if !ok {
 		return
 	}
+	warnings, ok := s.catalogWarnings(c, doc)
+	if !ok {
+		return
+	}
 	v, f, err := s.store.Publish(c.Request.Context(), id, f.Draft)
 	if err != nil {
 		storeError(c, "publishing the flow", err)
@@ -166,7 +189,7 @@ func (s *server) publishFlow(c *gin.Context) {
 	if !s.syncSchedule(c, id, v.Version, doc, f.Enabled) {
 		return
 	}
-	respond(c, http.StatusOK, PublishResult{Flow: f, Version: v})
+	respond(c, http.StatusOK, PublishResult{Flow: f, Version: v, Warnings: warnings})
 }
 
 func (s *server) enableFlow(c *gin.Context)  { s.setEnabled(c, true) }

@@ -35,11 +35,8 @@ func catalogVariables(d *Document, c *Catalog) []Variable {
 		// Every subscribed type contributes what it declares, even when
 		// others declare nothing.
 		for _, e := range c.Subscribed(d) {
-			switch {
-			case e.schema != nil:
-				sources = append(sources, dataSource{from: e.Name, schema: e.schema, isSchema: true})
-			case e.example != nil:
-				sources = append(sources, dataSource{from: e.Name, example: e.example})
+			if src, ok := e.dataSource(); ok {
+				sources = append(sources, src)
 			}
 		}
 	case TriggerWebhook:

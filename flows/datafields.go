@@ -47,18 +47,28 @@ func dataSources(d *Document, c *Catalog) (sources []dataSource, known bool) {
 		}
 		known = true
 		for _, e := range c.Subscribed(d) {
-			switch {
-			case e.schema != nil:
-				sources = append(sources, dataSource{from: e.Name, schema: e.schema, isSchema: true})
-			case e.example != nil:
-				sources = append(sources, dataSource{from: e.Name, example: e.example})
-			default:
+			src, ok := e.dataSource()
+			if !ok {
 				known = false
+				continue
 			}
+			sources = append(sources, src)
 		}
 		return sources, known && len(sources) > 0
 	}
 	return nil, false
+}
+
+// dataSource is what the type declares about its data: its schema, else
+// its example; ok is false when it declares neither.
+func (e *CatalogEntry) dataSource() (dataSource, bool) {
+	switch {
+	case e.schema != nil:
+		return dataSource{from: e.Name, schema: e.schema, isSchema: true}, true
+	case e.example != nil:
+		return dataSource{from: e.Name, example: e.example}, true
+	}
+	return dataSource{}, false
 }
 
 // pathSegments splits a gjson path at its unescaped dots; ok is false when

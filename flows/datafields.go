@@ -151,7 +151,7 @@ func schemaDeclares(root, node any, segs []string, depth int) bool {
 }
 
 func exampleHas(v any, segs []string) bool {
-	for i, seg := range segs {
+	for _, seg := range segs {
 		switch n := v.(type) {
 		case map[string]any:
 			e, ok := n[seg]
@@ -168,7 +168,8 @@ func exampleHas(v any, segs []string) bool {
 			}
 			v = n[0]
 		default:
-			return i == len(segs)
+			// A scalar has no fields.
+			return false
 		}
 	}
 	return true

@@ -31,11 +31,11 @@ func TestCompileUntrusted(t *testing.T) {
 	}
 	for schema, want := range map[string]string{
 		`{"type": "object", "properties": {"a": {"minLength": -1}}}`: "/properties/a/minLength: ",
-		`{"pattern": "("}`:                   "/pattern: ",
-		`{"$ref": "file:///etc/hostname"}`:   `/: cannot load "file:///etc/hostname": a schema may only refer to itself`,
-		`{"$ref": "http://127.0.0.1:1/x"}`:   "a schema may only refer to itself",
-		`{"$ref": "#/$defs/missing"}`:        `/: json-pointer in "#/$defs/missing" not found`,
-		`{"type": "object"`:                  "the schema is not JSON",
+		`{"pattern": "("}`:                 "/pattern: ",
+		`{"$ref": "file:///etc/hostname"}`: `/: cannot load "file:///etc/hostname": a schema may only refer to itself`,
+		`{"$ref": "http://127.0.0.1:1/x"}`: "a schema may only refer to itself",
+		`{"$ref": "#/$defs/missing"}`:      `/: json-pointer in "#/$defs/missing" not found`,
+		`{"type": "object"`:                "the schema is not JSON",
 	} {
 		_, err := schemas.CompileUntrusted("t", []byte(schema))
 		var se *schemas.SchemaError

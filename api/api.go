@@ -98,6 +98,10 @@ type Options struct {
 	// OAuth2 connects oauth2 credentials; nil means a provider over Store
 	// and Sealer with the default egress policy.
 	OAuth2 *oauth2tokens.Provider
+	// EventsStrict (FLOWLINE_EVENTS_STRICT) refuses events whose type is
+	// not in the catalog, and flows subscribing to patterns that match no
+	// declared type.
+	EventsStrict bool
 }
 
 // server holds the options the handlers read.
@@ -120,6 +124,9 @@ type server struct {
 	blobs     blob.Store
 	// syncTimeout bounds respond "sync" webhooks (HookSyncTimeout).
 	syncTimeout time.Duration
+	// eventsStrict refuses what the event catalog does not declare.
+	eventsStrict bool
+	catalogs     catalogCache
 }
 
 const loggerKey = "flowline.logger"
@@ -149,7 +156,8 @@ func New(opts Options) http.Handler {
 		secrets:   opts.Secrets,
 		blobs:     opts.Blobs,
 
-		syncTimeout: HookSyncTimeout,
+		syncTimeout:  HookSyncTimeout,
+		eventsStrict: opts.EventsStrict,
 	}
 	if s.oauth == nil && s.sealer != nil {
 		s.oauth = oauth2tokens.New(oauth2tokens.Options{Store: s.store, Sealer: s.sealer})
@@ -195,9 +203,15 @@ func New(opts Options) http.Handler {
 	v1.POST("/flows/:id/disable", s.disableFlow)
 	v1.GET("/flows/:id/versions", s.listVersions)
 	v1.GET("/flows/:id/variables", s.flowVariables)
+	v1.POST("/flows/variables", s.documentVariables)
 	v1.GET("/flows/:id/versions/:n", s.getVersion)
 	v1.POST("/flows/:id/runs", s.startRun)
 	v1.POST("/events", s.postEvent)
+	v1.POST("/event-types", s.createEventType)
+	v1.GET("/event-types", s.listEventTypes)
+	v1.GET("/event-types/:name", s.getEventType)
+	v1.PUT("/event-types/:name", s.replaceEventType)
+	v1.DELETE("/event-types/:name", s.deleteEventType)
 	v1.GET("/runs", s.listRuns)
 	v1.GET("/runs/:run_id", s.getRun)
 	v1.POST("/runs/:run_id/cancel", s.cancelRun)

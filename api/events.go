@@ -74,6 +74,10 @@ func (s *server) postEvent(c *gin.Context) {
 		problem(c, http.StatusUnprocessableEntity, "the event is invalid", problems...)
 		return
 	}
+	entry, ok := s.checkEvent(c, &ev)
+	if !ok {
+		return
+	}
 	if key := strings.TrimSpace(c.GetHeader("Idempotency-Key")); key != "" {
 		ev.EventID = key
 	}
@@ -115,7 +119,7 @@ func (s *server) postEvent(c *gin.Context) {
 		if s.batch != nil {
 			start = s.startBatched
 		}
-		run, err := start(ctx, engine.RunInput{
+		in := engine.RunInput{
 			FlowID: f.ID, FlowName: doc.Name, Version: v.Version,
 			RunID:     engine.DeterministicRunID(f.ID, ev.EventID),
 			StartedAt: now, Document: *doc,
@@ -123,7 +127,12 @@ func (s *server) postEvent(c *gin.Context) {
 				TriggerInfo: flows.TriggerInfo{Type: flows.TriggerEvent, Body: envelope},
 				ID:          ev.EventID, Event: envelope, Data: ev.Data,
 			},
+		}
+		in.Trigger.Message = eventMessage(entry, doc, flows.RunContext{
+			Flow: flows.FlowInfo{ID: f.ID, Name: doc.Name, Version: v.Version}, Run: flows.RunInfo{ID: in.RunID, StartedAt: now},
+			Trigger: in.Trigger.TriggerInfo, Event: envelope, Data: ev.Data,
 		})
+		run, err := start(ctx, in)
 		if err != nil {
 			internalError(c, "starting a run of flow "+f.ID, err)
 			return

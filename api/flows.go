@@ -82,13 +82,17 @@ func (s *server) createFlow(c *gin.Context) {
 	if !ok {
 		return
 	}
+	warnings, ok := s.catalogWarnings(c, doc)
+	if !ok {
+		return
+	}
 	f, err := s.store.CreateFlow(c.Request.Context(), doc.Name, raw)
 	if err != nil {
 		storeError(c, "creating the flow", err)
 		return
 	}
 	c.Header("Location", BasePath+"/flows/"+f.ID)
-	respond(c, http.StatusCreated, flowWithWarnings{f, flows.Warnings(doc)})
+	respond(c, http.StatusCreated, flowWithWarnings{Flow: f, Warnings: warnings})
 }
 
 func (s *server) listFlows(c *gin.Context) {
@@ -124,12 +128,16 @@ func (s *server) updateFlow(c *gin.Context) {
 	if !ok {
 		return
 	}
+	warnings, ok := s.catalogWarnings(c, doc)
+	if !ok {
+		return
+	}
 	f, err := s.store.UpdateDraft(c.Request.Context(), id, doc.Name, raw)
 	if err != nil {
 		storeError(c, "updating the flow", err)
 		return
 	}
-	respond(c, http.StatusOK, flowWithWarnings{f, flows.Warnings(doc)})
+	respond(c, http.StatusOK, flowWithWarnings{Flow: f, Warnings: warnings})
 }
 
 // deleteFlow removes the flow's schedule first, so that a failure leaves the
@@ -153,7 +161,10 @@ func (s *server) validateFlow(c *gin.Context) {
 	if !ok {
 		return
 	}
-	warnings := flows.Warnings(doc)
+	warnings, ok := s.catalogWarnings(c, doc)
+	if !ok {
+		return
+	}
 	if warnings == nil {
 		warnings = []flows.Warning{}
 	}
@@ -182,6 +193,10 @@ func (s *server) publishFlow(c *gin.Context) {
 	if !ok {
 		return
 	}
+	warnings, ok := s.catalogWarnings(c, doc)
+	if !ok {
+		return
+	}
 	next := 1
 	if before.PublishedVersion != nil {
 		next = *before.PublishedVersion + 1
@@ -200,7 +215,7 @@ func (s *server) publishFlow(c *gin.Context) {
 	if v.Version != next && !s.syncSchedule(c, id, v.Version, doc, f.Enabled) {
 		return
 	}
-	respond(c, http.StatusOK, PublishResult{Flow: f, Version: v, Warnings: flows.Warnings(doc)})
+	respond(c, http.StatusOK, PublishResult{Flow: f, Version: v, Warnings: warnings})
 }
 
 func (s *server) enableFlow(c *gin.Context)  { s.setEnabled(c, true) }

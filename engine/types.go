@@ -53,6 +53,9 @@ type TriggerInput struct {
 	Event json.RawMessage `json:"event,omitempty"`
 	// Data is what templates see as data: the event's data or the body.
 	Data json.RawMessage `json:"data,omitempty"`
+	// Message is the event type's message in the trigger's language,
+	// rendered when the event was accepted (templates read it as message).
+	Message string `json:"message,omitempty"`
 }
 
 // StepInput is the activity input for one step.

@@ -108,6 +108,7 @@ func runContext(in RunInput) flows.RunContext {
 		Run:     flows.RunInfo{ID: in.RunID, StartedAt: in.StartedAt},
 		Event:   in.Trigger.Event,
 		Data:    in.Trigger.Data,
+		Message: in.Trigger.Message,
 		Trigger: in.Trigger.TriggerInfo,
 	}
 }

@@ -12,7 +12,7 @@ import (
 //
 //	{"flow": {"id", "name", "version"}, "run": {"id", "started_at"},
 //	 "trigger": {"type", "body", "headers", "query", "files"},
-//	 "event": {…}, "data": …, "steps": {"<id>": {"status", "headers", "body"}}}
+//	 "event": {…}, "data": …, "message": "…", "steps": {"<id>": {"status", "headers", "body"}}}
 type RunContext struct {
 	Flow    FlowInfo    `json:"flow"`
 	Run     RunInfo     `json:"run"`
@@ -22,6 +22,10 @@ type RunContext struct {
 	Event json.RawMessage `json:"event,omitempty"`
 	// Data is the event's data, or the webhook's or manual run's body.
 	Data json.RawMessage `json:"data,omitempty"`
+	// Message is the event type's message in the trigger's language,
+	// rendered when the event arrived; empty for other runs and for types
+	// the catalog gives no message.
+	Message string `json:"message,omitempty"`
 	// Steps holds the output of each step that has run, by step id.
 	Steps map[string]json.RawMessage `json:"steps"`
 }

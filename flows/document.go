@@ -21,6 +21,9 @@ type Trigger struct {
 	Type string `json:"type"`
 	// Events lists event types (dot segments, "*" wildcards) for "event".
 	Events []string `json:"events,omitempty"`
+	// Language (a BCP 47 tag) picks the language of the event type's
+	// message that runs of an "event" trigger read as message.
+	Language string `json:"language,omitempty"`
 	// Cron, Every and Timezone configure "schedule".
 	Cron     string `json:"cron,omitempty"`
 	Every    string `json:"every,omitempty"`
@@ -30,6 +33,9 @@ type Trigger struct {
 	Auth     json.RawMessage `json:"auth,omitempty"`
 	Respond  string          `json:"respond,omitempty"`
 	Response json.RawMessage `json:"response,omitempty"`
+	// Sample is an example body of a "webhook" trigger, for autocomplete
+	// and template checks only.
+	Sample json.RawMessage `json:"sample,omitempty"`
 }
 
 // Step is one action of a connector.

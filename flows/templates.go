@@ -10,6 +10,7 @@ import (
 // first segment that is no shorthand reads inside data.
 var contextRoots = map[string]bool{
 	"flow": true, "run": true, "trigger": true, "event": true, "steps": true, "data": true,
+	"message": true,
 }
 
 // shorthands map a template's first segment to its full path.

@@ -6,6 +6,9 @@ type Variable struct {
 	Path        string `json:"path"`
 	Template    string `json:"template"`
 	Description string `json:"description"`
+	// Type is the JSON type of the value when a schema, example or
+	// sample says it ("string", "integer|null"); empty when unknown.
+	Type string `json:"type,omitempty"`
 }
 
 // StepVariables lists the variables available in one step's config.

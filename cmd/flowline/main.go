@@ -29,6 +29,8 @@ commands:
   worker          worker only
   api             REST API only
   validate FILE…  validate flow documents offline (exit 1 on problems)
+  event-types import FILE | export
+                  declare the event catalog from a JSON or YAML file, or write it out
   version         print the version
 
 Run 'flowline serve -h' for the flags; each has an environment variable.
@@ -52,6 +54,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return serve(app.Mode(cmd), args, stderr)
 	case "validate":
 		return validate(args, stdout, stderr)
+	case "event-types":
+		return eventTypes(args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "flowline", app.Version)
 		return 0

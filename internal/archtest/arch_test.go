@@ -17,6 +17,7 @@ var allowed = map[string][]string{
 	"engine":                           {"flows", "connectors"},
 	"engine/devserver":                 {},
 	"internal/store":                   {"flows"},
+	"internal/catalogfile":             {"flows", "internal/store"},
 	"internal/secrets":                 {"internal/store", "connectors"},
 	"internal/config":                  {},
 	"internal/blob":                    {},
@@ -26,7 +27,7 @@ var allowed = map[string][]string{
 		"internal/oauth2tokens", "internal/blob"},
 	"internal/app": {"api", "flows", "schemas", "connectors", "connectors/http", "engine", "engine/devserver",
 		"internal/store", "internal/secrets", "internal/config", "internal/oauth2tokens", "internal/blob"},
-	"cmd/flowline":       {"internal/app", "internal/config", "flows", "connectors", "connectors/http"},
+	"cmd/flowline":       {"internal/app", "internal/config", "internal/catalogfile", "flows", "connectors", "connectors/http"},
 	"cmd/flowline-bench": {},
 }
 

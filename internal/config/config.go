@@ -38,6 +38,8 @@ type Config struct {
 	// AllowExposedTemporal accepts an embedded Temporal frontend or UI on a
 	// non-loopback address although neither checks any credential.
 	AllowExposedTemporal bool
+	// EventsStrict refuses events whose type is not in the event catalog.
+	EventsStrict bool
 }
 
 // option binds one setting to its flag, environment variable and default.
@@ -48,8 +50,22 @@ type option struct {
 
 // Parse reads args (the subcommand's flags) over the environment.
 func Parse(name string, args []string, getenv func(string) string) (*Config, error) {
+	c, rest, err := ParseArgs(name, args, getenv)
+	if err != nil {
+		return nil, err
+	}
+	if len(rest) > 0 {
+		return nil, fmt.Errorf("parsing flags: unexpected argument %q", rest[0])
+	}
+	return c, nil
+}
+
+// ParseArgs is Parse for subcommands that take arguments besides flags
+// (`event-types import FILE`): flags may come before or after them, and
+// the arguments are returned in order.
+func ParseArgs(name string, args []string, getenv func(string) string) (*Config, []string, error) {
 	var raw struct {
-		httpAddr, dataDir, dbURL, tAddr, tNS, tDev, tUI, queue, secret, token, egress, public, level, maxBody, lanes, pprof string
+		httpAddr, dataDir, dbURL, tAddr, tNS, tDev, tUI, queue, secret, token, egress, public, level, maxBody, lanes, pprof, strict string
 	}
 	// exposeTemporal is --allow-exposed-temporal, parsed as a bool below.
 	var exposeTemporal string
@@ -71,6 +87,7 @@ func Parse(name string, args []string, getenv func(string) string) (*Config, err
 		{"pprof-addr", "FLOWLINE_PPROF_ADDR", "", "serve Go profiling endpoints (/debug/pprof/) on this address; empty = off", &raw.pprof},
 		{"batch-lanes", "FLOWLINE_BATCH_LANES", "2", "batch workflows per flow carrying event runs; 0 gives each event run a workflow of its own", &raw.lanes},
 		{"allow-exposed-temporal", "FLOWLINE_ALLOW_EXPOSED_TEMPORAL", "false", "accept a non-loopback --temporal-dev-addr or --temporal-ui-addr, which no credential protects", &exposeTemporal},
+		{"events-strict", "FLOWLINE_EVENTS_STRICT", "false", "refuse events whose type is not in the event catalog, and subscriptions matching no declared type", &raw.strict},
 	}
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.Usage = func() {
@@ -84,11 +101,15 @@ func Parse(name string, args []string, getenv func(string) string) (*Config, err
 		}
 		fs.StringVar(o.dst, o.flag, def, fmt.Sprintf("%s (env %s)", o.usage, o.env))
 	}
-	if err := fs.Parse(args); err != nil {
-		return nil, fmt.Errorf("parsing flags: %w", err)
-	}
-	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("parsing flags: unexpected argument %q", fs.Arg(0))
+	var rest []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, nil, fmt.Errorf("parsing flags: %w", err)
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		rest, args = append(rest, fs.Arg(0)), fs.Args()[1:]
 	}
 	c := &Config{
 		HTTPAddr: raw.httpAddr, DataDir: raw.dataDir, DatabaseURL: raw.dbURL,
@@ -110,6 +131,11 @@ func Parse(name string, args []string, getenv func(string) string) (*Config, err
 		errs = append(errs, fmt.Errorf("batch lanes %q: want a whole number from 0 to 64", raw.lanes))
 	}
 	c.BatchLanes = lanes
+	strict, err := strconv.ParseBool(raw.strict)
+	if err != nil {
+		errs = append(errs, fmt.Errorf("events strict %q: want true or false", raw.strict))
+	}
+	c.EventsStrict = strict
 	for _, e := range strings.Split(raw.egress, ",") {
 		if e = strings.TrimSpace(e); e != "" {
 			c.EgressAllow = append(c.EgressAllow, e)
@@ -135,9 +161,9 @@ func Parse(name string, args []string, getenv func(string) string) (*Config, err
 		c.PublicURL = "http://" + c.HTTPAddr
 	}
 	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+		return nil, nil, errors.Join(errs...)
 	}
-	return c, nil
+	return c, rest, nil
 }
 
 // checkTemporalExposure refuses to serve the embedded Temporal frontend or

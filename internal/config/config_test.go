@@ -114,3 +114,31 @@ func TestExposedTemporalNeedsConsent(t *testing.T) {
 		t.Errorf("a bad boolean: %v", err)
 	}
 }
+
+func TestEventsStrict(t *testing.T) {
+	c, err := Parse("serve", nil, env(nil))
+	if err != nil || c.EventsStrict {
+		t.Fatalf("default: %v %v", c.EventsStrict, err)
+	}
+	c, err = Parse("serve", nil, env(map[string]string{"FLOWLINE_EVENTS_STRICT": "true"}))
+	if err != nil || !c.EventsStrict {
+		t.Fatalf("env: %v %v", c.EventsStrict, err)
+	}
+	c, err = Parse("serve", []string{"--events-strict=false"}, env(map[string]string{"FLOWLINE_EVENTS_STRICT": "true"}))
+	if err != nil || c.EventsStrict {
+		t.Fatalf("flag over env: %v %v", c.EventsStrict, err)
+	}
+	if _, err := Parse("serve", []string{"--events-strict", "maybe"}, env(nil)); err == nil || !strings.Contains(err.Error(), `events strict "maybe"`) {
+		t.Fatalf("bad value: %v", err)
+	}
+}
+
+func TestParseArgsKeepsArguments(t *testing.T) {
+	c, rest, err := ParseArgs("event-types import", []string{"--data-dir", "/tmp/x", "catalog.yaml", "--log-level", "warn", "more.json"}, env(nil))
+	if err != nil || len(rest) != 2 || rest[0] != "catalog.yaml" || rest[1] != "more.json" || c.DataDir != "/tmp/x" || c.LogLevel != slog.LevelWarn {
+		t.Fatalf("ParseArgs = %+v %q %v", c, rest, err)
+	}
+	if _, err := Parse("serve", []string{"stray"}, env(nil)); err == nil || !strings.Contains(err.Error(), `unexpected argument "stray"`) {
+		t.Fatalf("Parse with an argument: %v", err)
+	}
+}

@@ -89,6 +89,10 @@ func open(ctx context.Context, databaseURL string) (*Store, error) {
 		// SQLite has one writer; one connection turns lock contention
 		// inside this process into queueing instead of SQLITE_BUSY.
 		sqlDB.SetMaxOpenConns(1)
+	} else {
+		_, n, _ := postgresPool(databaseURL) // checked by dialectorFor
+		sqlDB.SetMaxOpenConns(n)
+		sqlDB.SetMaxIdleConns(n)
 	}
 	if err := s.Ping(ctx); err != nil {
 		_ = sqlDB.Close()
@@ -110,7 +114,11 @@ func dialectorFor(databaseURL string) (gorm.Dialector, string, error) {
 	}
 	switch strings.ToLower(scheme) {
 	case "postgres", "postgresql":
-		return postgres.Open(databaseURL), "postgres", nil
+		dsn, _, err := postgresPool(databaseURL)
+		if err != nil {
+			return nil, "", err
+		}
+		return postgres.Open(dsn), "postgres", nil
 	case "sqlite", "sqlite3", "file":
 		dsn, err := sqliteDSN(databaseURL)
 		if err != nil {

@@ -41,6 +41,12 @@ test-topology: build temporal-tools
 	  --temporal-server bin/temporal-server --sql-tool bin/temporal-sql-tool \
 	  --schema-dir "$$($(GO) list -m -f '{{.Dir}}' go.temporal.io/server)/schema/postgresql/v12" $(TOPOLOGYFLAGS)
 
+## docker-check: without a Docker engine, load and validate docker/'s compose
+## files (compose-go), lint its Dockerfile (BuildKit), shellcheck its scripts
+docker-check:
+	cd docker && $(GO) vet ./... && $(GO) test -count=1 ./...
+	shellcheck .ci/run
+
 ## bench: the pure-Go benchmarks, then the real path (cmd/flowline-bench)
 bench: build
 	$(GO) test -run '^$$' -bench . -benchmem ./flows/ ./connectors/...

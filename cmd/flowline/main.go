@@ -28,6 +28,7 @@ commands:
   serve           REST API, worker and embedded Temporal server and UI (default)
   worker          worker only
   api             REST API only
+  migrate         bring the flow store's schema up to date, then exit
   validate FILE…  validate flow documents offline (exit 1 on problems)
   event-types import FILE | export
                   declare the event catalog from a JSON or YAML file, or write it out
@@ -52,6 +53,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch cmd {
 	case "serve", "worker", "api":
 		return serve(app.Mode(cmd), args, stderr)
+	case "migrate":
+		return migrate(args, stdout, stderr)
 	case "validate":
 		return validate(args, stdout, stderr)
 	case "event-types":
@@ -110,6 +113,25 @@ func serve(mode app.Mode, args []string, stderr io.Writer) int {
 		code = 1
 	}
 	return code
+}
+
+func migrate(args []string, stdout, stderr io.Writer) int {
+	cfg, err := config.FromOS("migrate", args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		fmt.Fprintln(stderr, "flowline:", err)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := app.Migrate(ctx, cfg); err != nil {
+		fmt.Fprintln(stderr, "flowline:", err)
+		return 1
+	}
+	fmt.Fprintln(stdout, "flowline: flow store is up to date")
+	return 0
 }
 
 func validate(files []string, stdout, stderr io.Writer) int {

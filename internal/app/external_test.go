@@ -59,6 +59,11 @@ func TestAgainstExternalTemporal(t *testing.T) {
 	if d.Status != "succeeded" {
 		t.Fatalf("run %+v", d)
 	}
+	// No FLOWLINE_TEMPORAL_UI_URL with an external Temporal: no link,
+	// rather than one to an embedded UI that does not run.
+	if d.TemporalUIURL != "" {
+		t.Errorf("temporal_ui_url = %q with an external Temporal and no UI URL set", d.TemporalUIURL)
+	}
 	if r := next(t, got); r.Path != "/external" {
 		t.Errorf("receiver got %s", r.Path)
 	}

@@ -29,6 +29,8 @@ var allowed = map[string][]string{
 		"internal/store", "internal/secrets", "internal/config", "internal/oauth2tokens", "internal/blob"},
 	"cmd/flowline":       {"internal/app", "internal/config", "internal/catalogfile", "flows", "connectors", "connectors/http"},
 	"cmd/flowline-bench": {},
+	// The production-shape test drives processes over HTTP and gRPC only.
+	"cmd/flowline-topology": {},
 }
 
 // TestImportLines fails when a package imports a module package its layer

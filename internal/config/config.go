@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -23,6 +24,10 @@ type Config struct {
 	TemporalNamespace string
 	TemporalDevAddr   string
 	TemporalUIAddr    string
+	// TemporalUIBaseURL is the Temporal UI's public base URL for run
+	// links; empty means the embedded UI's address, or no links with an
+	// external Temporal.
+	TemporalUIBaseURL string
 	TaskQueue         string
 	SecretKey         string
 	APIToken          string
@@ -69,6 +74,7 @@ func ParseArgs(name string, args []string, getenv func(string) string) (*Config,
 	}
 	// exposeTemporal is --allow-exposed-temporal, parsed as a bool below.
 	var exposeTemporal string
+	var uiURL string
 	opts := []option{
 		{"http-addr", "FLOWLINE_HTTP_ADDR", "127.0.0.1:8080", "REST API listen address", &raw.httpAddr},
 		{"data-dir", "FLOWLINE_DATA_DIR", "./data", "directory for all local state", &raw.dataDir},
@@ -77,6 +83,7 @@ func ParseArgs(name string, args []string, getenv func(string) string) (*Config,
 		{"temporal-namespace", "FLOWLINE_TEMPORAL_NAMESPACE", "default", "Temporal namespace", &raw.tNS},
 		{"temporal-dev-addr", "FLOWLINE_TEMPORAL_DEV_ADDR", "127.0.0.1:7233", "embedded Temporal frontend address", &raw.tDev},
 		{"temporal-ui-addr", "FLOWLINE_TEMPORAL_UI_ADDR", "127.0.0.1:8233", "embedded Temporal UI address; off disables it", &raw.tUI},
+		{"temporal-ui-url", "FLOWLINE_TEMPORAL_UI_URL", "", "public base URL of the Temporal UI used in run links (default: the embedded UI; none with an external Temporal)", &uiURL},
 		{"task-queue", "FLOWLINE_TASK_QUEUE", "flowline", "Temporal task queue", &raw.queue},
 		{"secret-key", "FLOWLINE_SECRET_KEY", "", "base64 32-byte key sealing credentials (default: generated into the data dir)", &raw.secret},
 		{"api-token", "FLOWLINE_API_TOKEN", "", "bearer token required by /api/v1 when set", &raw.token},
@@ -115,7 +122,7 @@ func ParseArgs(name string, args []string, getenv func(string) string) (*Config,
 		HTTPAddr: raw.httpAddr, DataDir: raw.dataDir, DatabaseURL: raw.dbURL,
 		TemporalAddress: raw.tAddr, TemporalNamespace: raw.tNS, TemporalDevAddr: raw.tDev,
 		TemporalUIAddr: raw.tUI, TaskQueue: raw.queue, SecretKey: raw.secret, APIToken: raw.token,
-		PublicURL: raw.public, PprofAddr: raw.pprof,
+		PublicURL: raw.public, PprofAddr: raw.pprof, TemporalUIBaseURL: strings.TrimRight(uiURL, "/"),
 	}
 	var errs []error
 	if err := c.LogLevel.UnmarshalText([]byte(raw.level)); err != nil {
@@ -143,6 +150,9 @@ func ParseArgs(name string, args []string, getenv func(string) string) (*Config,
 	}
 	if c.PprofAddr != "" && !Loopback(c.PprofAddr) {
 		errs = append(errs, fmt.Errorf("pprof address %q: must be a loopback address such as 127.0.0.1:6061 (profiles are served without authentication)", c.PprofAddr))
+	}
+	if u, err := url.Parse(c.TemporalUIBaseURL); c.TemporalUIBaseURL != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
+		errs = append(errs, fmt.Errorf("temporal UI URL %q: want an absolute http:// or https:// URL", c.TemporalUIBaseURL))
 	}
 	if strings.EqualFold(c.TemporalUIAddr, "off") {
 		c.TemporalUIAddr = ""
@@ -205,9 +215,15 @@ func (c *Config) TemporalFrontend() string {
 	return c.TemporalAddress
 }
 
-// TemporalUIURL is the base URL of the Temporal UI for run links, or "".
+// TemporalUIURL is the base URL of the Temporal UI for run links, or "":
+// the configured public URL, else the embedded UI's address. With an
+// external Temporal and no URL configured there is no link, since the
+// embedded UI's address would name a UI that does not run.
 func (c *Config) TemporalUIURL() string {
-	if c.TemporalUIAddr == "" {
+	switch {
+	case c.TemporalUIBaseURL != "":
+		return c.TemporalUIBaseURL
+	case !c.Embedded() || c.TemporalUIAddr == "":
 		return ""
 	}
 	return "http://" + c.TemporalUIAddr

@@ -142,3 +142,36 @@ func TestParseArgsKeepsArguments(t *testing.T) {
 		t.Fatalf("Parse with an argument: %v", err)
 	}
 }
+
+func TestTemporalUIURL(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"embedded default", nil, "http://127.0.0.1:8233"},
+		{"embedded, UI off", map[string]string{"FLOWLINE_TEMPORAL_UI_ADDR": "off"}, ""},
+		{"external, no URL: no link rather than a wrong one", map[string]string{"FLOWLINE_TEMPORAL_ADDRESS": "temporal:7233"}, ""},
+		{"external with URL", map[string]string{"FLOWLINE_TEMPORAL_ADDRESS": "temporal:7233",
+			"FLOWLINE_TEMPORAL_UI_URL": "https://temporal.example.com/"}, "https://temporal.example.com"},
+		{"embedded with URL (behind a proxy)", map[string]string{"FLOWLINE_TEMPORAL_UI_URL": "https://ops.example.com/temporal"},
+			"https://ops.example.com/temporal"},
+	} {
+		c, err := Parse("api", nil, env(tc.env))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if got := c.TemporalUIURL(); got != tc.want {
+			t.Errorf("%s: TemporalUIURL() = %q, want %q", tc.name, got, tc.want)
+		}
+	}
+	c, err := Parse("api", []string{"--temporal-ui-url", "http://flag.example"}, env(map[string]string{"FLOWLINE_TEMPORAL_UI_URL": "http://env.example"}))
+	if err != nil || c.TemporalUIURL() != "http://flag.example" {
+		t.Errorf("flag over environment: %v, %v", c, err)
+	}
+	for _, bad := range []string{"temporal.example.com", "ftp://x", "http://"} {
+		if _, err := Parse("api", []string{"--temporal-ui-url", bad}, env(nil)); err == nil || !strings.Contains(err.Error(), "temporal UI URL") {
+			t.Errorf("--temporal-ui-url %q: err = %v", bad, err)
+		}
+	}
+}

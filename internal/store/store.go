@@ -45,7 +45,26 @@ var sqlitePragmas = []string{"busy_timeout(5000)", "journal_mode(WAL)", "foreign
 // up to date. Accepted forms are sqlite:///abs/path/file.db,
 // sqlite://relative/file.db, file:path.db and postgres:// or postgresql://
 // URLs as understood by pgx. For SQLite the parent directory is created.
+//
+// Processes may open one database at the same moment: migrations take a lock
+// (see migrate), and on SQLite an attempt that meets "database is locked"
+// while another process creates the file or migrates it is repeated.
 func Open(ctx context.Context, databaseURL string) (*Store, error) {
+	deadline := time.Now().Add(busyWait)
+	for {
+		s, err := open(ctx, databaseURL)
+		if err == nil || !sqliteBusy(err) || time.Now().After(deadline) {
+			return s, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+func open(ctx context.Context, databaseURL string) (*Store, error) {
 	dialector, dialect, err := dialectorFor(databaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("opening store: %w", err)
@@ -70,6 +89,10 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 		// SQLite has one writer; one connection turns lock contention
 		// inside this process into queueing instead of SQLITE_BUSY.
 		sqlDB.SetMaxOpenConns(1)
+	} else {
+		_, n, _ := postgresPool(databaseURL) // checked by dialectorFor
+		sqlDB.SetMaxOpenConns(n)
+		sqlDB.SetMaxIdleConns(n)
 	}
 	if err := s.Ping(ctx); err != nil {
 		_ = sqlDB.Close()
@@ -91,7 +114,11 @@ func dialectorFor(databaseURL string) (gorm.Dialector, string, error) {
 	}
 	switch strings.ToLower(scheme) {
 	case "postgres", "postgresql":
-		return postgres.Open(databaseURL), "postgres", nil
+		dsn, _, err := postgresPool(databaseURL)
+		if err != nil {
+			return nil, "", err
+		}
+		return postgres.Open(dsn), "postgres", nil
 	case "sqlite", "sqlite3", "file":
 		dsn, err := sqliteDSN(databaseURL)
 		if err != nil {
@@ -145,15 +172,6 @@ func sqliteDSN(databaseURL string) (string, error) {
 		}
 	}
 	return path + "?" + q.Encode(), nil
-}
-
-// migrate creates or updates the tables. AutoMigrate only adds what is
-// missing, so running it on every Open is safe.
-func (s *Store) migrate(ctx context.Context) error {
-	if err := s.db.WithContext(ctx).AutoMigrate(&Flow{}, &FlowVersion{}, &Credential{}, &RunRecord{}, &EventTypeRecord{}); err != nil {
-		return fmt.Errorf("migrating %s store: %w", s.dialect, err)
-	}
-	return nil
 }
 
 // Dialect names the database in use: "sqlite" or "postgres".

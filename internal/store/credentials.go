@@ -41,7 +41,7 @@ func (s *Store) CreateCredential(ctx context.Context, name, kind string, sealed 
 			break
 		}
 		if n > 0 {
-			return nil, fmt.Errorf("creating credential %q: name already in use: %w", name, ErrConflict)
+			return nil, fmt.Errorf("creating credential %q: %w", name, ErrNameTaken)
 		}
 	}
 	return nil, fmt.Errorf("creating credential %q: %w", name, err)

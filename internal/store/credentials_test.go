@@ -83,3 +83,22 @@ func TestCredentials(t *testing.T) {
 		}
 	})
 }
+
+// TestCredentialConflictMessage holds the wording of a taken name: one
+// clause per fact, and still an ErrConflict for callers that map it.
+func TestCredentialConflictMessage(t *testing.T) {
+	eachBackend(t, func(t *testing.T, databaseURL string) {
+		ctx := testContext(t)
+		s := openStore(t, databaseURL)
+		if _, err := s.CreateCredential(ctx, "pw", "", []byte("x")); err != nil {
+			t.Fatal(err)
+		}
+		_, err := s.CreateCredential(ctx, "pw", "", []byte("y"))
+		if err == nil || err.Error() != `creating credential "pw": name already in use` || !errors.Is(err, ErrConflict) || !errors.Is(err, ErrNameTaken) {
+			t.Fatalf("duplicate name err = %v", err)
+		}
+		if _, err := s.GetCredential(ctx, "ghost2"); err == nil || err.Error() != `getting credential "ghost2": not found` {
+			t.Fatalf("missing credential err = %v", err)
+		}
+	})
+}

@@ -3,7 +3,6 @@ package api
 import (
 	"encoding/json"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -74,7 +73,11 @@ func (s *server) postEvent(c *gin.Context) {
 		problem(c, http.StatusUnprocessableEntity, "the event is invalid", problems...)
 		return
 	}
-	if key := strings.TrimSpace(c.GetHeader("Idempotency-Key")); key != "" {
+	key, ok := idempotencyKey(c, "Idempotency-Key")
+	if !ok {
+		return
+	}
+	if key != "" {
 		ev.EventID = key
 	}
 	if ev.EventID == "" {

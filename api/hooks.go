@@ -107,9 +107,9 @@ func (s *server) hook(c *gin.Context) {
 		internalError(c, "reading the webhook", err)
 		return
 	}
-	key := strings.TrimSpace(c.GetHeader(headerWebhookID))
-	if key == "" {
-		key = strings.TrimSpace(c.GetHeader("Idempotency-Key"))
+	key, ok := idempotencyKey(c, headerWebhookID, "Idempotency-Key")
+	if !ok {
+		return
 	}
 	runID := engine.NewRunID(flowID)
 	if key != "" {

@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"regexp"
 	"sort"
+	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -18,6 +21,14 @@ import (
 
 // maxCredentialName is the longest credential name accepted, in characters.
 const maxCredentialName = 200
+
+// credentialName is what a credential name may look like: it appears in
+// URLs (/api/v1/credentials/{name}) and flows, so it is URL-safe as it
+// stands. ".." is refused besides, so that no name reads as a path step.
+var credentialName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+
+// credentialNameMessage says what credentialName accepts.
+const credentialNameMessage = `name may hold only letters, digits, ".", "_" and "-", must start with a letter or digit and must not contain "..", such as "chat-token"`
 
 // CredentialInfo is what the API tells about a credential. The secret is
 // sealed at rest and never part of any answer.
@@ -122,8 +133,12 @@ func decodeCredential(raw []byte) (name, secret string, oauth *oauth2Input, prob
 		return s, true
 	}
 	name, ok := str("name")
-	if ok && utf8.RuneCountInString(name) > maxCredentialName {
+	switch {
+	case !ok:
+	case utf8.RuneCountInString(name) > maxCredentialName:
 		problems = append(problems, flows.Problem{Pointer: "/name", Message: fmt.Sprintf("name is %d characters; at most %d are allowed", utf8.RuneCountInString(name), maxCredentialName)})
+	case !credentialName.MatchString(name) || strings.Contains(name, ".."):
+		problems = append(problems, flows.Problem{Pointer: "/name", Message: credentialNameMessage})
 	}
 	secret, _ = str("secret")
 	if v, ok := fields["oauth2"]; ok {
@@ -216,17 +231,47 @@ func (s *server) getCredential(c *gin.Context) {
 	respond(c, http.StatusOK, s.credentialInfo(cred))
 }
 
-// deleteCredential removes a credential named by id or name. Flows that
-// still refer to it fail at run time with a permanent error naming it.
+// deleteCredential removes a credential named by id or name. One that the
+// draft or newest published version of a flow names is 409, listing the
+// flows, unless ?force=true; flows that still refer to a forced-away
+// credential fail at run time with a permanent error naming it.
 func (s *server) deleteCredential(c *gin.Context) {
 	if !s.sealerReady(c) {
 		return
+	}
+	force := false
+	if v := c.Query("force"); v != "" {
+		var err error
+		if force, err = strconv.ParseBool(v); err != nil {
+			problemf(c, http.StatusBadRequest, "force %q is not true or false", v)
+			return
+		}
 	}
 	ctx := c.Request.Context()
 	cred, err := s.store.GetCredential(ctx, c.Param("id"))
 	if err != nil {
 		credentialError(c, "reading the credential", err)
 		return
+	}
+	if !force {
+		users, err := s.credentialUsers(ctx)
+		if err != nil {
+			internalError(c, "finding the flows that use the credential", err)
+			return
+		}
+		if used := usersOf(users, cred); len(used) > 0 {
+			names := make([]string, len(used))
+			for i, f := range used {
+				names[i] = fmt.Sprintf("%q (%s)", f.Name, f.ID)
+			}
+			detail := fmt.Sprintf("credential %q is used by %s; change them first, or delete with ?force=true", cred.Name, strings.Join(names, ", "))
+			writeJSON(c, http.StatusConflict, ProblemContentType, credentialInUse{
+				ProblemDetails: ProblemDetails{Type: "about:blank", Title: http.StatusText(http.StatusConflict), Status: http.StatusConflict, Detail: detail},
+				UsedBy:         used,
+			})
+			c.Abort()
+			return
+		}
 	}
 	if err := s.store.DeleteCredential(ctx, cred.ID); err != nil {
 		credentialError(c, "deleting the credential", err)

@@ -147,7 +147,23 @@ func TestCredentialInvalid(t *testing.T) {
 			}
 		})
 	}
-	e.do("POST", "/api/v1/credentials", map[string]string{"name": strings.Repeat("é", 200), "secret": "x"}).want(t, http.StatusCreated)
+	e.do("POST", "/api/v1/credentials", map[string]string{"name": strings.Repeat("e", 200), "secret": "x"}).want(t, http.StatusCreated)
+}
+
+// TestCredentialNamesAreURLSafe: a name is used in URLs as it stands, so
+// one that is not URL-safe is refused with a message saying what is.
+func TestCredentialNamesAreURLSafe(t *testing.T) {
+	e, _ := credEnv(t)
+	for _, name := range []string{"a/b", "..", "a..b", "../etc", "chat token", "-x", ".x", "café", "a?b", "a%2Fb"} {
+		p := e.do("POST", "/api/v1/credentials", map[string]string{"name": name, "secret": "x"}).want(t, http.StatusUnprocessableEntity).problem(t)
+		if len(p.Errors) != 1 || p.Errors[0].Pointer != "/name" || p.Errors[0].Message != credentialNameMessage {
+			t.Errorf("name %q: %+v", name, p.Errors)
+		}
+	}
+	for _, name := range []string{"chat-token", "A.b_c-9", "x"} {
+		e.do("POST", "/api/v1/credentials", map[string]string{"name": name, "secret": "x"}).want(t, http.StatusCreated)
+		e.do("GET", "/api/v1/credentials/"+name, nil).want(t, http.StatusOK)
+	}
 }
 
 func TestCredentialsWithoutSealer(t *testing.T) {

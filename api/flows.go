@@ -155,7 +155,7 @@ func (s *server) publishFlow(c *gin.Context) {
 		return
 	}
 	doc, ok := s.validate(c, f.Draft)
-	if !ok {
+	if !ok || s.missingCredentials(c, doc) {
 		return
 	}
 	v, f, err := s.store.Publish(c.Request.Context(), id, f.Draft)

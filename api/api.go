@@ -202,6 +202,7 @@ func New(opts Options) http.Handler {
 	v1.POST("/credentials", s.createCredential)
 	v1.GET("/credentials", s.listCredentials)
 	v1.GET("/credentials/:id", s.getCredential)
+	v1.PUT("/credentials/:id", s.updateCredential)
 	v1.DELETE("/credentials/:id", s.deleteCredential)
 	v1.POST("/actions/test", s.testAction)
 	v1.GET("/credentials/:id/oauth2/authorize", s.authorizeCredential)

@@ -66,8 +66,8 @@ func TestCredentialsLifecycle(t *testing.T) {
 	}
 	var fields map[string]any
 	r.decode(t, &fields)
-	if len(fields) != 3 {
-		t.Errorf("create answered fields %v, want id, name, created_at", fields)
+	if len(fields) != 6 || fields["secret_set"] != true || fields["updated_at"] == nil || fields["used_by"] == nil {
+		t.Errorf("create answered fields %v, want id, name, created_at, updated_at, secret_set, used_by", fields)
 	}
 
 	// At rest the secret is sealed, and opens to the original.

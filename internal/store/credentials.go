@@ -84,6 +84,26 @@ func (s *Store) UpdateCredentialSecret(ctx context.Context, id string, sealed []
 	return nil
 }
 
+// ReplaceCredential replaces the kind and sealed value of the credential
+// with the given id, keeping its id and name, and returns it as stored.
+func (s *Store) ReplaceCredential(ctx context.Context, id, kind string, sealed []byte) (*Credential, error) {
+	var c Credential
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&Credential{}).Where("id = ?", id).Updates(map[string]any{"kind": kind, "sealed": sealed})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return ErrNotFound
+		}
+		return tx.Where("id = ?", id).Take(&c).Error
+	})
+	if err != nil {
+		return nil, fmt.Errorf("replacing credential %s: %w", id, err)
+	}
+	return &c, nil
+}
+
 // DeleteCredential removes the credential with the given id.
 func (s *Store) DeleteCredential(ctx context.Context, id string) error {
 	res := s.db.WithContext(ctx).Where("id = ?", id).Delete(&Credential{})

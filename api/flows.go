@@ -15,7 +15,7 @@ import (
 // now stands (published_version set, enabled) and the version just frozen,
 // so a builder needs no second call to show either.
 type PublishResult struct {
-	Flow    *store.Flow        `json:"flow"`
+	Flow    FlowInfo           `json:"flow"`
 	Version *store.FlowVersion `json:"version"`
 }
 
@@ -78,7 +78,7 @@ func (s *server) createFlow(c *gin.Context) {
 		return
 	}
 	c.Header("Location", BasePath+"/flows/"+f.ID)
-	respond(c, http.StatusCreated, f)
+	respond(c, http.StatusCreated, s.flowInfo(c, f))
 }
 
 func (s *server) listFlows(c *gin.Context) {
@@ -87,10 +87,11 @@ func (s *server) listFlows(c *gin.Context) {
 		storeError(c, "listing flows", err)
 		return
 	}
-	if fs == nil {
-		fs = []store.Flow{}
+	out := make([]FlowInfo, len(fs))
+	for i := range fs {
+		out[i] = s.flowInfo(c, &fs[i])
 	}
-	respond(c, http.StatusOK, gin.H{"flows": fs})
+	respond(c, http.StatusOK, gin.H{"flows": out})
 }
 
 func (s *server) getFlow(c *gin.Context) {
@@ -99,7 +100,7 @@ func (s *server) getFlow(c *gin.Context) {
 		storeError(c, "reading the flow", err)
 		return
 	}
-	respond(c, http.StatusOK, f)
+	respond(c, http.StatusOK, s.flowInfo(c, f))
 }
 
 // updateFlow replaces the draft. An unknown flow is 404 before the body is
@@ -119,7 +120,7 @@ func (s *server) updateFlow(c *gin.Context) {
 		storeError(c, "updating the flow", err)
 		return
 	}
-	respond(c, http.StatusOK, f)
+	respond(c, http.StatusOK, s.flowInfo(c, f))
 }
 
 // deleteFlow removes the flow's schedule first, so that a failure leaves the
@@ -166,7 +167,7 @@ func (s *server) publishFlow(c *gin.Context) {
 	if !s.syncSchedule(c, id, v.Version, doc, f.Enabled) {
 		return
 	}
-	respond(c, http.StatusOK, PublishResult{Flow: f, Version: v})
+	respond(c, http.StatusOK, PublishResult{Flow: s.flowInfo(c, f), Version: v})
 }
 
 func (s *server) enableFlow(c *gin.Context)  { s.setEnabled(c, true) }
@@ -182,7 +183,7 @@ func (s *server) setEnabled(c *gin.Context, enabled bool) {
 	if f.PublishedVersion != nil && !s.syncScheduleOfLatest(c, f.ID, f.Enabled) {
 		return
 	}
-	respond(c, http.StatusOK, f)
+	respond(c, http.StatusOK, s.flowInfo(c, f))
 }
 
 func (s *server) listVersions(c *gin.Context) {

@@ -13,10 +13,14 @@ import (
 
 // PublishResult is the answer to POST /flows/{id}/publish: the flow as it
 // now stands (published_version set, enabled) and the version just frozen,
-// so a builder needs no second call to show either.
+// so a builder needs no second call to show either. Unchanged says the
+// draft was the newest version already, which Version then is; Message
+// says so in words.
 type PublishResult struct {
-	Flow    FlowInfo           `json:"flow"`
-	Version *store.FlowVersion `json:"version"`
+	Flow      FlowInfo           `json:"flow"`
+	Version   *store.FlowVersion `json:"version"`
+	Unchanged bool               `json:"unchanged"`
+	Message   string             `json:"message,omitempty"`
 }
 
 // validDocument reads and validates a flow document from the body. It
@@ -156,7 +160,7 @@ func (s *server) publishFlow(c *gin.Context) {
 		return
 	}
 	doc, ok := s.validate(c, f.Draft)
-	if !ok || s.missingCredentials(c, doc) {
+	if !ok || s.missingCredentials(c, doc) || s.publishUnchanged(c, f) {
 		return
 	}
 	v, f, err := s.store.Publish(c.Request.Context(), id, f.Draft)

@@ -77,8 +77,12 @@ func (s *server) postEvent(c *gin.Context) {
 	if !ok {
 		return
 	}
+	keyFromBody := key == "" && ev.EventID != ""
 	if key != "" {
 		ev.EventID = key
+	}
+	if ev.EventID != "" && !s.rememberEventKey(c, ev.EventID, keyFromBody, raw) {
+		return
 	}
 	if ev.EventID == "" {
 		ev.EventID = "evt_" + store.NewID() + store.NewID()

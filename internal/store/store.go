@@ -137,7 +137,7 @@ func sqliteDSN(databaseURL string) (string, error) {
 // migrate creates or updates the tables. AutoMigrate only adds what is
 // missing, so running it on every Open is safe.
 func (s *Store) migrate(ctx context.Context) error {
-	if err := s.db.WithContext(ctx).AutoMigrate(&Flow{}, &FlowVersion{}, &Credential{}, &RunRecord{}); err != nil {
+	if err := s.db.WithContext(ctx).AutoMigrate(&Flow{}, &FlowVersion{}, &Credential{}, &RunRecord{}, &EventKey{}); err != nil {
 		return fmt.Errorf("migrating %s store: %w", s.dialect, err)
 	}
 	return nil

@@ -194,6 +194,7 @@ func New(opts Options) http.Handler {
 	v1.GET("/flows/:id/variables", s.flowVariables)
 	v1.GET("/flows/:id/versions/:n", s.getVersion)
 	v1.POST("/flows/:id/runs", s.startRun)
+	v1.POST("/flows/:id/steps/:step_id/test", s.testStep)
 	v1.POST("/events", s.postEvent)
 	v1.GET("/runs", s.listRuns)
 	v1.GET("/runs/:run_id", s.getRun)

@@ -114,7 +114,10 @@ func TestCredentialDuplicateName(t *testing.T) {
 	e, _ := credEnv(t)
 	body := map[string]string{"name": "chat-token", "secret": testSecret}
 	e.do("POST", "/api/v1/credentials", body).want(t, http.StatusCreated)
-	noSecret(t, e.do("POST", "/api/v1/credentials", body)).want(t, http.StatusConflict).problem(t)
+	p := noSecret(t, e.do("POST", "/api/v1/credentials", body)).want(t, http.StatusConflict).problem(t)
+	if p.Detail != `creating credential "chat-token": name already in use` {
+		t.Errorf("detail %q: one clause per fact", p.Detail)
+	}
 }
 
 func TestCredentialInvalid(t *testing.T) {

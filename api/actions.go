@@ -60,6 +60,12 @@ func (s *server) testAction(c *gin.Context) {
 		problem(c, http.StatusUnprocessableEntity, detail, problems...)
 		return
 	}
+	s.runTest(c, a)
+}
+
+// runTest runs a decoded, valid test call once and answers its
+// TestResult. POST /actions/test and the saved-step test share it.
+func (s *server) runTest(c *gin.Context, a *testCall) {
 	conn, ok := s.registry.Get(a.typ)
 	if !ok {
 		// The validator knows every registered connector: a mismatch is a
@@ -137,8 +143,17 @@ func decodeTestAction(raw []byte) (*testCall, []flows.Problem) {
 		a.config, a.secrets, ps = inlineSecrets(v, config)
 		problems = append(problems, ps...)
 	}
+	var ps []flows.Problem
+	a.context, ps = decodeTestContext(fields["context"])
+	return a, append(problems, ps...)
+}
+
+// decodeTestContext decodes the optional sample run context of a test
+// call (nil or null for none) into the JSON of a flows.RunContext.
+func decodeTestContext(v json.RawMessage) ([]byte, []flows.Problem) {
+	var problems []flows.Problem
 	rc := flows.RunContext{Run: flows.RunInfo{ID: "test", StartedAt: time.Now().UTC()}, Trigger: flows.TriggerInfo{Type: "manual"}}
-	if v, ok := fields["context"]; ok && !bytes.Equal(v, []byte("null")) {
+	if len(v) > 0 && !bytes.Equal(v, []byte("null")) {
 		dec := json.NewDecoder(bytes.NewReader(v))
 		dec.DisallowUnknownFields()
 		if v[0] != '{' {
@@ -151,8 +166,7 @@ func decodeTestAction(raw []byte) (*testCall, []flows.Problem) {
 	if err != nil {
 		problems = append(problems, flows.Problem{Pointer: "/context", Message: err.Error()})
 	}
-	a.context = ctx
-	return a, problems
+	return ctx, problems
 }
 
 // inlineSecrets replaces "secret" in config's auth block, if any, by a

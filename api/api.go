@@ -4,9 +4,7 @@
 package api
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -180,7 +178,7 @@ func New(opts Options) http.Handler {
 	r.RedirectTrailingSlash = false
 	r.RedirectFixedPath = false
 	r.HandleMethodNotAllowed = true
-	r.Use(s.observe(m), s.recoverPanics)
+	r.Use(s.observe(m), s.recoverPanics, s.limitHeaders)
 	r.NoRoute(s.noRoute)
 	r.NoMethod(s.noMethod)
 
@@ -206,6 +204,7 @@ func New(opts Options) http.Handler {
 	v1.POST("/flows/variables", s.documentVariables)
 	v1.GET("/flows/:id/versions/:n", s.getVersion)
 	v1.POST("/flows/:id/runs", s.startRun)
+	v1.POST("/flows/:id/steps/:step_id/test", s.testStep)
 	v1.POST("/events", s.postEvent)
 	v1.POST("/event-types", s.createEventType)
 	v1.GET("/event-types", s.listEventTypes)
@@ -219,6 +218,7 @@ func New(opts Options) http.Handler {
 	v1.POST("/credentials", s.createCredential)
 	v1.GET("/credentials", s.listCredentials)
 	v1.GET("/credentials/:id", s.getCredential)
+	v1.PUT("/credentials/:id", s.updateCredential)
 	v1.DELETE("/credentials/:id", s.deleteCredential)
 	v1.POST("/actions/test", s.testAction)
 	v1.GET("/credentials/:id/oauth2/authorize", s.authorizeCredential)
@@ -321,32 +321,4 @@ func (s *server) readBody(c *gin.Context) ([]byte, error) {
 		return nil, errBodyAnswered
 	}
 	return body, nil
-}
-
-// readJSON reads a body that must be one JSON value and returns it
-// compacted. An empty body is empty when allowEmpty, else 400; malformed
-// JSON is 400 with the line and column where it broke.
-func (s *server) readJSON(c *gin.Context, allowEmpty bool) ([]byte, error) {
-	body, err := s.readBody(c)
-	if err != nil {
-		return nil, err
-	}
-	if len(bytes.TrimSpace(body)) == 0 {
-		if allowEmpty {
-			return nil, nil
-		}
-		problem(c, http.StatusBadRequest, "the request body is empty; a JSON document is expected")
-		return nil, errBodyAnswered
-	}
-	var raw json.RawMessage
-	if err := json.Unmarshal(body, &raw); err != nil {
-		problem(c, http.StatusBadRequest, jsonErrorDetail(body, err))
-		return nil, errBodyAnswered
-	}
-	var buf bytes.Buffer
-	if err := json.Compact(&buf, body); err != nil {
-		problem(c, http.StatusBadRequest, jsonErrorDetail(body, err))
-		return nil, errBodyAnswered
-	}
-	return buf.Bytes(), nil
 }

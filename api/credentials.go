@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"regexp"
 	"sort"
+	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -19,12 +22,28 @@ import (
 // maxCredentialName is the longest credential name accepted, in characters.
 const maxCredentialName = 200
 
+// credentialName is what a credential name may look like: it appears in
+// URLs (/api/v1/credentials/{name}) and flows, so it is URL-safe as it
+// stands. ".." is refused besides, so that no name reads as a path step.
+var credentialName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+
+// credentialNameMessage says what credentialName accepts.
+const credentialNameMessage = `name may hold only letters, digits, ".", "_" and "-", must start with a letter or digit and must not contain "..", such as "chat-token"`
+
 // CredentialInfo is what the API tells about a credential. The secret is
 // sealed at rest and never part of any answer.
 type CredentialInfo struct {
 	ID        string    `json:"id"`
 	Name      string    `json:"name"`
 	CreatedAt time.Time `json:"created_at"`
+	// UpdatedAt is when the credential was last written (created,
+	// replaced by PUT, or given new OAuth2 tokens).
+	UpdatedAt time.Time `json:"updated_at"`
+	// SecretSet says a secret is stored, without showing it.
+	SecretSet bool `json:"secret_set"`
+	// UsedBy lists the flows whose draft or newest published version
+	// names the credential, by id or name.
+	UsedBy []FlowRef `json:"used_by"`
 	// OAuth2 is set for a credential created with oauth2 settings.
 	OAuth2 *OAuth2Info `json:"oauth2,omitempty"`
 }
@@ -37,13 +56,20 @@ type OAuth2Info struct {
 	ClientID    string   `json:"client_id"`
 	Scopes      []string `json:"scopes"`
 	RedirectURL string   `json:"redirect_url,omitempty"`
-	Connected   bool     `json:"connected"`
+	// CallbackURL is where the provider must send the browser back: fixed
+	// by FLOWLINE_PUBLIC_URL, to be registered with the provider.
+	CallbackURL string `json:"callback_url"`
+	Connected   bool   `json:"connected"`
 }
 
-// credentialInfo describes c; for an oauth2 credential it opens the sealed
-// value to tell its settings, and leaves them out if that fails.
-func (s *server) credentialInfo(c *store.Credential) CredentialInfo {
-	info := CredentialInfo{ID: c.ID, Name: c.Name, CreatedAt: c.CreatedAt}
+// credentialInfo describes cred, with the flows users (from
+// credentialUsers; nil for none) says use it; for an oauth2 credential it
+// opens the sealed value to tell its settings, and leaves them out if that
+// fails.
+func (s *server) credentialInfo(gc *gin.Context, cred *store.Credential, users map[string][]FlowRef) CredentialInfo {
+	c := cred
+	info := CredentialInfo{ID: c.ID, Name: c.Name, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
+		SecretSet: len(c.Sealed) > 0, UsedBy: usersOf(users, c)}
 	if c.Kind != secrets.KindOAuth2 {
 		return info
 	}
@@ -58,7 +84,7 @@ func (s *server) credentialInfo(c *store.Credential) CredentialInfo {
 	}
 	info.OAuth2 = &OAuth2Info{
 		AuthURL: v.Settings.AuthURL, TokenURL: v.Settings.TokenURL, ClientID: v.Settings.ClientID,
-		Scopes: scopes, RedirectURL: v.Settings.RedirectURL, Connected: v.Connected(),
+		Scopes: scopes, RedirectURL: v.Settings.RedirectURL, CallbackURL: s.redirectURL(gc), Connected: v.Connected(),
 	}
 	return info
 }
@@ -87,9 +113,9 @@ func credentialError(c *gin.Context, action string, err error) {
 
 // decodeCredential checks a POST /credentials body: an object with the
 // string fields name (1–200 characters) and secret (non-empty), and an
-// optional oauth2 object. Every problem is reported at once; none of them
-// repeats the secret.
-func decodeCredential(raw []byte) (name, secret string, oauth *oauth2Input, problems []flows.Problem) {
+// optional oauth2 object. For PUT (update) name and secret may be left
+// out. Every problem is reported at once; none of them repeats the secret.
+func decodeCredential(raw []byte, update bool) (name, secret string, oauth *oauth2Input, problems []flows.Problem) {
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &fields); err != nil || fields == nil {
 		return "", "", nil, []flows.Problem{{Pointer: "", Message: "the body must be a JSON object with name and secret"}}
@@ -107,7 +133,9 @@ func decodeCredential(raw []byte) (name, secret string, oauth *oauth2Input, prob
 	str := func(key string) (string, bool) {
 		v, ok := fields[key]
 		if !ok {
-			problems = append(problems, flows.Problem{Pointer: "/" + key, Message: key + " is required"})
+			if !update {
+				problems = append(problems, flows.Problem{Pointer: "/" + key, Message: key + " is required"})
+			}
 			return "", false
 		}
 		var s string
@@ -122,8 +150,12 @@ func decodeCredential(raw []byte) (name, secret string, oauth *oauth2Input, prob
 		return s, true
 	}
 	name, ok := str("name")
-	if ok && utf8.RuneCountInString(name) > maxCredentialName {
+	switch {
+	case !ok:
+	case utf8.RuneCountInString(name) > maxCredentialName:
 		problems = append(problems, flows.Problem{Pointer: "/name", Message: fmt.Sprintf("name is %d characters; at most %d are allowed", utf8.RuneCountInString(name), maxCredentialName)})
+	case !credentialName.MatchString(name) || strings.Contains(name, ".."):
+		problems = append(problems, flows.Problem{Pointer: "/name", Message: credentialNameMessage})
 	}
 	secret, _ = str("secret")
 	if v, ok := fields["oauth2"]; ok {
@@ -158,7 +190,8 @@ func (s *server) createCredential(c *gin.Context) {
 	if err != nil {
 		return
 	}
-	name, secret, oauth, problems := decodeCredential(raw)
+	name, secret, oauth, problems := decodeCredential(raw, false)
+	problems = append(problems, s.checkRedirectURL(c, oauth)...)
 	if len(problems) > 0 {
 		detail := "the credential has 1 problem"
 		if len(problems) != 1 {
@@ -185,7 +218,7 @@ func (s *server) createCredential(c *gin.Context) {
 		return
 	}
 	c.Header("Location", BasePath+"/credentials/"+cred.ID)
-	respond(c, http.StatusCreated, s.credentialInfo(cred))
+	respond(c, http.StatusCreated, s.credentialInfo(c, cred, nil))
 }
 
 func (s *server) listCredentials(c *gin.Context) {
@@ -197,9 +230,14 @@ func (s *server) listCredentials(c *gin.Context) {
 		credentialError(c, "listing credentials", err)
 		return
 	}
+	users, err := s.credentialUsers(c.Request.Context())
+	if err != nil {
+		internalError(c, "finding the flows that use credentials", err)
+		return
+	}
 	out := make([]CredentialInfo, 0, len(creds))
 	for i := range creds {
-		out = append(out, s.credentialInfo(&creds[i]))
+		out = append(out, s.credentialInfo(c, &creds[i], users))
 	}
 	respond(c, http.StatusOK, gin.H{"credentials": out})
 }
@@ -213,20 +251,55 @@ func (s *server) getCredential(c *gin.Context) {
 		credentialError(c, "reading the credential", err)
 		return
 	}
-	respond(c, http.StatusOK, s.credentialInfo(cred))
+	users, err := s.credentialUsers(c.Request.Context())
+	if err != nil {
+		internalError(c, "finding the flows that use the credential", err)
+		return
+	}
+	respond(c, http.StatusOK, s.credentialInfo(c, cred, users))
 }
 
-// deleteCredential removes a credential named by id or name. Flows that
-// still refer to it fail at run time with a permanent error naming it.
+// deleteCredential removes a credential named by id or name. One that the
+// draft or newest published version of a flow names is 409, listing the
+// flows, unless ?force=true; flows that still refer to a forced-away
+// credential fail at run time with a permanent error naming it.
 func (s *server) deleteCredential(c *gin.Context) {
 	if !s.sealerReady(c) {
 		return
+	}
+	force := false
+	if v := c.Query("force"); v != "" {
+		var err error
+		if force, err = strconv.ParseBool(v); err != nil {
+			problemf(c, http.StatusBadRequest, "force %q is not true or false", v)
+			return
+		}
 	}
 	ctx := c.Request.Context()
 	cred, err := s.store.GetCredential(ctx, c.Param("id"))
 	if err != nil {
 		credentialError(c, "reading the credential", err)
 		return
+	}
+	if !force {
+		users, err := s.credentialUsers(ctx)
+		if err != nil {
+			internalError(c, "finding the flows that use the credential", err)
+			return
+		}
+		if used := usersOf(users, cred); len(used) > 0 {
+			names := make([]string, len(used))
+			for i, f := range used {
+				names[i] = fmt.Sprintf("%q (%s)", f.Name, f.ID)
+			}
+			detail := fmt.Sprintf("credential %q is used by %s; change them first, or delete with ?force=true", cred.Name, strings.Join(names, ", "))
+			writeJSON(c, http.StatusConflict, ProblemContentType, credentialInUse{
+				ProblemDetails: ProblemDetails{Type: "about:blank", Title: http.StatusText(http.StatusConflict), Status: http.StatusConflict, Detail: detail},
+				UsedBy:         used,
+			})
+			c.Abort()
+			return
+		}
 	}
 	if err := s.store.DeleteCredential(ctx, cred.ID); err != nil {
 		credentialError(c, "deleting the credential", err)

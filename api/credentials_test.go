@@ -66,8 +66,8 @@ func TestCredentialsLifecycle(t *testing.T) {
 	}
 	var fields map[string]any
 	r.decode(t, &fields)
-	if len(fields) != 3 {
-		t.Errorf("create answered fields %v, want id, name, created_at", fields)
+	if len(fields) != 6 || fields["secret_set"] != true || fields["updated_at"] == nil || fields["used_by"] == nil {
+		t.Errorf("create answered fields %v, want id, name, created_at, updated_at, secret_set, used_by", fields)
 	}
 
 	// At rest the secret is sealed, and opens to the original.
@@ -114,7 +114,10 @@ func TestCredentialDuplicateName(t *testing.T) {
 	e, _ := credEnv(t)
 	body := map[string]string{"name": "chat-token", "secret": testSecret}
 	e.do("POST", "/api/v1/credentials", body).want(t, http.StatusCreated)
-	noSecret(t, e.do("POST", "/api/v1/credentials", body)).want(t, http.StatusConflict).problem(t)
+	p := noSecret(t, e.do("POST", "/api/v1/credentials", body)).want(t, http.StatusConflict).problem(t)
+	if p.Detail != `creating credential "chat-token": name already in use` {
+		t.Errorf("detail %q: one clause per fact", p.Detail)
+	}
 }
 
 func TestCredentialInvalid(t *testing.T) {
@@ -147,7 +150,23 @@ func TestCredentialInvalid(t *testing.T) {
 			}
 		})
 	}
-	e.do("POST", "/api/v1/credentials", map[string]string{"name": strings.Repeat("é", 200), "secret": "x"}).want(t, http.StatusCreated)
+	e.do("POST", "/api/v1/credentials", map[string]string{"name": strings.Repeat("e", 200), "secret": "x"}).want(t, http.StatusCreated)
+}
+
+// TestCredentialNamesAreURLSafe: a name is used in URLs as it stands, so
+// one that is not URL-safe is refused with a message saying what is.
+func TestCredentialNamesAreURLSafe(t *testing.T) {
+	e, _ := credEnv(t)
+	for _, name := range []string{"a/b", "..", "a..b", "../etc", "chat token", "-x", ".x", "café", "a?b", "a%2Fb"} {
+		p := e.do("POST", "/api/v1/credentials", map[string]string{"name": name, "secret": "x"}).want(t, http.StatusUnprocessableEntity).problem(t)
+		if len(p.Errors) != 1 || p.Errors[0].Pointer != "/name" || p.Errors[0].Message != credentialNameMessage {
+			t.Errorf("name %q: %+v", name, p.Errors)
+		}
+	}
+	for _, name := range []string{"chat-token", "A.b_c-9", "x"} {
+		e.do("POST", "/api/v1/credentials", map[string]string{"name": name, "secret": "x"}).want(t, http.StatusCreated)
+		e.do("GET", "/api/v1/credentials/"+name, nil).want(t, http.StatusOK)
+	}
 }
 
 func TestCredentialsWithoutSealer(t *testing.T) {

@@ -3,7 +3,6 @@ package api
 import (
 	"encoding/json"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -78,8 +77,16 @@ func (s *server) postEvent(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if key := strings.TrimSpace(c.GetHeader("Idempotency-Key")); key != "" {
+	key, ok := idempotencyKey(c, "Idempotency-Key")
+	if !ok {
+		return
+	}
+	keyFromBody := key == "" && ev.EventID != ""
+	if key != "" {
 		ev.EventID = key
+	}
+	if ev.EventID != "" && !s.rememberEventKey(c, ev.EventID, keyFromBody, raw) {
+		return
 	}
 	if ev.EventID == "" {
 		ev.EventID = "evt_" + store.NewID() + store.NewID()

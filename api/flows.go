@@ -13,19 +13,16 @@ import (
 
 // PublishResult is the answer to POST /flows/{id}/publish: the flow as it
 // now stands (published_version set, enabled) and the version just frozen,
-// so a builder needs no second call to show either.
+// so a builder needs no second call to show either. Unchanged says the
+// draft was the newest version already, which Version then is; Message
+// says so in words.
 type PublishResult struct {
-	Flow    *store.Flow        `json:"flow"`
-	Version *store.FlowVersion `json:"version"`
+	Flow      FlowInfo           `json:"flow"`
+	Version   *store.FlowVersion `json:"version"`
+	Unchanged bool               `json:"unchanged"`
+	Message   string             `json:"message,omitempty"`
 	// Warnings are likely mistakes that do not stop the flow (see
-	// flows.Warnings); absent when there are none.
-	Warnings []flows.Warning `json:"warnings,omitempty"`
-}
-
-// flowWithWarnings is the flow object answered by create and PUT, with the
-// draft's warnings beside its fields when there are some.
-type flowWithWarnings struct {
-	*store.Flow
+	// flows.AllWarnings); absent when there are none.
 	Warnings []flows.Warning `json:"warnings,omitempty"`
 }
 
@@ -92,7 +89,7 @@ func (s *server) createFlow(c *gin.Context) {
 		return
 	}
 	c.Header("Location", BasePath+"/flows/"+f.ID)
-	respond(c, http.StatusCreated, flowWithWarnings{Flow: f, Warnings: warnings})
+	respond(c, http.StatusCreated, s.flowInfo(c, f, warnings...))
 }
 
 func (s *server) listFlows(c *gin.Context) {
@@ -101,10 +98,11 @@ func (s *server) listFlows(c *gin.Context) {
 		storeError(c, "listing flows", err)
 		return
 	}
-	if fs == nil {
-		fs = []store.Flow{}
+	out := make([]FlowInfo, len(fs))
+	for i := range fs {
+		out[i] = s.flowInfo(c, &fs[i])
 	}
-	respond(c, http.StatusOK, gin.H{"flows": fs})
+	respond(c, http.StatusOK, gin.H{"flows": out})
 }
 
 func (s *server) getFlow(c *gin.Context) {
@@ -113,7 +111,7 @@ func (s *server) getFlow(c *gin.Context) {
 		storeError(c, "reading the flow", err)
 		return
 	}
-	respond(c, http.StatusOK, f)
+	respond(c, http.StatusOK, s.flowInfo(c, f))
 }
 
 // updateFlow replaces the draft. An unknown flow is 404 before the body is
@@ -137,7 +135,7 @@ func (s *server) updateFlow(c *gin.Context) {
 		storeError(c, "updating the flow", err)
 		return
 	}
-	respond(c, http.StatusOK, flowWithWarnings{Flow: f, Warnings: warnings})
+	respond(c, http.StatusOK, s.flowInfo(c, f, warnings...))
 }
 
 // deleteFlow removes the flow's schedule first, so that a failure leaves the
@@ -190,7 +188,7 @@ func (s *server) publishFlow(c *gin.Context) {
 		return
 	}
 	doc, ok := s.validate(c, before.Draft)
-	if !ok {
+	if !ok || s.missingCredentials(c, doc) || s.publishUnchanged(c, before) {
 		return
 	}
 	warnings, ok := s.catalogWarnings(c, doc)
@@ -215,7 +213,7 @@ func (s *server) publishFlow(c *gin.Context) {
 	if v.Version != next && !s.syncSchedule(c, id, v.Version, doc, f.Enabled) {
 		return
 	}
-	respond(c, http.StatusOK, PublishResult{Flow: f, Version: v, Warnings: warnings})
+	respond(c, http.StatusOK, PublishResult{Flow: s.flowInfo(c, f), Version: v, Warnings: warnings})
 }
 
 func (s *server) enableFlow(c *gin.Context)  { s.setEnabled(c, true) }
@@ -231,7 +229,7 @@ func (s *server) setEnabled(c *gin.Context, enabled bool) {
 	if f.PublishedVersion != nil && !s.syncScheduleOfLatest(c, f.ID, f.Enabled) {
 		return
 	}
-	respond(c, http.StatusOK, f)
+	respond(c, http.StatusOK, s.flowInfo(c, f))
 }
 
 func (s *server) listVersions(c *gin.Context) {

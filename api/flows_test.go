@@ -53,6 +53,7 @@ func TestFlowLifecycle(t *testing.T) {
 	if !strings.Contains(string(pub.Version.Document), `"Renamed"`) || pub.Version.CreatedAt == "" {
 		t.Errorf("published version = %+v", pub.Version)
 	}
+	e.do("PUT", "/api/v1/flows/"+created.ID, strings.Replace(renamed, `"Renamed"`, `"Renamed again"`, 1)).want(t, http.StatusOK)
 	e.do("POST", "/api/v1/flows/"+created.ID+"/publish", nil).want(t, http.StatusOK)
 
 	var versions struct {

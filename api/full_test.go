@@ -114,7 +114,8 @@ func TestEventsWhenTheFlowStoreIsFull(t *testing.T) {
 
 	roomy := envOn(t, url)
 	roomy.do("GET", "/readyz", nil).want(t, http.StatusOK)
-	roomy.do("POST", "/api/v1/events", fmt.Sprintf(`{"event_id": %q, "event_type": "order.paid", "data": {}}`, refusedID)).
+	// The client repeats the refused request as it was.
+	roomy.do("POST", "/api/v1/events", fmt.Sprintf(`{"event_id": %q, "event_type": "order.paid", "data": {"pad": %q}}`, refusedID, strings.Repeat("x", 400))).
 		want(t, http.StatusAccepted)
 	for _, id := range append(accepted, refusedRun) {
 		if _, err := roomy.store.GetRunRecord(ctx, id); err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/flowline/flowline/engine"
 	"github.com/flowline/flowline/flows"
+	"github.com/flowline/flowline/internal/secrets"
 	"github.com/flowline/flowline/internal/store"
 )
 
@@ -107,9 +108,9 @@ func (s *server) hook(c *gin.Context) {
 		internalError(c, "reading the webhook", err)
 		return
 	}
-	key := strings.TrimSpace(c.GetHeader(headerWebhookID))
-	if key == "" {
-		key = strings.TrimSpace(c.GetHeader("Idempotency-Key"))
+	key, ok := idempotencyKey(c, headerWebhookID, "Idempotency-Key")
+	if !ok {
+		return
 	}
 	runID := engine.NewRunID(flowID)
 	if key != "" {
@@ -165,6 +166,9 @@ func (s *server) authenticateHook(c *gin.Context, auth hookAuth, body []byte) bo
 		}
 		var err error
 		secret, err = s.secrets.Secret(c.Request.Context(), auth.Credential)
+		if err != nil && hookCredentialUnusable(c, err) {
+			return false
+		}
 		if err != nil {
 			// The detail stays vague: the caller may be anyone.
 			logger(c).Error("reading a webhook credential", "flow_id", c.Param("flow_id"), "error", err)
@@ -204,6 +208,26 @@ type HookRun struct {
 // hookRun is run as a webhook caller may see it.
 func hookRun(run *engine.Run) HookRun {
 	return HookRun{RunID: run.RunID, Status: run.Status}
+}
+
+// hookCredentialUnusable answers 503 when the trigger's credential was
+// deleted or cannot be opened with this server's key, and reports whether
+// it did: the webhook cannot work until its owner mends the flow or the
+// credential, which the caller can do nothing about. The detail names no
+// credential, since the caller may be anyone; the log does.
+func hookCredentialUnusable(c *gin.Context, err error) bool {
+	var detail string
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		detail = "the webhook's credential no longer exists; the flow's owner must create it again or change the flow"
+	case errors.Is(err, secrets.ErrOpen):
+		detail = "the webhook's credential cannot be opened with this server's secret key; the flow's owner must store it again"
+	default:
+		return false
+	}
+	logger(c).Warn("webhook credential unusable", "flow_id", c.Param("flow_id"), "error", err)
+	problem(c, http.StatusServiceUnavailable, detail)
+	return true
 }
 
 // answerHook answers 202 with the run, or for respond "sync" waits for it

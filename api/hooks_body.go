@@ -62,11 +62,11 @@ func parseHookBody(contentType string, body []byte) (hookPayload, error) {
 	}
 	switch {
 	case mt == "application/json" || mt == "text/json" || strings.HasSuffix(mt, "+json") || (mt == "" && json.Valid(body)):
-		var buf bytes.Buffer
-		if err := json.Compact(&buf, body); err != nil {
-			return hookPayload{}, errors.New(jsonErrorDetail(body, err))
+		out, err := strictJSON(body)
+		if err != nil {
+			return hookPayload{}, err
 		}
-		return hookPayload{body: buf.Bytes()}, nil
+		return hookPayload{body: out}, nil
 	case mt == "application/x-www-form-urlencoded":
 		values, err := url.ParseQuery(string(body))
 		if err != nil {

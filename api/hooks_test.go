@@ -50,6 +50,11 @@ func newHookEnv(t *testing.T) (*env, blob.Store) {
 		o.Blobs = blobs
 		o.MaxBodyBytes = 4096
 	})
+	// Publishing needs the credentials a flow names to exist; fakeSecrets
+	// stands in for their secrets.
+	if _, err := e.store.CreateCredential(t.Context(), "tok", "", []byte("sealed elsewhere")); err != nil {
+		t.Fatal(err)
+	}
 	return e, blobs
 }
 

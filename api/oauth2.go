@@ -107,15 +107,7 @@ func decodeOAuth2Input(raw json.RawMessage) (*oauth2Input, []flows.Problem) {
 // redirectURL is where the provider sends the browser back: the public URL
 // (FLOWLINE_PUBLIC_URL) or, without one, the host the request came to.
 func (s *server) redirectURL(c *gin.Context) string {
-	base := strings.TrimRight(s.publicURL, "/")
-	if base == "" {
-		scheme := "http"
-		if c.Request.TLS != nil {
-			scheme = "https"
-		}
-		base = scheme + "://" + c.Request.Host
-	}
-	return base + CallbackPath
+	return s.publicBase(c) + CallbackPath
 }
 
 // authorizeCredential answers GET /credentials/{id}/oauth2/authorize with a

@@ -114,10 +114,14 @@ func (s *server) listRuns(c *gin.Context) {
 	if !ok {
 		return
 	}
-	f := engine.RunFilter{
-		FlowID:    c.Query("flow_id"),
-		Status:    c.Query("status"),
-		PageToken: c.Query("page_token"),
+	f := engine.RunFilter{FlowID: c.Query("flow_id"), Status: c.Query("status")}
+	if tok := c.Query("page_token"); tok != "" {
+		inner, err := openPageToken(tok)
+		if err != nil {
+			problemf(c, http.StatusBadRequest, "page_token %q is not one a listing handed out; start again without it", tok)
+			return
+		}
+		f.PageToken = inner
 	}
 	if f.Status != "" && !runStatuses[f.Status] {
 		problemf(c, http.StatusBadRequest, "status %q is not one of running, succeeded, failed, canceled, terminated, timed_out", f.Status)
@@ -139,7 +143,7 @@ func (s *server) listRuns(c *gin.Context) {
 	}
 	page, next, err := list(c.Request.Context(), f)
 	if errors.Is(err, errBadPageToken) || errors.Is(err, engine.ErrBadPageToken) {
-		problemf(c, http.StatusBadRequest, "page_token %q is not one a listing handed out; start again without it", f.PageToken)
+		problemf(c, http.StatusBadRequest, "page_token %q is not one a listing handed out; start again without it", c.Query("page_token"))
 		return
 	}
 	if err != nil {
@@ -151,7 +155,8 @@ func (s *server) listRuns(c *gin.Context) {
 		out.Runs = []engine.Run{}
 	}
 	if next != "" {
-		out.NextPageToken = &next
+		sealed := sealPageToken(next)
+		out.NextPageToken = &sealed
 	}
 	respond(c, http.StatusOK, out)
 }

@@ -2,11 +2,14 @@ package api
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/flowline/flowline/engine"
@@ -15,6 +18,33 @@ import (
 
 // errBadPageToken is a page_token that no listing handed out.
 var errBadPageToken = errors.New("page_token is not one this server handed out")
+
+// pageTokenSum is how many bytes of a SHA-256 checksum seal a page token.
+const pageTokenSum = 8
+
+// sealPageToken wraps a listing's own token (Temporal's or the merged one)
+// with a checksum, so that a token that was cut, mistyped or made up is
+// refused at once with 400 instead of reaching Temporal, which answers
+// garbage with an error the client retries until its deadline.
+func sealPageToken(inner string) string {
+	sum := sha256.Sum256([]byte(inner))
+	return base64.RawURLEncoding.EncodeToString(append([]byte(inner), sum[:pageTokenSum]...))
+}
+
+// openPageToken returns the token sealPageToken wrapped, or
+// errBadPageToken.
+func openPageToken(token string) (string, error) {
+	raw, err := base64.RawURLEncoding.DecodeString(token)
+	if err != nil || len(raw) <= pageTokenSum {
+		return "", errBadPageToken
+	}
+	inner, got := raw[:len(raw)-pageTokenSum], raw[len(raw)-pageTokenSum:]
+	sum := sha256.Sum256(inner)
+	if subtle.ConstantTimeCompare(got, sum[:pageTokenSum]) != 1 {
+		return "", errBadPageToken
+	}
+	return string(inner), nil
+}
 
 // mergedToken is the page token of a listing that reads both Temporal
 // visibility (runs with a workflow of their own) and the run ledger
@@ -43,8 +73,9 @@ var ledgerStatuses = func() map[string][]string {
 func (s *server) listMerged(ctx context.Context, runs RunService, f engine.RunFilter) ([]engine.Run, string, error) {
 	var tok mergedToken
 	if f.PageToken != "" {
-		raw, err := base64.RawURLEncoding.DecodeString(f.PageToken)
-		if err != nil || json.Unmarshal(raw, &tok) != nil {
+		dec := json.NewDecoder(strings.NewReader(f.PageToken))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&tok); err != nil {
 			return nil, "", fmt.Errorf("listing runs: %w", errBadPageToken)
 		}
 	}
@@ -91,5 +122,5 @@ func (s *server) listMerged(ctx context.Context, runs RunService, f engine.RunFi
 	if err != nil {
 		return nil, "", fmt.Errorf("listing runs: encoding the page token: %w", err)
 	}
-	return out, base64.RawURLEncoding.EncodeToString(raw), nil
+	return out, string(raw), nil
 }

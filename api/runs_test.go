@@ -107,9 +107,9 @@ func TestRunCalls(t *testing.T) {
 		Runs          []engine.Run `json:"runs"`
 		NextPageToken *string      `json:"next_page_token"`
 	}
-	e.do("GET", "/api/v1/runs?flow_id=f1&status=failed&page_size=5&page_token=tok", nil).
+	e.do("GET", "/api/v1/runs?flow_id=f1&status=failed&page_size=5&page_token="+sealPageToken("tok"), nil).
 		want(t, http.StatusOK).decode(t, &list)
-	if len(list.Runs) != 1 || list.NextPageToken == nil || *list.NextPageToken != "next" {
+	if len(list.Runs) != 1 || list.NextPageToken == nil || *list.NextPageToken != sealPageToken("next") {
 		t.Errorf("list = %+v", list)
 	}
 	want := engine.RunFilter{FlowID: "f1", Status: "failed", PageSize: 5, PageToken: "tok"}
@@ -118,6 +118,21 @@ func TestRunCalls(t *testing.T) {
 	}
 	e.do("GET", "/api/v1/runs?status=bogus", nil).want(t, http.StatusBadRequest).problem(t)
 	e.do("GET", "/api/v1/runs?page_size=-1", nil).want(t, http.StatusBadRequest).problem(t)
+}
+
+// TestBadPageTokens holds that a page_token no listing handed out is a 400
+// problem before anything reaches the run service, whatever it looks like.
+func TestBadPageTokens(t *testing.T) {
+	e := newEnv(t, nil)
+	for _, tok := range []string{"tok", "not-a-token", "%25ff", "eyJ2Ijoienp6In0", sealPageToken("next") + "x", sealPageToken("next")[1:]} {
+		p := e.do("GET", "/api/v1/runs?page_token="+tok, nil).want(t, http.StatusBadRequest).problem(t)
+		if !strings.Contains(p.Detail, "page_token") {
+			t.Errorf("page_token %q: detail %q", tok, p.Detail)
+		}
+	}
+	if len(e.runs.filters) != 0 {
+		t.Errorf("bad tokens reached the run service: %+v", e.runs.filters)
+	}
 }
 
 func TestRunsUnavailable(t *testing.T) {

@@ -160,7 +160,7 @@ func (c *Connector) secret(ctx context.Context, ref string) (string, error) {
 	}
 	s, err := c.secrets.Secret(ctx, ref)
 	if err != nil {
-		return "", fmt.Errorf("resolving credential %q: %w", ref, err)
+		return "", fmt.Errorf("auth: %w", err) // the resolver's error names the credential
 	}
 	return s, nil
 }
@@ -192,7 +192,7 @@ func (c *Connector) resolveOAuth2(ctx context.Context, a *authConfig, red *redac
 		Grant: a.Grant, TokenURL: a.TokenURL, ClientID: a.ClientID, Credential: a.Credential, Scopes: a.Scopes,
 	})
 	if err != nil {
-		return p, fmt.Errorf("getting oauth2 token for credential %q: %w", a.Credential, err)
+		return p, fmt.Errorf("auth: getting an oauth2 token: %w", err) // the provider's error names the credential
 	}
 	p.secret = tok
 	red.addSecret(tok)

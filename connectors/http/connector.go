@@ -16,6 +16,7 @@ var schema []byte
 // SecretResolver returns the secret of a stored credential. ref is the
 // credential's name or id as written in the flow. An unknown ref should be
 // reported as a connectors.NewPermanent error; other errors are retried.
+// Errors name the credential: the connector adds only where it was used.
 type SecretResolver interface {
 	Secret(ctx context.Context, ref string) (string, error)
 }

@@ -494,3 +494,14 @@ func TestExecuteConcurrently(t *testing.T) {
 		}
 	}
 }
+
+// TestUnknownCredentialNamedOnce holds that the connector adds where the
+// credential was used and nothing the resolver already said: the name
+// appears once.
+func TestUnknownCredentialNamedOnce(t *testing.T) {
+	c := New(loopbackOptions())
+	_, err := c.Execute(context.Background(), connectors.Request{Config: json.RawMessage(`{"url": "http://x", "auth": {"type": "bearer", "credential": "ghost2"}}`)})
+	if err == nil || strings.Count(err.Error(), "ghost2") != 1 || !strings.HasSuffix(err.Error(), `auth: credential "ghost2" not found`) {
+		t.Fatalf("err = %v, want the credential named once, ending in auth: credential \"ghost2\" not found", err)
+	}
+}

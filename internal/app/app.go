@@ -190,7 +190,7 @@ func (a *App) startAPI(ctx context.Context, reg *connectors.Registry) error {
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", a.cfg.HTTPAddr, err)
 	}
-	a.http = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	a.http = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: api.ServerMaxHeaderBytes}
 	go func() { a.served <- a.http.Serve(a.listener) }()
 	a.log.Info("flowline API listening", "addr", "http://"+a.listener.Addr().String())
 	return nil

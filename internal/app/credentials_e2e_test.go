@@ -55,10 +55,20 @@ func TestCredentialEndToEnd(t *testing.T) {
 		}
 	}
 
-	// Once the credential is gone, the step fails naming it.
-	c.must(http.StatusNoContent, "DELETE", "/api/v1/credentials/"+cred.ID, nil, nil)
+	// A credential a flow uses is deleted only by force; then the step
+	// fails naming it, once.
+	var inUse struct {
+		UsedBy []struct {
+			ID string `json:"id"`
+		} `json:"used_by"`
+	}
+	c.must(http.StatusConflict, "DELETE", "/api/v1/credentials/"+cred.ID, nil, &inUse)
+	if len(inUse.UsedBy) != 1 || inUse.UsedBy[0].ID != flowID {
+		t.Errorf("409 lists %+v, want the flow %s", inUse.UsedBy, flowID)
+	}
+	c.must(http.StatusNoContent, "DELETE", "/api/v1/credentials/"+cred.ID+"?force=true", nil, nil)
 	d = c.waitRun(c.startRun(flowID, map[string]any{}))
-	if d.Status != "failed" || !strings.Contains(d.Error+fmt.Sprint(d.Steps), "chat-token") {
+	if d.Status != "failed" || !strings.Contains(d.Error+fmt.Sprint(d.Steps), `auth: credential "chat-token" not found`) {
 		t.Errorf("run without its credential: status %s, error %q, steps %+v", d.Status, d.Error, d.Steps)
 	}
 }

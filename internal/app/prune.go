@@ -53,6 +53,13 @@ func (a *App) pruneOnce(ctx context.Context) {
 	if n > 0 {
 		a.log.Debug("pruned the run ledger", "runs", n, "retention", retention)
 	}
+	if n, err := a.store.PruneEventKeys(ctx, time.Now().UTC().Add(-retention)); err != nil {
+		if ctx.Err() == nil {
+			a.log.Warn("pruning event keys", "error", err)
+		}
+	} else if n > 0 {
+		a.log.Debug("pruned event keys", "keys", n, "retention", retention)
+	}
 }
 
 // requeueEvery is how often, and requeueAfter how long after being

@@ -131,10 +131,10 @@ type credential struct {
 func (p *Provider) load(ctx context.Context, ref string) (*credential, error) {
 	row, err := p.store.GetCredential(ctx, ref)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, connectors.NewPermanent(fmt.Errorf("credential %q not found: %w", ref, err))
+		return nil, connectors.NewPermanent(fmt.Errorf("credential %q %w", ref, store.ErrNotFound))
 	}
 	if err != nil {
-		return nil, fmt.Errorf("reading credential %q: %w", ref, err)
+		return nil, err // the store's error names the credential
 	}
 	c := &credential{row: row}
 	if row.Kind == secrets.KindOAuth2 {
@@ -148,7 +148,7 @@ func (p *Provider) load(ctx context.Context, ref string) (*credential, error) {
 		c.secret = string(plain)
 	}
 	if err != nil {
-		return nil, connectors.NewPermanent(fmt.Errorf("opening credential %q: %w", ref, err))
+		return nil, connectors.NewPermanent(fmt.Errorf("credential %q: %w", ref, err))
 	}
 	return c, nil
 }

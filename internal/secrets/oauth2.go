@@ -69,7 +69,7 @@ func (s *Sealer) OpenOAuth2(sealed []byte) (*OAuth2Secret, error) {
 	var v OAuth2Secret
 	if err := json.Unmarshal(plain, &v); err != nil {
 		// The json error may quote the value: leave it out.
-		return nil, fmt.Errorf("opening oauth2 credential: not a valid oauth2 value: %w", ErrOpen)
+		return nil, fmt.Errorf("%w: not a valid oauth2 value", ErrOpen)
 	}
 	return &v, nil
 }

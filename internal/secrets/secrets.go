@@ -33,7 +33,8 @@ const version1 byte = 1
 const nonceSize = 12
 
 // ErrOpen reports that a sealed value could not be opened: it was sealed
-// under another key, altered, or is not a sealed value at all.
+// under another key, altered, or is not a sealed value at all. Errors
+// wrapping it say which, after it.
 var ErrOpen = errors.New("sealed value cannot be opened")
 
 // Sealer seals and opens secrets with one AES-256-GCM key. It is safe for
@@ -73,14 +74,14 @@ func (s *Sealer) Seal(plaintext []byte) ([]byte, error) {
 // never carry any part of the value.
 func (s *Sealer) Open(sealed []byte) ([]byte, error) {
 	if len(sealed) < 1+nonceSize+s.aead.Overhead() {
-		return nil, fmt.Errorf("opening secret: too short: %w", ErrOpen)
+		return nil, fmt.Errorf("%w: too short", ErrOpen)
 	}
 	if sealed[0] != version1 {
-		return nil, fmt.Errorf("opening secret: unknown version %d: %w", sealed[0], ErrOpen)
+		return nil, fmt.Errorf("%w: unknown version %d", ErrOpen, sealed[0])
 	}
 	plain, err := s.aead.Open(nil, sealed[1:1+nonceSize], sealed[1+nonceSize:], sealed[:1])
 	if err != nil {
-		return nil, fmt.Errorf("opening secret: wrong key or altered value: %w", ErrOpen)
+		return nil, fmt.Errorf("%w: wrong key or altered value", ErrOpen)
 	}
 	return plain, nil
 }
@@ -175,27 +176,28 @@ type Resolver struct {
 // Secret returns the plaintext secret of the credential ref (for an oauth2
 // credential, its client secret). An unknown
 // credential, or one that cannot be opened with this key, is a permanent
-// error: retrying cannot help. Errors name ref, never the secret.
+// error: retrying cannot help. Errors name ref once (callers add no name
+// of their own), never the secret.
 func (r *Resolver) Secret(ctx context.Context, ref string) (string, error) {
 	c, err := r.Store.GetCredential(ctx, ref)
 	if errors.Is(err, store.ErrNotFound) {
-		return "", connectors.NewPermanent(fmt.Errorf("credential %q not found: %w", ref, err))
+		return "", connectors.NewPermanent(fmt.Errorf("credential %q %w", ref, store.ErrNotFound))
 	}
 	if err != nil {
-		return "", fmt.Errorf("reading credential %q: %w", ref, err)
+		return "", err // the store's error names the credential
 	}
 	if c.Kind == KindOAuth2 {
 		// An oauth2 credential's secret, for the connector, is its client
 		// secret; its tokens are the token provider's business.
 		v, err := r.Sealer.OpenOAuth2(c.Sealed)
 		if err != nil {
-			return "", connectors.NewPermanent(fmt.Errorf("opening credential %q: %w", ref, err))
+			return "", connectors.NewPermanent(fmt.Errorf("credential %q: %w", ref, err))
 		}
 		return v.ClientSecret, nil
 	}
 	plain, err := r.Sealer.Open(c.Sealed)
 	if err != nil {
-		return "", connectors.NewPermanent(fmt.Errorf("opening credential %q: %w", ref, err))
+		return "", connectors.NewPermanent(fmt.Errorf("credential %q: %w", ref, err))
 	}
 	return string(plain), nil
 }

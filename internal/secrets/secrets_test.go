@@ -181,3 +181,28 @@ func TestResolver(t *testing.T) {
 		t.Errorf("Secret with the wrong key err = %v", err)
 	}
 }
+
+// TestResolverMessagesSayEachFactOnce holds the wording of the errors a
+// step shows when its credential is missing or unreadable: the name once,
+// the fact once, no sentinel text trailing after it.
+func TestResolverMessagesSayEachFactOnce(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, "sqlite:///"+filepath.Join(t.TempDir(), "flows.db"))
+	if err != nil {
+		t.Fatalf("opening store: %v", err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	s := newSealer(t)
+	sealed, _ := s.Seal([]byte(plain))
+	if _, err := st.CreateCredential(ctx, "pw", "", sealed); err != nil {
+		t.Fatal(err)
+	}
+	r := &Resolver{Store: st, Sealer: s}
+	if _, err := r.Secret(ctx, "ghost2"); err == nil || err.Error() != `credential "ghost2" not found` || !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("Secret(unknown) err = %v, want exactly credential \"ghost2\" not found (and ErrNotFound)", err)
+	}
+	other := &Resolver{Store: st, Sealer: newSealer(t)}
+	if _, err := other.Secret(ctx, "pw"); err == nil || err.Error() != `credential "pw": sealed value cannot be opened: wrong key or altered value` {
+		t.Errorf("Secret with the wrong key err = %v", err)
+	}
+}

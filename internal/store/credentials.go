@@ -41,7 +41,7 @@ func (s *Store) CreateCredential(ctx context.Context, name, kind string, sealed 
 			break
 		}
 		if n > 0 {
-			return nil, fmt.Errorf("creating credential %q: name already in use: %w", name, ErrConflict)
+			return nil, fmt.Errorf("creating credential %q: %w", name, ErrNameTaken)
 		}
 	}
 	return nil, fmt.Errorf("creating credential %q: %w", name, err)
@@ -82,6 +82,26 @@ func (s *Store) UpdateCredentialSecret(ctx context.Context, id string, sealed []
 		return fmt.Errorf("updating credential %s: %w", id, ErrNotFound)
 	}
 	return nil
+}
+
+// ReplaceCredential replaces the kind and sealed value of the credential
+// with the given id, keeping its id and name, and returns it as stored.
+func (s *Store) ReplaceCredential(ctx context.Context, id, kind string, sealed []byte) (*Credential, error) {
+	var c Credential
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&Credential{}).Where("id = ?", id).Updates(map[string]any{"kind": kind, "sealed": sealed})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return ErrNotFound
+		}
+		return tx.Where("id = ?", id).Take(&c).Error
+	})
+	if err != nil {
+		return nil, fmt.Errorf("replacing credential %s: %w", id, err)
+	}
+	return &c, nil
 }
 
 // DeleteCredential removes the credential with the given id.

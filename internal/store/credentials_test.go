@@ -83,3 +83,50 @@ func TestCredentials(t *testing.T) {
 		}
 	})
 }
+
+// TestCredentialConflictMessage holds the wording of a taken name: one
+// clause per fact, and still an ErrConflict for callers that map it.
+func TestCredentialConflictMessage(t *testing.T) {
+	eachBackend(t, func(t *testing.T, databaseURL string) {
+		ctx := testContext(t)
+		s := openStore(t, databaseURL)
+		if _, err := s.CreateCredential(ctx, "pw", "", []byte("x")); err != nil {
+			t.Fatal(err)
+		}
+		_, err := s.CreateCredential(ctx, "pw", "", []byte("y"))
+		if err == nil || err.Error() != `creating credential "pw": name already in use` || !errors.Is(err, ErrConflict) || !errors.Is(err, ErrNameTaken) {
+			t.Fatalf("duplicate name err = %v", err)
+		}
+		if _, err := s.GetCredential(ctx, "ghost2"); err == nil || err.Error() != `getting credential "ghost2": not found` {
+			t.Fatalf("missing credential err = %v", err)
+		}
+	})
+}
+
+// TestReplaceCredential: the kind and sealed value change, the id, name and
+// created_at stay, updated_at moves on.
+func TestReplaceCredential(t *testing.T) {
+	eachBackend(t, func(t *testing.T, databaseURL string) {
+		ctx := testContext(t)
+		s := openStore(t, databaseURL)
+		c, err := s.CreateCredential(ctx, "pw", "", []byte("one"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.ReplaceCredential(ctx, c.ID, "oauth2", []byte("two"))
+		if err != nil {
+			t.Fatalf("ReplaceCredential: %v", err)
+		}
+		if got.ID != c.ID || got.Name != "pw" || got.Kind != "oauth2" || string(got.Sealed) != "two" ||
+			!got.CreatedAt.Equal(c.CreatedAt) || got.UpdatedAt.Before(c.UpdatedAt) {
+			t.Fatalf("replaced = %+v, was %+v", got, c)
+		}
+		read, err := s.GetCredential(ctx, "pw")
+		if err != nil || string(read.Sealed) != "two" || !read.UpdatedAt.Equal(got.UpdatedAt) {
+			t.Fatalf("read back = %+v, %v", read, err)
+		}
+		if _, err := s.ReplaceCredential(ctx, "missing", "", []byte("x")); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("ReplaceCredential missing: %v", err)
+		}
+	})
+}

@@ -29,7 +29,7 @@ func (s *Store) migrate(ctx context.Context) error {
 				return fmt.Errorf("taking the migration lock: %w", err)
 			}
 		}
-		return tx.AutoMigrate(&Flow{}, &FlowVersion{}, &Credential{}, &RunRecord{}, &EventTypeRecord{})
+		return tx.AutoMigrate(&Flow{}, &FlowVersion{}, &Credential{}, &RunRecord{}, &EventTypeRecord{}, &EventKey{})
 	})
 	if err != nil {
 		return fmt.Errorf("migrating %s store: %w", s.dialect, err)

@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -158,4 +159,33 @@ func ids(rs []RunRecord) string {
 		out = append(out, r.RunID...)
 	}
 	return string(out)
+}
+
+// TestEventKeys: a key with the same request hash is a repeat; with
+// another it is ErrKeyReused (an ErrConflict); pruning forgets old keys.
+func TestEventKeys(t *testing.T) {
+	eachBackend(t, func(t *testing.T, databaseURL string) {
+		ctx := testContext(t)
+		s := openStore(t, databaseURL)
+		long := strings.Repeat("é", 200)
+		for _, key := range []string{"order-42", long} {
+			if err := s.RememberEventKey(ctx, key, "h1"); err != nil {
+				t.Fatalf("first: %v", err)
+			}
+			if err := s.RememberEventKey(ctx, key, "h1"); err != nil {
+				t.Fatalf("repeat: %v", err)
+			}
+			err := s.RememberEventKey(ctx, key, "h2")
+			if !errors.Is(err, ErrKeyReused) || !errors.Is(err, ErrConflict) {
+				t.Fatalf("other body: %v", err)
+			}
+		}
+		n, err := s.PruneEventKeys(ctx, time.Now().Add(time.Hour))
+		if err != nil || n != 2 {
+			t.Fatalf("PruneEventKeys = %d, %v", n, err)
+		}
+		if err := s.RememberEventKey(ctx, "order-42", "h2"); err != nil {
+			t.Fatalf("after pruning: %v", err)
+		}
+	})
 }

@@ -18,19 +18,6 @@ import (
 	"gorm.io/gorm/logger"
 )
 
-// ErrNotFound is returned (wrapped) when a flow, version or credential does
-// not exist.
-var ErrNotFound = errors.New("not found")
-
-// ErrConflict is returned (wrapped) when a write collides with existing data,
-// such as a credential name that is already taken.
-var ErrConflict = errors.New("conflict")
-
-// ErrNotPublished is returned (wrapped) when a flow without a published
-// version is enabled. It wraps ErrConflict, so callers that map ErrConflict
-// need nothing more.
-var ErrNotPublished = fmt.Errorf("flow has no published version: %w", ErrConflict)
-
 // Store is the flow store. It is safe for concurrent use.
 type Store struct {
 	db      *gorm.DB

@@ -23,11 +23,12 @@ var allowed = map[string][]string{
 	"internal/oauth2tokens":            {"connectors", "connectors/http", "internal/secrets", "internal/store"},
 	"internal/oauth2tokens/oauth2test": {},
 	"api": {"flows", "schemas", "connectors", "engine", "internal/store", "internal/secrets",
-		"internal/oauth2tokens", "internal/blob"},
+		"internal/oauth2tokens", "internal/blob", "ui"},
 	"internal/app": {"api", "flows", "schemas", "connectors", "connectors/http", "engine", "engine/devserver",
 		"internal/store", "internal/secrets", "internal/config", "internal/oauth2tokens", "internal/blob"},
 	"cmd/flowline":       {"internal/app", "internal/config", "flows", "connectors", "connectors/http"},
 	"cmd/flowline-bench": {},
+	"ui":                 {},
 }
 
 // TestImportLines fails when a package imports a module package its layer

@@ -36,10 +36,13 @@ function templateSource(getVariables) {
  * opts: value, label (accessible name), describedBy (id of the element that
  * holds the field's problem), multiline, json (JSON highlighting),
  * placeholder, readOnly, onChange(text), variables() → [{path, description}].
- * It returns {view, setValue(text), focus(), destroy()}.
+ * It returns {view, setValue(text), hasFocus(), focus(), destroy()}.
  */
 export function createTemplateEditor(parent, opts) {
   const readOnly = new Compartment();
+  // silent is set while setValue applies a value from outside, which the
+  // caller already has: echoing it back could start a render loop.
+  let silent = false;
   const attrs = { 'aria-label': opts.label || 'template', role: 'textbox' };
   if (opts.multiline) attrs['aria-multiline'] = 'true';
   if (opts.describedBy) attrs['aria-describedby'] = opts.describedBy;
@@ -51,7 +54,7 @@ export function createTemplateEditor(parent, opts) {
     autocompletion({ override: [templateSource(opts.variables || (() => []))], activateOnTyping: true, icons: false }),
     keymap.of([...completionKeymap, ...historyKeymap, ...defaultKeymap]),
     EditorView.updateListener.of((u) => {
-      if (u.docChanged && opts.onChange) opts.onChange(u.state.doc.toString());
+      if (u.docChanged && !silent && opts.onChange) opts.onChange(u.state.doc.toString());
     }),
     readOnly.of(EditorState.readOnly.of(!!opts.readOnly)),
     EditorView.theme({
@@ -81,8 +84,15 @@ export function createTemplateEditor(parent, opts) {
     view,
     setValue(text) {
       const cur = view.state.doc.toString();
-      if (cur !== text) view.dispatch({ changes: { from: 0, to: cur.length, insert: text } });
+      if (cur === text) return;
+      silent = true;
+      try {
+        view.dispatch({ changes: { from: 0, to: cur.length, insert: text } });
+      } finally {
+        silent = false;
+      }
     },
+    hasFocus() { return view.hasFocus; },
     setReadOnly(ro) { view.dispatch({ effects: readOnly.reconfigure(EditorState.readOnly.of(!!ro)) }); },
     focus() { view.focus(); },
     destroy() { view.destroy(); },

@@ -50,14 +50,16 @@ function Editor({ flow0, initial, connectors, flowSchema }) {
   const dirty = saved === null || stable(doc) !== saved;
   const valid = checked && problems.length === 0;
 
-  const change = (next) => {
+  // change records an edit for undo. Keystrokes less than 800 ms apart
+  // make one entry; a structural edit (add, move, delete) is always its own.
+  const change = (next, structural) => {
     const h = hist.current;
     const now = Date.now();
-    if (now - h.last > 800) {
+    if (structural || now - h.last > 800) {
       h.past.push(docRef.current);
       if (h.past.length > 200) h.past.shift();
     }
-    h.last = now;
+    h.last = structural ? 0 : now;
     h.future = [];
     setDoc(next);
   };
@@ -187,7 +189,7 @@ function Editor({ flow0, initial, connectors, flowSchema }) {
 
   const steps = doc.steps;
   const setSteps = (next, sel) => {
-    change({ ...doc, steps: next });
+    change({ ...doc, steps: next }, sel !== undefined);
     if (sel !== undefined) setSelected(sel);
   };
   const insertAt = (i) => {

@@ -39,8 +39,11 @@ export function TemplateField({ label, value, onChange, error, hint, multiline, 
     };
   }, []);
 
+  // A value from outside (undo, a reload) replaces the text, but not while
+  // the user types in this field: a render carrying the value from before
+  // the last keystroke would otherwise undo it.
   useEffect(() => {
-    if (ed.current) ed.current.setValue(value ?? '');
+    if (ed.current && !ed.current.hasFocus()) ed.current.setValue(value ?? '');
   }, [value]);
 
   return html`<div class=${'field' + (error ? ' invalid' : '')}>

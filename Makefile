@@ -9,7 +9,7 @@ LDFLAGS  := -X github.com/flowline/flowline/internal/app.Version=$(VERSION)
 # PostgreSQL for the store's tests; override to point at another server.
 export FLOWLINE_TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
 
-.PHONY: run build test test-go test-ui vendor screenshots vet fmt bench clean
+.PHONY: run build test test-go test-ui bench-ui vendor screenshots vet fmt bench clean
 
 ## run: build and start flowline serve on the embedded default
 run: build
@@ -34,6 +34,11 @@ test-ui: build
 screenshots: build
 	cd ui/e2e && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
 	cd ui/e2e && FLOWLINE_BIN=$(CURDIR)/$(BIN) FLOWLINE_SCREENSHOTS=$(CURDIR)/docs/builder npx playwright test screens
+
+## bench-ui: the builder's first-load bytes and the Flows page with 1,000 flows
+bench-ui: build
+	cd ui/e2e && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+	cd ui/e2e && FLOWLINE_BIN=$(CURDIR)/$(BIN) FLOWLINE_UI_BENCH=1 npx playwright test
 
 ## vendor: rebuild ui/web/vendor and ui/THIRD_PARTY_NOTICES from ui/package-lock.json
 vendor:

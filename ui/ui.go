@@ -12,6 +12,7 @@ package ui
 
 import (
 	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -21,6 +22,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync"
 )
 
 //go:embed web
@@ -45,6 +47,9 @@ type Handler struct {
 	version string
 	page    []byte
 	etag    string
+	// gzipped caches the gzip form of text assets by name, made on first
+	// request.
+	gzipped sync.Map
 }
 
 // New returns a Handler over the embedded assets.
@@ -169,6 +174,13 @@ func (h *Handler) serveAsset(w http.ResponseWriter, r *http.Request, rest string
 	hdr := w.Header()
 	hdr.Set("Content-Type", ContentType(name))
 	hdr.Set("Cache-Control", "public, max-age=31536000, immutable")
+	if compressible(name) {
+		hdr.Set("Vary", "Accept-Encoding")
+		if acceptsGzip(r) {
+			b = h.gzip(name, b)
+			hdr.Set("Content-Encoding", "gzip")
+		}
+	}
 	hdr.Set("Content-Length", fmt.Sprint(len(b)))
 	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {
@@ -208,4 +220,37 @@ func etagMatches(header, etag string) bool {
 		}
 	}
 	return false
+}
+
+// compressible reports whether an asset is text worth compressing.
+func compressible(name string) bool {
+	switch path.Ext(name) {
+	case ".js", ".mjs", ".css", ".svg", ".json", ".txt", ".html":
+		return true
+	}
+	return false
+}
+
+// acceptsGzip reports whether the client accepts a gzip body.
+func acceptsGzip(r *http.Request) bool {
+	for _, e := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		coding, q, _ := strings.Cut(strings.TrimSpace(e), ";")
+		if strings.EqualFold(strings.TrimSpace(coding), "gzip") && strings.ReplaceAll(q, " ", "") != "q=0" {
+			return true
+		}
+	}
+	return false
+}
+
+// gzip returns the gzip form of asset name, whose content is b.
+func (h *Handler) gzip(name string, b []byte) []byte {
+	if z, ok := h.gzipped.Load(name); ok {
+		return z.([]byte)
+	}
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	_, _ = zw.Write(b)
+	_ = zw.Close()
+	z, _ := h.gzipped.LoadOrStore(name, buf.Bytes())
+	return z.([]byte)
 }

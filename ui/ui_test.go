@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"compress/gzip"
+	"io"
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
@@ -206,6 +208,35 @@ func TestNavigation(t *testing.T) {
 		}
 		if got := Navigation(r); got != c.want {
 			t.Errorf("Navigation(%s, %q) = %v, want %v", c.method, c.accept, got, c.want)
+		}
+	}
+}
+
+func TestAssetsGzip(t *testing.T) {
+	h := New()
+	name := "vendor/codemirror.js"
+	want, _ := fs.ReadFile(h.files, name)
+	for _, accept := range []string{"gzip, deflate, br", "br;q=1, gzip;q=0.8"} {
+		rec := serve(t, h, "GET", h.AssetBase()+name, http.Header{"Accept-Encoding": {accept}})
+		if rec.Header().Get("Content-Encoding") != "gzip" || rec.Header().Get("Vary") != "Accept-Encoding" {
+			t.Fatalf("Accept-Encoding %q: Content-Encoding %q, Vary %q", accept, rec.Header().Get("Content-Encoding"), rec.Header().Get("Vary"))
+		}
+		if rec.Body.Len() >= len(want)/2 {
+			t.Errorf("gzip body is %d bytes of %d", rec.Body.Len(), len(want))
+		}
+		zr, err := gzip.NewReader(rec.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := io.ReadAll(zr)
+		if err != nil || string(got) != string(want) {
+			t.Fatalf("gunzipped body differs (%v)", err)
+		}
+	}
+	for _, accept := range []string{"", "identity", "gzip;q=0"} {
+		rec := serve(t, h, "GET", h.AssetBase()+name, http.Header{"Accept-Encoding": {accept}})
+		if rec.Header().Get("Content-Encoding") != "" || rec.Body.String() != string(want) {
+			t.Errorf("Accept-Encoding %q got an encoded body", accept)
 		}
 	}
 }

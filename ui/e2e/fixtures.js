@@ -108,7 +108,10 @@ async function startReceiver() {
 const EXPECTED = /^Failed to load resource: the server responded with a status of (401|404|409|422) /;
 
 const test = base.test.extend({
-  server: [async ({}, use) => {
+  // isolate names the server a file shares: a file that sets its own
+  // (test.use({ isolate: 'x' })) gets a worker, and a server, of its own.
+  isolate: ['shared', { scope: 'worker', option: true }],
+  server: [async ({ isolate }, use) => {
     const s = await startServer();
     await use(s);
     await s.stop();

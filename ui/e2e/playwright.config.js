@@ -6,6 +6,8 @@ const { defineConfig } = require('@playwright/test');
 
 const projects = [{ name: 'builder', testDir: './tests' }];
 if (process.env.FLOWLINE_UI_PENDING === '1') projects.push({ name: 'pending', testDir: './pending' });
+// bench/ measures weight and speed; `make bench-ui` runs it alone.
+if (process.env.FLOWLINE_UI_BENCH === '1') projects.splice(0, projects.length, { name: 'bench', testDir: './bench', timeout: 600_000 });
 
 module.exports = defineConfig({
   projects,

@@ -5,8 +5,19 @@ import { EditorState, Compartment } from '@codemirror/state';
 import { EditorView, keymap, placeholder as placeholderExt, drawSelection } from '@codemirror/view';
 import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
 import { autocompletion, completionKeymap, closeBrackets } from '@codemirror/autocomplete';
-import { syntaxHighlighting, defaultHighlightStyle, bracketMatching } from '@codemirror/language';
+import { syntaxHighlighting, HighlightStyle, bracketMatching } from '@codemirror/language';
+import { tags } from '@lezer/highlight';
 import { json } from '@codemirror/lang-json';
+
+// highlight colours JSON through CSS variables, so the page's light and
+// dark themes both keep their contrast.
+const highlight = HighlightStyle.define([
+  { tag: tags.string, color: 'var(--hl-string)' },
+  { tag: tags.number, color: 'var(--hl-number)' },
+  { tag: [tags.bool, tags.null], color: 'var(--hl-keyword)' },
+  { tag: tags.propertyName, color: 'var(--hl-property)' },
+  { tag: tags.invalid, color: 'var(--danger)' },
+]);
 
 // templateSource completes the expression after an unclosed "{{".
 function templateSource(getVariables) {
@@ -75,7 +86,7 @@ export function createTemplateEditor(parent, opts) {
       return [tr, { changes: { from: 0, to: tr.newDoc.length, insert: tr.newDoc.toString().replace(/\r?\n/g, ' ') }, sequential: true }];
     }));
   }
-  if (opts.json) extensions.push(json(), syntaxHighlighting(defaultHighlightStyle, { fallback: true }));
+  if (opts.json) extensions.push(json(), syntaxHighlighting(highlight));
   const view = new EditorView({
     parent,
     state: EditorState.create({ doc: opts.value || '', extensions }),

@@ -272,7 +272,7 @@ function Editor({ flow0, initial, connectors, flowSchema }) {
               <div class="card-actions">
                 <button type="button" class="icon" disabled=${i === 0} aria-label=${`Move ${title} up`} onClick=${() => move(i, -1)}>↑</button>
                 <button type="button" class="icon" disabled=${i === steps.length - 1} aria-label=${`Move ${title} down`} onClick=${() => move(i, 1)}>↓</button>
-                <button type="button" class="icon" aria-label=${`Duplicate ${title}`} onClick=${() => duplicate(i)}>⧉</button>
+                <button type="button" class="icon" aria-label=${`Duplicate ${title}`} onClick=${() => duplicate(i)}>❐</button>
                 <button type="button" class="icon danger" aria-label=${`Delete ${title}`} onClick=${() => remove(i)}>✕</button>
               </div>
             </div>

@@ -114,7 +114,7 @@ function PropertyField({ name, schema, value, onChange, pointer, ctx, required, 
   }
   if (s.type === 'object' && s.additionalProperties && !s.properties) {
     return html`<${KeyValueTable} label=${label(name)} rows=${rowsOf(value)} onChange=${(rows) => onChange(rows.length ? objectOf(rows) : undefined)}
-      renderValue=${(v, set, l) => html`<${TemplateField} label=${l} value=${v == null ? '' : String(v)} onChange=${set} variables=${ctx.variables} />`} />`;
+      renderValue=${(v, set, l) => html`<${TemplateField} compact label=${l} value=${v == null ? '' : String(v)} onChange=${set} variables=${ctx.variables} />`} />`;
   }
   if (s.type === 'array' && scalarItems(s, ctx.root)) {
     return html`<${ListField} label=${label(name)} value=${value} onChange=${onChange} err=${err} hint=${s.description} />`;
@@ -263,7 +263,7 @@ function HeadersTable({ value, onChange, pointer, ctx, bodyType }) {
     ${removed.map((k) => html`<tr class="default-row"><td><s>${k}</s></td><td><span class="muted">not sent</span></td>
       <td><button type="button" class="small" aria-label=${`Restore default ${k} header`} onClick=${() => { const o = { ...value }; delete o[k]; onChange(Object.keys(o).length ? o : undefined); }}>Restore</button></td></tr>`)}`;
   return html`<${KeyValueTable} label="Headers" rows=${rows} onChange=${setRows} problems=${problems} extraRows=${extra}
-    renderValue=${(v, set, l) => html`<${TemplateField} label=${l} value=${Array.isArray(v) ? v.join(', ') : v == null ? '' : String(v)} onChange=${set} variables=${ctx.variables} />`} />`;
+    renderValue=${(v, set, l) => html`<${TemplateField} compact label=${l} value=${Array.isArray(v) ? v.join(', ') : v == null ? '' : String(v)} onChange=${set} variables=${ctx.variables} />`} />`;
 }
 
 function PartsEditor({ value, onChange, pointer, ctx }) {

@@ -13,7 +13,7 @@ export function loadEditor() {
  * TemplateField is a labelled template editor. variables() returns the
  * completions [{path, description}] for the field.
  */
-export function TemplateField({ label, value, onChange, error, hint, multiline, json, variables, placeholder, readOnly, preview }) {
+export function TemplateField({ label, value, onChange, error, hint, multiline, json, variables, placeholder, readOnly, preview, compact }) {
   const id = useId();
   const host = useRef();
   const ed = useRef(null);
@@ -46,8 +46,8 @@ export function TemplateField({ label, value, onChange, error, hint, multiline, 
     if (ed.current && !ed.current.hasFocus()) ed.current.setValue(value ?? '');
   }, [value]);
 
-  return html`<div class=${'field' + (error ? ' invalid' : '')}>
-    <span class="label" id=${id + '-label'}>${label}</span>
+  return html`<div class=${'field' + (error ? ' invalid' : '') + (compact ? ' compact' : '')}>
+    <span class=${compact ? 'sr-only' : 'label'} id=${id + '-label'}>${label}</span>
     ${failed
       ? html`<input aria-label=${label} value=${value ?? ''} onInput=${(e) => onChange(e.currentTarget.value)} />`
       : html`<div class=${'template' + (multiline ? ' multiline' : '')} ref=${host} data-template-field=${label}></div>`}

@@ -13,6 +13,7 @@ export FLOWLINE_TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test?ssl
 
 ## run: build and start flowline serve on the embedded default
 run: build
+	@echo "Flowline builder: http://$${FLOWLINE_HTTP_ADDR:-127.0.0.1:8080}/"
 	./$(BIN) serve
 
 ## build: compile bin/flowline

@@ -9,19 +9,41 @@ LDFLAGS  := -X github.com/flowline/flowline/internal/app.Version=$(VERSION)
 # PostgreSQL for the store's tests; override to point at another server.
 export FLOWLINE_TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
 
-.PHONY: run build test vet fmt bench clean test-topology temporal-tools docker-check
+.PHONY: run build test test-go test-ui bench-ui vendor screenshots vet fmt bench clean test-topology temporal-tools docker-check
 
 ## run: build and start flowline serve on the embedded default
 run: build
+	@echo "Flowline builder: http://$${FLOWLINE_HTTP_ADDR:-127.0.0.1:8080}/"
 	./$(BIN) serve
 
 ## build: compile bin/flowline
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/flowline
 
-## test: gofmt and vet checks, then every test (needs PostgreSQL, see README)
-test: vet
+## test: gofmt and vet checks, every Go test (needs PostgreSQL, see README), then the browser tests
+test: test-go test-ui
+
+test-go: vet
 	$(GO) test -count=1 -timeout 30m ./...
+
+## test-ui: the builder's browser tests (Playwright on the system's Chromium, see ui/e2e)
+test-ui: build
+	cd ui/e2e && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+	cd ui/e2e && FLOWLINE_BIN=$(CURDIR)/$(BIN) npx playwright test
+
+## screenshots: refresh docs/builder/*.png from the browser tests
+screenshots: build
+	cd ui/e2e && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+	cd ui/e2e && FLOWLINE_BIN=$(CURDIR)/$(BIN) FLOWLINE_SCREENSHOTS=$(CURDIR)/docs/builder npx playwright test screens
+
+## bench-ui: the builder's first-load bytes and the Flows page with 1,000 flows
+bench-ui: build
+	cd ui/e2e && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+	cd ui/e2e && FLOWLINE_BIN=$(CURDIR)/$(BIN) FLOWLINE_UI_BENCH=1 npx playwright test
+
+## vendor: rebuild ui/web/vendor and ui/THIRD_PARTY_NOTICES from ui/package-lock.json
+vendor:
+	cd ui && npm ci --no-audit --no-fund --loglevel=error && node vendor-src/build.mjs
 
 vet:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

@@ -24,6 +24,7 @@ import (
 	"github.com/flowline/flowline/internal/oauth2tokens"
 	"github.com/flowline/flowline/internal/secrets"
 	"github.com/flowline/flowline/internal/store"
+	"github.com/flowline/flowline/ui"
 )
 
 // DefaultMaxBodyBytes is the largest request body accepted when
@@ -125,6 +126,8 @@ type server struct {
 	// eventsStrict refuses what the event catalog does not declare.
 	eventsStrict bool
 	catalogs     catalogCache
+	// builder serves the visual builder at "/".
+	builder *ui.Handler
 }
 
 const loggerKey = "flowline.logger"
@@ -156,6 +159,7 @@ func New(opts Options) http.Handler {
 
 		syncTimeout:  HookSyncTimeout,
 		eventsStrict: opts.EventsStrict,
+		builder:      ui.New(),
 	}
 	if s.oauth == nil && s.sealer != nil {
 		s.oauth = oauth2tokens.New(oauth2tokens.Options{Store: s.store, Sealer: s.sealer})
@@ -188,6 +192,13 @@ func New(opts Options) http.Handler {
 	r.GET(OpenAPIPath, s.openAPI)
 	r.GET(CallbackPath, s.oauth2Callback)
 	r.Any(HookPath, s.hook)
+	// The visual builder: its page at "/" and its versioned assets. Other
+	// paths a browser navigates to get the page too (see noRoute).
+	builder := gin.WrapH(s.builder)
+	r.GET("/", builder)
+	r.HEAD("/", builder)
+	r.GET(ui.AssetPrefix+"*path", builder)
+	r.HEAD(ui.AssetPrefix+"*path", builder)
 
 	v1 := r.Group(BasePath, s.auth)
 	v1.POST("/flows", s.createFlow)
@@ -224,6 +235,7 @@ func New(opts Options) http.Handler {
 	v1.GET("/credentials/:id/oauth2/authorize", s.authorizeCredential)
 	v1.GET("/connectors", s.listConnectors)
 	v1.GET("/schemas/flow", s.flowSchema)
+	v1.POST("/render", s.renderConfig)
 	return r
 }
 
@@ -284,6 +296,12 @@ func (s *server) noRoute(c *gin.Context) {
 	// Unknown paths under /api/v1 are behind the token too, so that the
 	// answer tells a caller without it nothing about which routes exist.
 	if strings.HasPrefix(c.Request.URL.Path, BasePath+"/") && !s.authorized(c) {
+		return
+	}
+	// A browser navigating to a screen of the builder (/flows/abc) gets
+	// its page, whose router shows the screen; API clients get a problem.
+	if p := c.Request.URL.Path; !strings.HasPrefix(p, BasePath+"/") && !strings.HasPrefix(p, "/hooks/") && ui.Navigation(c.Request) {
+		s.builder.ServeHTTP(c.Writer, c.Request)
 		return
 	}
 	problemf(c, http.StatusNotFound, "no route %s %s", c.Request.Method, c.Request.URL.Path)

@@ -24,13 +24,14 @@ var allowed = map[string][]string{
 	"internal/oauth2tokens":            {"connectors", "connectors/http", "internal/secrets", "internal/store"},
 	"internal/oauth2tokens/oauth2test": {},
 	"api": {"flows", "schemas", "connectors", "engine", "internal/store", "internal/secrets",
-		"internal/oauth2tokens", "internal/blob"},
+		"internal/oauth2tokens", "internal/blob", "ui"},
 	"internal/app": {"api", "flows", "schemas", "connectors", "connectors/http", "engine", "engine/devserver",
 		"internal/store", "internal/secrets", "internal/config", "internal/oauth2tokens", "internal/blob"},
 	"cmd/flowline":       {"internal/app", "internal/config", "internal/catalogfile", "flows", "connectors", "connectors/http"},
 	"cmd/flowline-bench": {},
 	// The production-shape test drives processes over HTTP and gRPC only.
 	"cmd/flowline-topology": {},
+	"ui":                    {},
 }
 
 // TestImportLines fails when a package imports a module package its layer

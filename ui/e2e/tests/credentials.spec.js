@@ -1,0 +1,36 @@
+// A credential's secret is written once and never shown again.
+const { test, expect, expectAccessible } = require('../fixtures');
+
+const SECRET = 's3cret-XYZ-never-shown';
+
+test('a credential secret is write-only', async ({ page, api }) => {
+  await page.goto('/credentials');
+  await expect(page.getByRole('heading', { name: 'No credentials' })).toBeVisible();
+  await page.getByRole('button', { name: 'New credential' }).click();
+  const dialog = page.getByRole('dialog', { name: 'New credential' });
+  await dialog.getByLabel('Name').fill('chat-token');
+  await dialog.getByLabel('Secret', { exact: true }).fill(SECRET);
+  await expect(dialog.getByLabel('Secret', { exact: true })).toHaveAttribute('type', 'password');
+  await dialog.getByRole('button', { name: 'Save credential' }).click();
+  await expect(dialog).toBeHidden();
+  const row = page.getByRole('row', { name: /chat-token/ });
+  await expect(row).toContainText('set');
+  await expectAccessible(page, 'the credentials page');
+
+  expect(await page.content()).not.toContain(SECRET);
+  await page.reload();
+  await expect(page.getByRole('row', { name: /chat-token/ })).toBeVisible();
+  expect(await page.content()).not.toContain(SECRET);
+  await page.getByRole('button', { name: 'Replace secret of chat-token' }).click();
+  await expect(page.getByRole('dialog').getByLabel('Secret', { exact: true })).toHaveValue('');
+  await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+  const listed = JSON.stringify(await api.get('/credentials'));
+  expect(listed).toContain('chat-token');
+  expect(listed).not.toContain(SECRET);
+
+  // The editor's credential picker offers it by name.
+  const flow = await api.post('/flows', { name: 'Uses a token', trigger: { type: 'manual' }, steps: [{ id: 'a', type: 'http', config: { url: 'https://example.com/', auth: { type: 'bearer', credential: 'chat-token' } } }] });
+  await page.goto(`/flows/${flow.id}`);
+  await expect(page.getByLabel('Credential', { exact: true })).toHaveValue('chat-token');
+  expect(await page.content()).not.toContain(SECRET);
+});

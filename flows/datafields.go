@@ -194,31 +194,7 @@ func resolveRef(root, node any) any {
 		if !ok || !strings.HasPrefix(ref, "#") {
 			return node
 		}
-		node = pointerGet(root, strings.TrimPrefix(ref, "#"))
-	}
-	return node
-}
-
-// pointerGet reads the value at a JSON Pointer, or nil.
-func pointerGet(root any, ptr string) any {
-	if ptr == "" {
-		return root
-	}
-	node := root
-	for _, tok := range strings.Split(strings.TrimPrefix(ptr, "/"), "/") {
-		tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
-		switch n := node.(type) {
-		case map[string]any:
-			node = n[tok]
-		case []any:
-			i, err := strconv.Atoi(tok)
-			if err != nil || i < 0 || i >= len(n) {
-				return nil
-			}
-			node = n[i]
-		default:
-			return nil
-		}
+		node = schemas.PointerValue(root, strings.TrimPrefix(ref, "#"))
 	}
 	return node
 }

@@ -360,11 +360,17 @@ func (v *Validator) schemaNode(schemaURL string) any {
 	if f, err := url.PathUnescape(frag); err == nil {
 		frag = f
 	}
-	node := v.raw
-	if frag == "" {
+	return PointerValue(v.raw, frag)
+}
+
+// PointerValue reads the value at a JSON Pointer (RFC 6901) in a decoded
+// JSON document, or nil when nothing is there.
+func PointerValue(root any, ptr string) any {
+	node := root
+	if ptr == "" {
 		return node
 	}
-	for _, tok := range strings.Split(strings.TrimPrefix(frag, "/"), "/") {
+	for _, tok := range strings.Split(strings.TrimPrefix(ptr, "/"), "/") {
 		tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
 		switch n := node.(type) {
 		case map[string]any:

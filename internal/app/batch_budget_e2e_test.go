@@ -9,7 +9,9 @@ import (
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/worker"
 
 	"github.com/flowline/flowline/engine"
 )
@@ -89,10 +91,42 @@ func TestBatchTaskStaysSmall(t *testing.T) {
 			}
 		}
 		if len(resp.Executions) > 0 && open == 0 {
+			for _, ex := range resp.Executions {
+				checkBudgetHistory(t, a, ex.GetExecution().GetWorkflowId(), ex.GetExecution().GetRunId())
+			}
 			break
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("%d batch executions, %d still running after 60s", len(resp.Executions), open)
 		}
+	}
+}
+
+// checkBudgetHistory checks that the batch execution ended a task to stay
+// within its budget, and that its history replays on the current code.
+func checkBudgetHistory(t *testing.T, a *App, workflowID, runID string) {
+	t.Helper()
+	iter := a.Client().GetWorkflowHistory(context.Background(), workflowID, runID, false,
+		enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	h := &historypb.History{}
+	budgetTimers := 0
+	for iter.HasNext() {
+		ev, err := iter.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.Events = append(h.Events, ev)
+		if ev.GetEventType() == enumspb.EVENT_TYPE_TIMER_STARTED &&
+			strings.Contains(string(ev.GetUserMetadata().GetSummary().GetData()), "record the steps so far") {
+			budgetTimers++
+		}
+	}
+	if budgetTimers == 0 {
+		t.Errorf("batch %s never ended a task to stay within its budget", workflowID)
+	}
+	r := worker.NewWorkflowReplayer()
+	engine.RegisterWorkflow(r)
+	if err := r.ReplayWorkflowHistory(nil, h); err != nil {
+		t.Errorf("replaying batch %s: %v", workflowID, err)
 	}
 }

@@ -130,6 +130,9 @@ func (s *server) hook(c *gin.Context) {
 			ID:          key, Data: payload.body,
 		},
 	}
+	if !inputFits(c, in) { // the files' references, added below, are small
+		return
+	}
 	if len(payload.uploads) > 0 {
 		if s.blobs == nil {
 			problem(c, http.StatusServiceUnavailable, "file uploads are not available: this server has no blob store")

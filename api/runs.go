@@ -93,7 +93,7 @@ func (s *server) startRun(c *gin.Context) {
 		return
 	}
 	body := json.RawMessage(payload)
-	run, err := runs.Start(c.Request.Context(), engine.RunInput{
+	in := engine.RunInput{
 		FlowID:    id,
 		FlowName:  doc.Name,
 		Version:   v.Version,
@@ -101,7 +101,11 @@ func (s *server) startRun(c *gin.Context) {
 		StartedAt: time.Now().UTC(),
 		Document:  *doc,
 		Trigger:   engine.TriggerInput{TriggerInfo: flows.TriggerInfo{Type: flows.TriggerManual, Body: body}, Data: body},
-	})
+	}
+	if !inputFits(c, in) {
+		return
+	}
+	run, err := runs.Start(c.Request.Context(), in)
 	if err != nil {
 		internalError(c, "starting the run", err)
 		return

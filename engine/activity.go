@@ -52,7 +52,7 @@ func (a *Activities) RunStep(ctx context.Context, in StepInput) (*StepOutcome, e
 		return e.out, e.err
 	}
 	out, err := a.runStep(ctx, in, info)
-	if err == nil && in.Carry != nil && outcomeSize(out) > batchCarryBytes {
+	if err == nil && in.Carry != nil && outcomeSize(out) > in.carryLimit() {
 		out, err = a.carryOff(ctx, in, out)
 	}
 	if ctx.Err() == nil && !temporal.IsCanceledError(err) {
@@ -87,6 +87,9 @@ func (a *Activities) runStep(ctx context.Context, in StepInput, info activity.In
 	if err == nil {
 		return out, nil
 	}
+	if in.Carry != nil && outcomeSize(out) > in.carryLimit() {
+		out.Request, out.Response = nil, nil // too large for the batch's task
+	}
 	kind, retryAfter := connectors.Classify(err)
 	if kind == connectors.Retryable && !info.IsLocalActivity {
 		// Sent at once (the first heartbeat of an attempt is not batched),
@@ -108,7 +111,7 @@ func (a *Activities) runStep(ctx context.Context, in StepInput, info activity.In
 func (a *Activities) carryOff(ctx context.Context, in StepInput, out *StepOutcome) (*StepOutcome, error) {
 	fail := func(err error) (*StepOutcome, error) {
 		small := StepOutcome{Attempts: out.Attempts, Request: out.Request, Response: out.Response}
-		if outcomeSize(&small) > batchCarryBytes {
+		if outcomeSize(&small) > in.carryLimit() {
 			small.Request, small.Response = nil, nil
 		}
 		small.Attempts[len(small.Attempts)-1].Error = err.Error()

@@ -110,6 +110,7 @@ type batchLoop struct {
 	sealed   bool
 	cancels  map[string]workflow.CancelFunc
 	tokens   map[string]string // run id → the claim token it was taken under
+	budget   *taskBudget       // nil in executions begun before it
 }
 
 // FlowBatchWorkflow carries the event runs of one flow that arrive in one
@@ -126,6 +127,9 @@ func FlowBatchWorkflow(ctx workflow.Context, st BatchState) error {
 	cancelCh := workflow.GetSignalChannel(ctx, BatchCancelSignal)
 	doneCh := workflow.NewChannel(ctx)
 	b := &batchLoop{cancels: map[string]workflow.CancelFunc{}, tokens: map[string]string{}}
+	if workflow.GetVersion(ctx, batchTaskChange, workflow.DefaultVersion, 1) == 1 {
+		b.budget = &taskBudget{}
+	}
 	// The ledger activities keep trying while the flow store is away: a
 	// batch that gave up would strand its runs.
 	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
@@ -235,7 +239,7 @@ func (b *batchLoop) start(ctx, lctx workflow.Context, exec workflow.Execution, d
 			if own {
 				f = handOff(rctx, in, Resume{Steps: []StepResult{}})
 			} else {
-				f = runInBatch(rctx, in)
+				f = runInBatch(rctx, in, b.budget)
 			}
 			doneCh.Send(rctx, f)
 		})

@@ -14,8 +14,8 @@ import (
 // each as local activities. The idempotency keys are those of the run's
 // own workflow, so a handed-off retry sends the same key. When a step needs
 // another attempt the run is handed off and runInBatch reports where it
-// went.
-func runInBatch(ctx workflow.Context, in RunInput) FinishedRun {
+// went. budget, when set, bounds what the batch's workflow tasks record.
+func runInBatch(ctx workflow.Context, in RunInput, budget *taskBudget) FinishedRun {
 	wfID := WorkflowID(in.RunID)
 	rc := runContext(in)
 	steps := make([]StepResult, 0, len(in.Document.Steps))
@@ -38,6 +38,11 @@ func runInBatch(ctx workflow.Context, in RunInput) FinishedRun {
 		// step marker belongs to.
 		lctx := workflow.WithLocalActivityOptions(ctx, attemptOptions(step, fmt.Sprintf("run %s, step %s", in.RunID, step.ID)))
 		var out StepOutcome
+		held := 0
+		if budget != nil {
+			held = budget.hold(ctx)
+			si.CarryLimit = held - markerBytes
+		}
 		start := workflow.Now(ctx)
 		err = workflow.ExecuteLocalActivity(lctx, step.Type, si).Get(ctx, &out)
 		if err != nil {
@@ -45,6 +50,9 @@ func runInBatch(ctx workflow.Context, in RunInput) FinishedRun {
 			if len(out.Attempts) == 0 && canceled(ctx, err) {
 				out.Attempts = []Attempt{canceledAttempt(ctx, 1, start)}
 			}
+		}
+		if budget != nil {
+			budget.record(held, &out, err)
 		}
 		if err == nil && out.HandedOff != "" {
 			// Its outcome was too large for the batch: the run goes on in

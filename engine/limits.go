@@ -110,3 +110,17 @@ func carryInput(in StepInput, out *StepOutcome) (RunInput, error) {
 	}
 	return r, nil
 }
+
+// MaxRunInputBytes caps a run's input as Temporal records it when the run
+// starts: the trigger's payload, the pinned flow document and the trigger
+// (Temporal refuses a payload past 2 MB).
+const MaxRunInputBytes = maxCarryInputBytes
+
+// InputSize is the size of a run's input as Temporal records it.
+func InputSize(in RunInput) (int, error) {
+	b, err := json.Marshal(in)
+	if err != nil {
+		return 0, fmt.Errorf("encoding run %s: %w", in.RunID, err)
+	}
+	return len(b), nil
+}

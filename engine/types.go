@@ -74,6 +74,18 @@ type StepInput struct {
 	// its own workflow would go on after this step: a step whose outcome
 	// is too large for the batch takes the run there (see carryOff).
 	Carry *RunInput `json:"carry,omitempty"`
+	// CarryLimit, when set, is the largest outcome the batch has room for
+	// in its workflow task (batchCarryBytes when zero); a larger one takes
+	// the run to its own workflow, as above.
+	CarryLimit int `json:"carry_limit,omitempty"`
+}
+
+// carryLimit is the largest outcome a batch records for this step.
+func (in StepInput) carryLimit() int {
+	if in.CarryLimit > 0 {
+		return min(in.CarryLimit, batchCarryBytes)
+	}
+	return batchCarryBytes
 }
 
 // Attempt is one try of a step.

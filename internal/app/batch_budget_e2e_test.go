@@ -1,0 +1,132 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/flowline/flowline/engine"
+)
+
+// TestBatchTaskStaysSmall makes one batch workflow task take many runs
+// whose step outcomes are each just under the batch's per-step limit: the
+// first run's request waits until every other event is in, so they reach
+// the batch's next task at once, and their outcomes add up to more than
+// one workflow task may send to Temporal. Every run succeeds in the batch,
+// each request is sent once, and the batch completes.
+func TestBatchTaskStaysSmall(t *testing.T) {
+	const events = 40
+	posted := make(chan struct{})
+	var first sync.Once
+	body := `{"blob": "` + strings.Repeat("x", 56<<10) + `"}` // recorded twice: ~115 KiB a step
+	tl := newTally(t, func(path string, _ int) (int, string) {
+		first.Do(func() { <-posted })
+		return 200, body
+	})
+	cfg := testConfig(t, t.TempDir(), false)
+	cfg.BatchLanes = 1
+	a := startServe(t, cfg)
+	c := client{t: t, base: "http://" + a.Addr()}
+	flowID := c.publishFlow(fmt.Sprintf(`{"name": "wide", "trigger": {"type": "event", "events": ["wide.x"]},
+		"steps": [{"id": "call", "type": "http", "config": {"url": "%s/big"}}]}`, tl.url))
+	post := func(i int) string {
+		if ans := postEvent(t, c.base, fmt.Sprintf("wide-%d", i), `{"event_type": "wide.x", "data": {}}`); len(ans.Runs) == 1 {
+			return ans.Runs[0].RunID
+		}
+		return ""
+	}
+
+	runs := make([]string, events)
+	runs[0] = post(0)
+	tl.awaitCall(t, "/big") // the batch's first task waits on this request
+	var wg sync.WaitGroup
+	for i := 1; i < events; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			runs[i] = post(i)
+		}()
+	}
+	wg.Wait()
+	close(posted)
+
+	for i, id := range runs {
+		if id == "" {
+			t.Fatalf("event %d started no run", i)
+		}
+		d := c.waitRun(id)
+		if d.Status != "succeeded" || len(d.Steps) != 1 {
+			t.Errorf("run %d: %+v", i, d)
+			continue
+		}
+		if d.WorkflowID == engine.WorkflowID(id) {
+			t.Errorf("run %d went on in a workflow of its own, want it kept in its batch", i)
+		}
+	}
+	if keys, most := tl.perPath("/big"); keys != events || most > 1 {
+		t.Errorf("/big: %d distinct steps, at most %d requests each; want %d and 1", keys, most, events)
+	}
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		resp, err := a.Client().ListWorkflow(context.Background(), &workflowservice.ListWorkflowExecutionsRequest{
+			Query: fmt.Sprintf("WorkflowType = '%s' AND %s = '%s'", engine.BatchWorkflowType, engine.SAFlowID.GetName(), flowID)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		open := 0
+		for _, ex := range resp.Executions {
+			switch ex.GetStatus() {
+			case enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED:
+			case enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING:
+				open++
+			default:
+				t.Fatalf("batch %s is %v", ex.GetExecution().GetWorkflowId(), ex.GetStatus())
+			}
+		}
+		if len(resp.Executions) > 0 && open == 0 {
+			for _, ex := range resp.Executions {
+				checkBudgetHistory(t, a, ex.GetExecution().GetWorkflowId(), ex.GetExecution().GetRunId())
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d batch executions, %d still running after 60s", len(resp.Executions), open)
+		}
+	}
+}
+
+// checkBudgetHistory checks that the batch execution ended a task to stay
+// within its budget, and that its history replays on the current code.
+func checkBudgetHistory(t *testing.T, a *App, workflowID, runID string) {
+	t.Helper()
+	iter := a.Client().GetWorkflowHistory(context.Background(), workflowID, runID, false,
+		enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	h := &historypb.History{}
+	budgetTimers := 0
+	for iter.HasNext() {
+		ev, err := iter.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.Events = append(h.Events, ev)
+		if ev.GetEventType() == enumspb.EVENT_TYPE_TIMER_STARTED &&
+			strings.Contains(string(ev.GetUserMetadata().GetSummary().GetData()), "record the steps so far") {
+			budgetTimers++
+		}
+	}
+	if budgetTimers == 0 {
+		t.Errorf("batch %s never ended a task to stay within its budget", workflowID)
+	}
+	r := worker.NewWorkflowReplayer()
+	engine.RegisterWorkflow(r)
+	if err := r.ReplayWorkflowHistory(nil, h); err != nil {
+		t.Errorf("replaying batch %s: %v", workflowID, err)
+	}
+}

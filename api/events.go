@@ -107,7 +107,9 @@ func (s *server) postEvent(c *gin.Context) {
 		internalError(c, "listing enabled flows", err)
 		return
 	}
-	result := EventResult{EventID: ev.EventID, Runs: []engine.Run{}}
+	// Every subscribed flow's run input is built and measured before any
+	// run starts, so an event too large for one flow starts none.
+	var inputs []engine.RunInput
 	for _, f := range enabled {
 		v, err := s.store.LatestVersion(ctx, f.ID)
 		if err != nil {
@@ -122,10 +124,6 @@ func (s *server) postEvent(c *gin.Context) {
 		if !doc.Subscribes(ev.EventType) {
 			continue
 		}
-		start := runs.Start
-		if s.batch != nil {
-			start = s.startBatched
-		}
 		in := engine.RunInput{
 			FlowID: f.ID, FlowName: doc.Name, Version: v.Version,
 			RunID:     engine.DeterministicRunID(f.ID, ev.EventID),
@@ -139,9 +137,20 @@ func (s *server) postEvent(c *gin.Context) {
 			Flow: flows.FlowInfo{ID: f.ID, Name: doc.Name, Version: v.Version}, Run: flows.RunInfo{ID: in.RunID, StartedAt: now},
 			Trigger: in.Trigger.TriggerInfo, Event: envelope, Data: ev.Data,
 		})
+		if !inputFits(c, in) {
+			return
+		}
+		inputs = append(inputs, in)
+	}
+	start := runs.Start
+	if s.batch != nil {
+		start = s.startBatched
+	}
+	result := EventResult{EventID: ev.EventID, Runs: []engine.Run{}}
+	for _, in := range inputs {
 		run, err := start(ctx, in)
 		if err != nil {
-			internalError(c, "starting a run of flow "+f.ID, err)
+			internalError(c, "starting a run of flow "+in.FlowID, err)
 			return
 		}
 		result.Runs = append(result.Runs, *run)

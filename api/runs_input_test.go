@@ -82,3 +82,24 @@ func TestRunInputTooLargeForTemporal(t *testing.T) {
 		t.Errorf("%d runs started inside the limit, want 2", n)
 	}
 }
+
+// TestEventInputTooLargeForTemporal: an event whose run input would be too
+// large for Temporal is answered 413 before any subscribed flow's run
+// starts; a smaller one starts a run in each.
+func TestEventInputTooLargeForTemporal(t *testing.T) {
+	e := newEnv(t, func(o *Options) { o.MaxBodyBytes = 4 << 20 })
+	e.publishedFlow(eventFlow(`["big.*"]`, "", "{{ data.note }}"))
+	e.publishedFlow(eventFlow(`["big.event"]`, "", "{{ event_type }}"))
+	event := func(n int) string {
+		return `{"event_type": "big.event", "data": {"note": "` + strings.Repeat("x", n) + `"}}`
+	}
+	// The envelope rides as trigger.body and event, its data as data.
+	wantInputTooLarge(t, e.do("POST", "/api/v1/events", event(700<<10)), 3*(700<<10))
+	if n := len(e.runs.started); n != 0 {
+		t.Fatalf("%d runs started for a refused event", n)
+	}
+	e.do("POST", "/api/v1/events", event(100<<10)).want(t, http.StatusAccepted)
+	if n := len(e.runs.started); n != 2 {
+		t.Errorf("%d runs started for an event inside the limit, want 2", n)
+	}
+}

@@ -85,9 +85,7 @@ func (s *server) postEvent(c *gin.Context) {
 	if key != "" {
 		ev.EventID = key
 	}
-	if ev.EventID != "" && !s.rememberEventKey(c, ev.EventID, keyFromBody, raw) {
-		return
-	}
+	givenKey := ev.EventID != ""
 	if ev.EventID == "" {
 		ev.EventID = "evt_" + store.NewID() + store.NewID()
 	}
@@ -141,6 +139,11 @@ func (s *server) postEvent(c *gin.Context) {
 			return
 		}
 		inputs = append(inputs, in)
+	}
+	// The key is remembered only once the event is known to be runnable,
+	// so a refused event leaves nothing behind.
+	if givenKey && !s.rememberEventKey(c, ev.EventID, keyFromBody, raw) {
+		return
 	}
 	start := runs.Start
 	if s.batch != nil {

@@ -187,7 +187,7 @@ func (s *server) oauth2Callback(c *gin.Context) {
 		respond(c, http.StatusOK, gin.H{"connected": true, "credential": name})
 		return
 	}
-	page := "<!doctype html><meta charset=utf-8><title>Connected</title><p>Credential <b>" +
+	page := "<!doctype html><meta charset=utf-8><link rel=icon href=\"data:,\"><title>Connected</title><p>Credential <b>" +
 		html.EscapeString(name) + "</b> is connected. You can close this window.</p>\n" +
 		"<p><a href=\"/credentials\">Back to the credentials</a></p>\n"
 	c.Data(http.StatusOK, "text/html; charset=utf-8", []byte(page))

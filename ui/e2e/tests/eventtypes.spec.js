@@ -20,12 +20,18 @@ test('event types in the catalog, the quick form and the trigger', async ({ page
   await expect(page.getByRole('link', { name: 'disk.full' })).toBeHidden();
   await expectAccessible(page, 'event types');
 
+  // A type without messages: the form says the text would be empty.
+  await api.post('/event-types', { name: 'disk.slow', category: 'alarm' });
   await page.goto('/quick-webhook');
   await page.getByLabel('Name', { exact: true }).fill('Disk alarms');
   await page.getByLabel('Alarms').check();
-  await page.getByRole('checkbox', { name: /disk\.full/ }).check();
+  await page.getByRole('checkbox', { name: /disk\.slow/ }).check();
   await expect(page.getByLabel('Message language')).toBeHidden();
   await page.getByLabel('Payload').selectOption('message');
+  await expect(page.getByText(/None of the chosen event types has a message/)).toBeVisible();
+  await page.getByRole('checkbox', { name: /disk\.slow/ }).uncheck();
+  await page.getByRole('checkbox', { name: /disk\.full/ }).check();
+  await expect(page.getByText(/None of the chosen event types has a message/)).toBeHidden();
   await page.getByLabel('Message language').selectOption('en');
   await page.getByLabel('URL', { exact: true }).fill(receiver.url + '/alarms');
   await expectAccessible(page, 'the quick webhook form with a message');

@@ -150,6 +150,8 @@ export function QuickWebhookPage() {
       ${f.payload === 'message' && html`<${SelectField} label="Message language" value=${f.language} onChange=${set('language')} error=${pr('/trigger/language')}
         hint="The event type's message in this language (else the same primary language, else en, else the first)."
         options=${[{ value: '', label: '(default)' }, ...languages.map((l) => ({ value: l, label: l }))]} />`}
+      ${f.payload === 'message' && chosen.length > 0 && languages.length === 0
+        && html`<p class="muted" role="status">None of the chosen event types has a message in the catalog, so the text will be empty; add messages under Event types.</p>`}
       <${CheckField} label="Enable" checked=${f.enable} onChange=${set('enable')} />
       <${ErrorBox} error=${problems} title="The subscription was not created" />
       <div class="actions left">

@@ -110,8 +110,16 @@ func (s *server) redirectURL(c *gin.Context) string {
 	return s.publicBase(c) + CallbackPath
 }
 
+// AuthorizeInfo is the answer of GET /credentials/{id}/oauth2/authorize
+// asked for JSON: the provider's authorization page to send the browser to.
+type AuthorizeInfo struct {
+	AuthorizeURL string `json:"authorize_url"`
+}
+
 // authorizeCredential answers GET /credentials/{id}/oauth2/authorize with a
-// redirect to the provider's authorization page.
+// redirect to the provider's authorization page or, asked with
+// Accept: application/json or ?format=json (a page that must send the API
+// token, which a navigation cannot), with that URL as JSON.
 func (s *server) authorizeCredential(c *gin.Context) {
 	if !s.sealerReady(c) {
 		return
@@ -120,6 +128,10 @@ func (s *server) authorizeCredential(c *gin.Context) {
 	switch {
 	case err == nil:
 		c.Header("Cache-Control", "no-store")
+		if c.Query("format") == "json" || strings.Contains(c.GetHeader("Accept"), "application/json") {
+			respond(c, http.StatusOK, AuthorizeInfo{AuthorizeURL: u})
+			return
+		}
 		c.Redirect(http.StatusFound, u)
 	case errors.Is(err, store.ErrNotFound):
 		problemf(c, http.StatusNotFound, "no credential with id or name %q", c.Param("id"))
@@ -175,8 +187,9 @@ func (s *server) oauth2Callback(c *gin.Context) {
 		respond(c, http.StatusOK, gin.H{"connected": true, "credential": name})
 		return
 	}
-	page := "<!doctype html><meta charset=utf-8><title>Connected</title><p>Credential <b>" +
-		html.EscapeString(name) + "</b> is connected. You can close this window.</p>\n"
+	page := "<!doctype html><meta charset=utf-8><link rel=icon href=\"data:,\"><title>Connected</title><p>Credential <b>" +
+		html.EscapeString(name) + "</b> is connected. You can close this window.</p>\n" +
+		"<p><a href=\"/credentials\">Back to the credentials</a></p>\n"
 	c.Data(http.StatusOK, "text/html; charset=utf-8", []byte(page))
 }
 

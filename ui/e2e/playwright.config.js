@@ -1,11 +1,8 @@
 // Browser tests of the builder: Debian's Chromium (no browser download)
 // against the real flowline binary, one server per worker (see fixtures.js).
-// The tests in pending/ need APIs other branches add; set
-// FLOWLINE_UI_PENDING=1 to run them once those are merged.
 const { defineConfig } = require('@playwright/test');
 
 const projects = [{ name: 'builder', testDir: './tests' }];
-if (process.env.FLOWLINE_UI_PENDING === '1') projects.push({ name: 'pending', testDir: './pending' });
 // bench/ measures weight and speed; `make bench-ui` runs it alone.
 if (process.env.FLOWLINE_UI_BENCH === '1') projects.splice(0, projects.length, { name: 'bench', testDir: './bench', timeout: 600_000 });
 

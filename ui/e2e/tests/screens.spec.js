@@ -8,6 +8,16 @@ test.use({ isolate: 'screens' });
 
 test('every screen is accessible, and pictured', async ({ page, api, server, receiver }) => {
   await api.post('/credentials', { name: 'chat-token', secret: 'tok-abc' });
+  await api.post('/credentials', { name: 'crm', secret: 'client-secret', oauth2: {
+    auth_url: 'https://crm.example.com/oauth/authorize', token_url: 'https://crm.example.com/oauth/token', client_id: 'flowline', scopes: ['contacts.read'] } });
+  await api.post('/event-types', { name: 'sync.failed', title: 'A sync failed', category: 'event',
+    schema: { type: 'object', required: ['source'], properties: { source: { type: 'string', description: 'What was synced' }, error: { type: 'string' } } },
+    example: { source: 'crm', error: 'timeout' }, messages: { en: 'Sync of {{ data.source }} failed: {{ data.error }}' } });
+  await api.post('/event-types', { name: 'backup.failed', title: 'A backup failed', category: 'event', example: { host: 'db-1' },
+    messages: { en: 'Backup of {{ data.host }} failed', 'zh-CN': '{{ data.host }} 备份失败' } });
+  await api.post('/event-types', { name: 'host.connection_lost', title: 'Host connection lost', category: 'alarm',
+    schema: { type: 'object', required: ['host'], properties: { host: { type: 'string', description: 'The host name' } } }, example: { host: 'db-1' },
+    messages: { en: 'Host {{ data.host }} lost its connection at {{ event_time }}', 'zh-CN': '主机 {{ data.host }} 于 {{ event_time }} 断开连接' } });
   const orders = await api.post('/flows', {
     ...flowDoc('Order alerts to chat', receiver.url + '/chat'),
     steps: [{
@@ -63,6 +73,14 @@ test('every screen is accessible, and pictured', async ({ page, api, server, rec
 
   await page.goto('/quick-webhook');
   await expect(page.getByRole('heading', { name: 'Quick webhook' })).toBeVisible();
+  await page.getByLabel('Name', { exact: true }).fill('Lost hosts to ops');
+  await page.getByLabel('Alarms').check();
+  await page.getByRole('checkbox', { name: /host\.connection_lost/ }).check();
+  await page.getByLabel('URL', { exact: true }).fill('https://ops.example.com/hook');
+  await page.getByLabel('Payload').selectOption('message');
+  await page.getByLabel('Message language').selectOption('zh-CN');
+  await expectAccessible(page, 'the quick webhook form');
+  await page.evaluate(() => window.scrollTo(0, 0));
   await shoot(page, 'quick-webhook');
 
   await page.goto('/runs');
@@ -82,16 +100,20 @@ test('every screen is accessible, and pictured', async ({ page, api, server, rec
   await shoot(page, 'versions');
   await page.goto(`/flows/${orders.id}/versions/diff?a=1&b=2`);
   await expect(page.locator('td.ins').first()).toBeVisible();
+  // Show the changed lines, not only the unchanged top of the documents.
+  await page.locator('td.ins').first().evaluate((el) => el.scrollIntoView({ block: 'center' }));
   await shoot(page, 'versions-diff');
 
   await page.goto('/credentials');
   await expect(page.getByRole('row', { name: /chat-token/ })).toBeVisible();
+  await expect(page.getByRole('row', { name: /crm/ })).toContainText('not connected');
   await expectAccessible(page, 'credentials');
   await shoot(page, 'credentials');
 
   await page.goto('/event-types');
-  await expect(page.getByRole('heading', { name: 'Event types' })).toBeVisible();
-  await expect(page.locator('.loading')).toBeHidden();
+  await expect(page.getByRole('heading', { name: 'Event types', exact: true })).toBeVisible();
+  await expect(page.getByRole('row', { name: /sync\.failed/ })).toContainText('1');
+  await expect(page.getByRole('row', { name: /host\.connection_lost/ })).toContainText('en, zh-CN');
   await expectAccessible(page, 'event types');
   await shoot(page, 'event-types');
 

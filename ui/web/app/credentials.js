@@ -9,10 +9,25 @@ export function CredentialsPage() {
   const list = useLoad(() => get('/credentials').then((r) => r.credentials || r), []);
   const [editing, setEditing] = useState(null);
   const [deleting, setDeleting] = useState(null);
+  const [connecting, setConnecting] = useState(null);
+  // Connect fetches the provider's URL with the API token (a navigation
+  // cannot send it), then goes there; the provider comes back to
+  // /oauth2/callback, which links back here.
+  const connect = async (c) => {
+    setConnecting({ name: c.name });
+    try {
+      const r = await get(`/credentials/${enc(c.id)}/oauth2/authorize?format=json`);
+      window.location.assign(r.authorize_url);
+    } catch (err) {
+      setConnecting({ name: c.name, error: err });
+    }
+  };
   return html`
     <div class="page-head"><h1>Credentials</h1>
       <div class="actions"><button type="button" class="primary" onClick=${() => setEditing({})}>New credential</button></div></div>
     <p class="muted">Secrets are sealed at rest and write-only: after saving they show as “set” and are never sent back.</p>
+    ${connecting && !connecting.error && html`<${Loading} what=${`Connecting “${connecting.name}”`} />`}
+    <${ErrorBox} error=${connecting?.error} title=${`“${connecting?.name}” could not be connected`} />
     ${list.loading ? html`<${Loading} what="Loading credentials" />`
       : list.error ? html`<${ErrorBox} error=${list.error} title="The credentials could not be loaded" />`
       : list.data.length === 0 ? html`<${Empty} title="No credentials"><p>Create one for the passwords, tokens and keys your steps authenticate with.</p></${Empty}>`
@@ -27,7 +42,9 @@ export function CredentialsPage() {
           <td>${c.used_by ? (c.used_by.length ? c.used_by.map((f, i) => html`${i ? ', ' : ''}<a href=${`/flows/${enc(f.id)}`}>${f.name}</a>`) : html`<span class="muted">no flow</span>`) : html`<span class="muted">—</span>`}</td>
           <td class="row-actions">
             <button type="button" class="small" aria-label=${`Replace secret of ${c.name}`} onClick=${() => setEditing(c)}>Replace</button>
-            ${c.oauth2 && html`<a class="button small" href=${`/api/v1/credentials/${enc(c.id)}/oauth2/authorize`} target="_blank" rel="noopener" aria-label=${`Connect ${c.name}`}>Connect</a>`}
+            ${c.oauth2 && html`<button type="button" class="small" aria-label=${`${c.oauth2.connected ? 'Reconnect' : 'Connect'} ${c.name}`}
+              disabled=${!c.oauth2.auth_url || !!(connecting && !connecting.error)} title=${c.oauth2.auth_url ? undefined : 'No authorization URL: replace the credential to add one.'}
+              onClick=${() => connect(c)}>${c.oauth2.connected ? 'Reconnect' : 'Connect'}</button>`}
             <button type="button" class="small danger" aria-label=${`Delete ${c.name}`} onClick=${() => setDeleting(c)}>Delete</button>
           </td></tr>`)}</tbody></table>`}
     ${editing && html`<${CredentialDialog} credential=${editing.id ? editing : null} onClose=${() => setEditing(null)} onSaved=${() => { setEditing(null); list.reload(); }} />`}

@@ -11,10 +11,40 @@ import { sampleContext } from './steppanel.js';
 
 const listOf = (r) => (Array.isArray(r) ? r : r.event_types || []);
 
+/**
+ * pickMessage is the type's message template in language, falling back as
+ * the server does: the same primary language, then en, then the first.
+ */
+export function pickMessage(messages, language) {
+  const keys = Object.keys(messages || {});
+  if (keys.length === 0) return '';
+  const primary = (language || '').split('-')[0];
+  const key = keys.find((k) => k === language) || keys.find((k) => primary && k.split('-')[0] === primary)
+    || keys.find((k) => k === 'en') || keys[0];
+  return messages[key];
+}
+
+/**
+ * sampleMessage fills a message template from an example event, for Send
+ * Test only (runs get theirs from the server): {{ data.x }}, {{ event_type }}
+ * and a bare {{ x }} read inside data.
+ */
+export function sampleMessage(template, event) {
+  const lookup = (root, path) => path.reduce((v, k) => (v && typeof v === 'object' ? v[k] : undefined), root);
+  return template.replace(/\{\{\s*([\w.]+)\s*\}\}/g, (_, name) => {
+    const path = name.split('.');
+    let v = lookup(event, path);
+    if (v === undefined) v = lookup(event.data, path);
+    if (v === undefined || v === null) return '';
+    return typeof v === 'object' ? JSON.stringify(v) : String(v);
+  });
+}
+
 /** quickDocument is the flow the form describes. */
 export function quickDocument(f) {
   const trigger = { type: 'event', events: f.events };
-  if (f.language) trigger.language = f.language;
+  // language picks the catalog message {{ message }} is rendered from.
+  if (f.payload === 'message' && f.language) trigger.language = f.language;
   const config = {
     method: 'POST',
     url: f.url,
@@ -38,7 +68,8 @@ export function QuickWebhookPage() {
   const [busy, setBusy] = useState(false);
   const set = (k) => (v) => setF({ ...f, [k]: v });
   const types = (catalog.data || []).filter((t) => t.category === f.category);
-  const languages = [...new Set((catalog.data || []).flatMap((t) => Object.keys(t.messages || {})))];
+  const chosen = (catalog.data || []).filter((t) => f.events.includes(t.name));
+  const languages = [...new Set((chosen.length ? chosen : types).flatMap((t) => Object.keys(t.messages || {})))];
   const pr = (p) => problems?.errors?.filter((e) => e.pointer === p || e.pointer.startsWith(p + '/')).map((e) => e.message).join('; ') || undefined;
   const toggle = (name, on) => setF({ ...f, events: on ? [...f.events, name] : f.events.filter((e) => e !== name) });
   const doc = quickDocument(f);
@@ -47,8 +78,13 @@ export function QuickWebhookPage() {
     setTest({ busy: true });
     const ex = (catalog.data || []).find((t) => f.events.includes(t.name));
     const sample = ex?.example ?? { message: 'Test from Flowline' };
+    const context = sampleContext(null, doc, sample);
+    if (f.payload === 'message') {
+      context.message = ex ? sampleMessage(pickMessage(ex.messages, f.language), context.event) : '';
+      if (!context.message) context.message = 'Test from Flowline';
+    }
     try {
-      const r = await post('/actions/test', { type: 'http', config: doc.steps[0].config, context: sampleContext(null, doc, sample) });
+      const r = await post('/actions/test', { type: 'http', config: doc.steps[0].config, context });
       setTest({ result: r });
     } catch (e) {
       setTest({ error: e });
@@ -110,9 +146,12 @@ export function QuickWebhookPage() {
       ${f.auth !== 'none' && html`<${CredentialPicker} value=${f.credential} onChange=${(v) => setF({ ...f, credential: v || '' })}
         ctx=${{ credentials: credentials.data || [], reloadCredentials: credentials.reload }} error=${pr('/steps/0/config/auth/credential')} />`}
       <${SelectField} label="Payload" value=${f.payload} onChange=${set('payload')}
-        options=${[{ value: 'envelope', label: 'The event envelope (JSON)' }, { value: 'message', label: 'The message text' }]} />
-      <${SelectField} label="Message language" value=${f.language} onChange=${set('language')}
-        options=${[{ value: '', label: '(default)' }, ...languages.map((l) => ({ value: l, label: l }))]} />
+        options=${[{ value: 'envelope', label: 'The event envelope (JSON)' }, { value: 'message', label: 'The message text ({{ message }})' }]} />
+      ${f.payload === 'message' && html`<${SelectField} label="Message language" value=${f.language} onChange=${set('language')} error=${pr('/trigger/language')}
+        hint="The event type's message in this language (else the same primary language, else en, else the first)."
+        options=${[{ value: '', label: '(default)' }, ...languages.map((l) => ({ value: l, label: l }))]} />`}
+      ${f.payload === 'message' && chosen.length > 0 && languages.length === 0
+        && html`<p class="muted" role="status">None of the chosen event types has a message in the catalog, so the text will be empty; add messages under Event types.</p>`}
       <${CheckField} label="Enable" checked=${f.enable} onChange=${set('enable')} />
       <${ErrorBox} error=${problems} title="The subscription was not created" />
       <div class="actions left">

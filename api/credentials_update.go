@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 
@@ -8,6 +9,7 @@ import (
 
 	"github.com/flowline/flowline/flows"
 	"github.com/flowline/flowline/internal/secrets"
+	"github.com/flowline/flowline/internal/store"
 )
 
 // checkRedirectURL refuses an oauth2 redirect_url other than the callback
@@ -24,13 +26,24 @@ func (s *server) checkRedirectURL(c *gin.Context, in *oauth2Input) []flows.Probl
 	return nil
 }
 
+// replaceAttempts bounds how often PUT /credentials/{id} reads, merges and
+// writes again when the credential changed in between (a token refresh).
+const replaceAttempts = 5
+
+// testHookBeforeReplace, when set by a test, runs between the read of a
+// credential and its compare-and-swap write, to force the race with a
+// token refresh deterministically. It is nil in production.
+var testHookBeforeReplace func(id string)
+
 // updateCredential answers PUT /credentials/{id}: the secret and, for an
 // oauth2 credential, its client settings are replaced; the id and name
 // stay. The body is {secret, oauth2} as for POST, each optional but not
 // both absent; name may be given only unchanged. A plain credential needs
 // a secret. OAuth2 tokens are kept while token_url and client_id stay the
 // same (a refresh_token given replaces them); otherwise the credential
-// must be connected again.
+// must be connected again. The write is a compare-and-swap on the value
+// read: when a token refresh lands in between, the credential is read and
+// merged again, so the fresher token is kept.
 func (s *server) updateCredential(c *gin.Context) {
 	if !s.sealerReady(c) {
 		return
@@ -47,11 +60,59 @@ func (s *server) updateCredential(c *gin.Context) {
 	}
 	name, secret, oauth, problems := decodeCredential(raw, true)
 	problems = append(problems, s.checkRedirectURL(c, oauth)...)
+	var updated *store.Credential
+	for attempt := 1; ; attempt++ {
+		if attempt > 1 {
+			if cred, err = s.store.GetCredential(ctx, cred.ID); err != nil {
+				credentialError(c, "reading the credential", err)
+				return
+			}
+		}
+		kind, sealed, all, err := s.mergeCredential(cred, name, secret, oauth, problems)
+		if len(all) > 0 {
+			detail := "the credential has 1 problem"
+			if len(all) != 1 {
+				detail = fmt.Sprintf("the credential has %d problems", len(all))
+			}
+			problem(c, http.StatusUnprocessableEntity, detail, all...)
+			return
+		}
+		if err != nil {
+			internalError(c, "sealing the secret", err)
+			return
+		}
+		if testHookBeforeReplace != nil {
+			testHookBeforeReplace(cred.ID)
+		}
+		updated, err = s.store.ReplaceCredential(ctx, cred.ID, kind, sealed, cred.Sealed)
+		if errors.Is(err, store.ErrStale) && attempt < replaceAttempts {
+			continue
+		}
+		if err != nil {
+			credentialError(c, "updating the credential", err)
+			return
+		}
+		break
+	}
+	users, err := s.credentialUsers(ctx)
+	if err != nil {
+		internalError(c, "finding the flows that use the credential", err)
+		return
+	}
+	respond(c, http.StatusOK, s.credentialInfo(c, updated, users))
+}
+
+// mergeCredential checks the update against the stored credential cred
+// and seals its new value. problems are those found in the body; the ones
+// that depend on cred are added to them.
+func (s *server) mergeCredential(cred *store.Credential, name, secret string, oauth *oauth2Input, problems []flows.Problem) (string, []byte, []flows.Problem, error) {
+	problems = append([]flows.Problem(nil), problems...)
 	if name != "" && name != cred.Name {
 		problems = append(problems, flows.Problem{Pointer: "/name", Message: fmt.Sprintf("a credential's name cannot change (this one is %q); create a new credential instead", cred.Name)})
 	}
 	var prev *secrets.OAuth2Secret
 	if cred.Kind == secrets.KindOAuth2 {
+		var err error
 		if prev, err = s.sealer.OpenOAuth2(cred.Sealed); err != nil {
 			// Nothing of the old value can be kept: both are needed.
 			if secret == "" {
@@ -66,29 +127,10 @@ func (s *server) updateCredential(c *gin.Context) {
 		problems = append(problems, flows.Problem{Pointer: "/secret", Message: "secret is required (oauth2 credentials may give oauth2 settings alone)"})
 	}
 	if len(problems) > 0 {
-		detail := "the credential has 1 problem"
-		if len(problems) != 1 {
-			detail = fmt.Sprintf("the credential has %d problems", len(problems))
-		}
-		problem(c, http.StatusUnprocessableEntity, detail, problems...)
-		return
+		return "", nil, problems, nil
 	}
 	kind, sealed, err := s.sealUpdate(secret, oauth, prev)
-	if err != nil {
-		internalError(c, "sealing the secret", err)
-		return
-	}
-	updated, err := s.store.ReplaceCredential(ctx, cred.ID, kind, sealed)
-	if err != nil {
-		credentialError(c, "updating the credential", err)
-		return
-	}
-	users, err := s.credentialUsers(ctx)
-	if err != nil {
-		internalError(c, "finding the flows that use the credential", err)
-		return
-	}
-	respond(c, http.StatusOK, s.credentialInfo(c, updated, users))
+	return kind, sealed, nil, err
 }
 
 // sealUpdate seals the new value of a credential: a plain secret, or an

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"testing"
 
@@ -132,5 +133,70 @@ func TestOAuth2CallbackURLIsFixed(t *testing.T) {
 		want(t, http.StatusUnprocessableEntity).problem(t)
 	if len(p.Errors) != 1 || p.Errors[0].Pointer != "/oauth2/redirect_url" {
 		t.Errorf("problems %+v", p.Errors)
+	}
+}
+
+// TestUpdateOAuth2CredentialRacesRefresh: a token refresh that lands
+// between the PUT's read and its write is kept: the PUT reads again and
+// merges its change over the fresh token rather than writing the old one
+// back. A credential that keeps changing is a 409 that changes nothing.
+func TestUpdateOAuth2CredentialRacesRefresh(t *testing.T) {
+	e, sealer := credEnv(t)
+	st := e.store
+	ctx := context.Background()
+	settings := map[string]any{"token_url": "https://idp.example.com/token", "client_id": "app", "refresh_token": "rt-1"}
+	var info CredentialInfo
+	e.do("POST", "/api/v1/credentials", map[string]any{"name": "crm", "secret": "cs-1", "oauth2": settings}).want(t, http.StatusCreated).decode(t, &info)
+	open := func() *secrets.OAuth2Secret {
+		row, err := st.GetCredential(ctx, info.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := sealer.OpenOAuth2(row.Sealed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	// refresh does what the token provider does on a refresh: the
+	// endpoint rotated the refresh token.
+	refreshes := 0
+	refresh := func(id string) {
+		if id != info.ID {
+			t.Errorf("hook for credential %s, want %s", id, info.ID)
+		}
+		refreshes++
+		v := open()
+		v.Token = &secrets.OAuth2Token{AccessToken: "at", RefreshToken: fmt.Sprintf("rt-rotated-%d", refreshes), TokenType: "Bearer"}
+		sealed, err := sealer.SealOAuth2(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.UpdateCredentialSecret(ctx, id, sealed); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Cleanup(func() { testHookBeforeReplace = nil })
+
+	// One refresh in between: the PUT retries and keeps the rotated token.
+	testHookBeforeReplace = func(id string) {
+		testHookBeforeReplace = nil
+		refresh(id)
+	}
+	e.do("PUT", "/api/v1/credentials/crm", map[string]any{"secret": "cs-2"}).want(t, http.StatusOK).decode(t, &info)
+	if v := open(); v.ClientSecret != "cs-2" || v.Token == nil || v.Token.RefreshToken != "rt-rotated-1" || v.Token.AccessToken != "at" || !info.OAuth2.Connected {
+		t.Errorf("after a PUT racing a refresh: client secret %q, token %+v; want cs-2 and the rotated token", v.ClientSecret, v.Token)
+	}
+
+	// A refresh before every write: the PUT gives up with a 409 and the
+	// last refreshed value stays.
+	testHookBeforeReplace = refresh
+	p := e.do("PUT", "/api/v1/credentials/crm", map[string]any{"secret": "cs-3"}).want(t, http.StatusConflict).problem(t)
+	testHookBeforeReplace = nil
+	if refreshes != 1+replaceAttempts {
+		t.Errorf("%d attempts, want %d", refreshes-1, replaceAttempts)
+	}
+	if v := open(); v.ClientSecret != "cs-2" || v.Token == nil || v.Token.RefreshToken != fmt.Sprintf("rt-rotated-%d", refreshes) {
+		t.Errorf("after a refused PUT: client secret %q, token %+v (%s)", v.ClientSecret, v.Token, p.Detail)
 	}
 }

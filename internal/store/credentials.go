@@ -85,16 +85,28 @@ func (s *Store) UpdateCredentialSecret(ctx context.Context, id string, sealed []
 }
 
 // ReplaceCredential replaces the kind and sealed value of the credential
-// with the given id, keeping its id and name, and returns it as stored.
-func (s *Store) ReplaceCredential(ctx context.Context, id, kind string, sealed []byte) (*Credential, error) {
+// with the given id, keeping its id and name, and returns it as stored. It
+// is a compare-and-swap: the write happens only while the stored sealed
+// value is still expected (the one the caller read and merged from). A
+// value changed in between, say by an OAuth2 token refresh, is ErrStale:
+// the caller reads again and retries, so a fresher token is never
+// overwritten with an old one.
+func (s *Store) ReplaceCredential(ctx context.Context, id, kind string, sealed, expected []byte) (*Credential, error) {
 	var c Credential
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Model(&Credential{}).Where("id = ?", id).Updates(map[string]any{"kind": kind, "sealed": sealed})
+		res := tx.Model(&Credential{}).Where("id = ? AND sealed = ?", id, expected).Updates(map[string]any{"kind": kind, "sealed": sealed})
 		if res.Error != nil {
 			return res.Error
 		}
 		if res.RowsAffected == 0 {
-			return ErrNotFound
+			var n int64
+			if err := tx.Model(&Credential{}).Where("id = ?", id).Count(&n).Error; err != nil {
+				return err
+			}
+			if n == 0 {
+				return ErrNotFound
+			}
+			return ErrStale
 		}
 		return tx.Where("id = ?", id).Take(&c).Error
 	})

@@ -113,7 +113,7 @@ func TestReplaceCredential(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := s.ReplaceCredential(ctx, c.ID, "oauth2", []byte("two"))
+		got, err := s.ReplaceCredential(ctx, c.ID, "oauth2", []byte("two"), []byte("one"))
 		if err != nil {
 			t.Fatalf("ReplaceCredential: %v", err)
 		}
@@ -125,8 +125,43 @@ func TestReplaceCredential(t *testing.T) {
 		if err != nil || string(read.Sealed) != "two" || !read.UpdatedAt.Equal(got.UpdatedAt) {
 			t.Fatalf("read back = %+v, %v", read, err)
 		}
-		if _, err := s.ReplaceCredential(ctx, "missing", "", []byte("x")); !errors.Is(err, ErrNotFound) {
+		if _, err := s.ReplaceCredential(ctx, "missing", "", []byte("x"), []byte("one")); !errors.Is(err, ErrNotFound) {
 			t.Fatalf("ReplaceCredential missing: %v", err)
+		}
+	})
+}
+
+// TestReplaceCredentialStale: a value written between the caller's read
+// and its replace (an OAuth2 token refresh) is not overwritten: the
+// replace is ErrStale (an ErrConflict) and changes nothing; a replace
+// against the fresh value succeeds.
+func TestReplaceCredentialStale(t *testing.T) {
+	eachBackend(t, func(t *testing.T, databaseURL string) {
+		ctx := testContext(t)
+		s := openStore(t, databaseURL)
+		c, err := s.CreateCredential(ctx, "crm", "oauth2", []byte("settings+token-1"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		read, err := s.GetCredential(ctx, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The token provider refreshes after the read.
+		if err := s.UpdateCredentialSecret(ctx, c.ID, []byte("settings+token-2")); err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.ReplaceCredential(ctx, c.ID, "oauth2", []byte("new-settings+token-1"), read.Sealed)
+		if !errors.Is(err, ErrStale) || !errors.Is(err, ErrConflict) {
+			t.Fatalf("stale ReplaceCredential: %v, want ErrStale", err)
+		}
+		now, err := s.GetCredential(ctx, c.ID)
+		if err != nil || string(now.Sealed) != "settings+token-2" {
+			t.Fatalf("after the stale replace = %q, %v; want the refreshed value kept", now.Sealed, err)
+		}
+		got, err := s.ReplaceCredential(ctx, c.ID, "oauth2", []byte("new-settings+token-2"), now.Sealed)
+		if err != nil || string(got.Sealed) != "new-settings+token-2" {
+			t.Fatalf("replace against the fresh value = %+v, %v", got, err)
 		}
 	})
 }

@@ -23,6 +23,11 @@ var ErrNameTaken error = &kindError{msg: "name already in use", kind: ErrConflic
 // back with a different request body. It matches ErrConflict.
 var ErrKeyReused error = &kindError{msg: "idempotency key already used with a different request body", kind: ErrConflict}
 
+// ErrStale is returned (wrapped) when a compare-and-swap write finds the
+// row changed since the caller read it; reading again and retrying is
+// safe. It matches ErrConflict.
+var ErrStale error = &kindError{msg: "changed since it was read", kind: ErrConflict}
+
 // kindError is a sentinel that states one precise fact in its own words and
 // also matches a broader sentinel with errors.Is, so that a message reads
 // "creating credential "pw": name already in use" and not "…: conflict"

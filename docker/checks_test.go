@@ -16,6 +16,7 @@ var secrets = map[string]string{
 	"FLOWLINE_SECRET_KEY":  "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
 	"POSTGRES_PASSWORD":    "pg-secret",
 	"FLOWLINE_DB_PASSWORD": "flowline-secret",
+	"FLOWLINE_API_TOKEN":   "api-token",
 }
 
 func TestProductionComposeLoads(t *testing.T) {
@@ -36,6 +37,9 @@ func TestProductionComposeLoads(t *testing.T) {
 	api, _ := p.GetService("flowline-api")
 	if got := api.Environment["FLOWLINE_SECRET_KEY"]; got == nil || *got != secrets["FLOWLINE_SECRET_KEY"] {
 		t.Errorf("flowline-api gets FLOWLINE_SECRET_KEY %v", got)
+	}
+	if got := api.Environment["FLOWLINE_API_TOKEN"]; got == nil || *got != secrets["FLOWLINE_API_TOKEN"] {
+		t.Errorf("flowline-api gets FLOWLINE_API_TOKEN %v", got)
 	}
 	if api.Environment["FLOWLINE_PUBLIC_URL"] == nil || len(api.Ports) != 1 {
 		t.Errorf("flowline-api needs FLOWLINE_PUBLIC_URL and a published port: %+v", api.Ports)
@@ -76,6 +80,47 @@ func TestEmbeddedComposeLoads(t *testing.T) {
 	}
 	if len(p.Services) != 1 || len(p.Volumes) != 1 {
 		t.Errorf("want one service and one volume, got %d and %d", len(p.Services), len(p.Volumes))
+	}
+	// Without a token, the API and the Temporal UI are this host's only.
+	s, _ := p.GetService("flowline")
+	if len(s.Ports) != 2 {
+		t.Fatalf("ports %+v", s.Ports)
+	}
+	for _, port := range s.Ports {
+		if port.HostIP != "127.0.0.1" {
+			t.Errorf("port %d is published on %q, want 127.0.0.1", port.Target, port.HostIP)
+		}
+	}
+}
+
+// TestUnguardedExposureIsRejected: the checks refuse a compose file that
+// publishes the API beyond loopback without a token, or the Temporal UI
+// or frontend beyond loopback at all; loopback or a token passes.
+func TestUnguardedExposureIsRejected(t *testing.T) {
+	const api = "services:\n  a:\n    image: flowline\n    environment:\n      FLOWLINE_HTTP_ADDR: 0.0.0.0:8080\n      FLOWLINE_TEMPORAL_UI_ADDR: 0.0.0.0:8233\n"
+	for name, tc := range map[string]struct {
+		body   string
+		reject string
+	}{
+		"api on every interface, no token":    {api + "    ports: [\"8080:8080\"]\n", "port 8080 on every interface: the API without FLOWLINE_API_TOKEN"},
+		"api on a public IP, empty token":     {api + "      FLOWLINE_API_TOKEN: ${FLOWLINE_API_TOKEN:-}\n    ports: [\"192.0.2.1:80:8080\"]\n", "port 8080 on 192.0.2.1"},
+		"embedded temporal ui on every iface": {api + "      FLOWLINE_API_TOKEN: t\n    ports: [\"8233:8233\"]\n", "port 8233 on every interface: the Temporal UI"},
+		"temporal ui service":                 {"services:\n  ui:\n    image: temporalio/ui:2\n    ports: [\"0.0.0.0:8233:8080\"]\n", "service ui publishes port 8080 on 0.0.0.0"},
+		"api on loopback, no token":           {api + "    ports: [\"127.0.0.1:8080:8080\", \"127.0.0.1:8233:8233\"]\n", ""},
+		"api with a token":                    {api + "      FLOWLINE_API_TOKEN: t\n    ports: [\"8080:8080\"]\n", ""},
+		"another service":                     {"services:\n  web:\n    image: nginx\n    ports: [\"80:80\"]\n", ""},
+	} {
+		path := filepath.Join(t.TempDir(), "compose.yaml")
+		if err := os.WriteFile(path, []byte(tc.body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, err := LoadCompose(context.Background(), path, nil)
+		switch {
+		case tc.reject == "" && err != nil:
+			t.Errorf("%s: %v", name, err)
+		case tc.reject != "" && (err == nil || !strings.Contains(err.Error(), tc.reject)):
+			t.Errorf("%s: %v, want an error saying %q", name, err, tc.reject)
+		}
 	}
 }
 

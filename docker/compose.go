@@ -20,7 +20,8 @@ import (
 // specification's schema) and checks for consistency (depends_on,
 // volumes and networks that exist) the compose file at path, as `docker
 // compose -f path config` does: variables come from env, then the .env file
-// beside it.
+// beside it. It then applies CheckExposure: nothing unguarded is published
+// beyond loopback.
 func LoadCompose(ctx context.Context, path string, env map[string]string) (*types.Project, error) {
 	var list []string
 	for k, v := range env {
@@ -39,6 +40,9 @@ func LoadCompose(ctx context.Context, path string, env map[string]string) (*type
 	p, err := opts.LoadProject(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("loading %s: %w", path, err)
+	}
+	if err := CheckExposure(p); err != nil {
+		return nil, fmt.Errorf("checking %s: %w", path, err)
 	}
 	return p, nil
 }

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/flowline/flowline/flows"
+	"github.com/flowline/flowline/internal/store"
 )
 
 // fakeSchedules is a ScheduleService that records what it was asked and
@@ -18,9 +20,12 @@ type fakeSchedules struct {
 	mu    sync.Mutex
 	fail  bool
 	syncs []string // "flow@version enabled" for each accepted Sync
+	// store, when set, adds " stored=N" to each record: the number of
+	// versions of the flow stored when the schedule was synced.
+	store *store.Store
 }
 
-func (f *fakeSchedules) Sync(_ context.Context, flowID string, version int, _ *flows.Document, enabled bool) error {
+func (f *fakeSchedules) Sync(ctx context.Context, flowID string, version int, _ *flows.Document, enabled bool) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.fail {
@@ -30,7 +35,15 @@ func (f *fakeSchedules) Sync(_ context.Context, flowID string, version int, _ *f
 	if enabled {
 		state = "enabled"
 	}
-	f.syncs = append(f.syncs, flowID+"@"+strconv.Itoa(version)+" "+state)
+	rec := flowID + "@" + strconv.Itoa(version) + " " + state
+	if f.store != nil {
+		vs, err := f.store.ListVersions(ctx, flowID)
+		if err != nil {
+			return fmt.Errorf("listing versions: %w", err)
+		}
+		rec += " stored=" + strconv.Itoa(len(vs))
+	}
+	f.syncs = append(f.syncs, rec)
 	return nil
 }
 
@@ -47,10 +60,13 @@ const scheduleDoc = `{"name": "ticker", "trigger": {"type": "schedule", "every":
 
 // TestPublishIsAllOrNothing: when the schedule cannot be made, publish
 // answers 503 and freezes no version, enables nothing; the flow stays as it
-// was, whether it was never published or already had a version.
+// was, whether it was never published or already had a version. When it
+// can, the schedule is made paused before the version is stored and only
+// unpaused once it is.
 func TestPublishIsAllOrNothing(t *testing.T) {
 	sched := &fakeSchedules{fail: true}
 	e := newEnv(t, func(o *Options) { o.Schedules = sched })
+	sched.store = e.store
 	var f flowJSON
 	e.do("POST", "/api/v1/flows", strings.Replace(scheduleDoc, "EVERY", "1h", 1)).want(t, http.StatusCreated).decode(t, &f)
 
@@ -91,7 +107,7 @@ func TestPublishIsAllOrNothing(t *testing.T) {
 
 	sched.mu.Lock()
 	defer sched.mu.Unlock()
-	if want := []string{f.ID + "@1 enabled"}; strings.Join(sched.syncs, ",") != strings.Join(want, ",") {
+	if want := []string{f.ID + "@1 paused stored=0", f.ID + "@1 enabled stored=1"}; strings.Join(sched.syncs, ",") != strings.Join(want, ",") {
 		t.Errorf("schedule syncs = %q, want %q", sched.syncs, want)
 	}
 }

@@ -72,8 +72,14 @@ func TestDeleteCredentialInUse(t *testing.T) {
 		t.Errorf("detail %q", p.Detail)
 	}
 	e.do("GET", "/api/v1/credentials/api-token", nil).want(t, http.StatusOK)
-	e.do("DELETE", "/api/v1/credentials/api-token?force=maybe", nil).want(t, http.StatusBadRequest).problem(t)
-	e.do("DELETE", "/api/v1/credentials/api-token?force=true", nil).want(t, http.StatusNoContent)
+	for _, bad := range []string{"maybe", "nope", ""} {
+		if p := e.do("DELETE", "/api/v1/credentials/api-token?force="+bad, nil).want(t, http.StatusBadRequest).problem(t); !strings.Contains(p.Detail, "force") {
+			t.Errorf("force=%s: detail %q", bad, p.Detail)
+		}
+	}
+	e.do("DELETE", "/api/v1/credentials/api-token?force=0", nil).want(t, http.StatusConflict)
+	e.do("GET", "/api/v1/credentials/api-token", nil).want(t, http.StatusOK)
+	e.do("DELETE", "/api/v1/credentials/api-token?force=1", nil).want(t, http.StatusNoContent)
 	e.do("GET", "/api/v1/credentials/api-token", nil).want(t, http.StatusNotFound)
 
 	// Once no flow names it, a credential goes without force.

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -267,13 +266,9 @@ func (s *server) deleteCredential(c *gin.Context) {
 	if !s.sealerReady(c) {
 		return
 	}
-	force := false
-	if v := c.Query("force"); v != "" {
-		var err error
-		if force, err = strconv.ParseBool(v); err != nil {
-			problemf(c, http.StatusBadRequest, "force %q is not true or false", v)
-			return
-		}
+	force, ok := forceQuery(c)
+	if !ok {
+		return
 	}
 	ctx := c.Request.Context()
 	cred, err := s.store.GetCredential(ctx, c.Param("id"))

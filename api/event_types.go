@@ -193,15 +193,19 @@ func (s *server) replaceEventType(c *gin.Context) {
 }
 
 // deleteEventType removes a type. While enabled flows subscribe to it the
-// answer is 409 naming them, unless ?force=true.
+// answer is 409 naming them, unless ?force=true (see forceQuery).
 func (s *server) deleteEventType(c *gin.Context) {
+	force, ok := forceQuery(c)
+	if !ok {
+		return
+	}
 	ctx := c.Request.Context()
 	name := c.Param("name")
 	if _, err := s.store.GetEventType(ctx, name); err != nil {
 		eventTypeError(c, "reading the event type", err)
 		return
 	}
-	if c.Query("force") != "true" {
+	if !force {
 		subs, err := s.subscribers(ctx, []string{name})
 		if err != nil {
 			internalError(c, "finding the event type's subscribers", err)

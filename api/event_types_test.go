@@ -111,7 +111,15 @@ func TestEventTypeLifecycle(t *testing.T) {
 		t.Errorf("409 detail %q does not name exactly the subscribed flow %s", p.Detail, subscribed)
 	}
 	e.do("GET", "/api/v1/event-types/host.connection_lost", nil).want(t, http.StatusOK)
-	e.do("DELETE", "/api/v1/event-types/host.connection_lost?force=true", nil).want(t, http.StatusNoContent)
+	// ?force reads as for credentials: garbage is 400, 0 is not forced.
+	for _, bad := range []string{"nope", ""} {
+		if p := e.do("DELETE", "/api/v1/event-types/host.connection_lost?force="+bad, nil).want(t, http.StatusBadRequest).problem(t); !strings.Contains(p.Detail, "force") {
+			t.Errorf("force=%s: detail %q", bad, p.Detail)
+		}
+	}
+	e.do("DELETE", "/api/v1/event-types/host.connection_lost?force=0", nil).want(t, http.StatusConflict)
+	e.do("GET", "/api/v1/event-types/host.connection_lost", nil).want(t, http.StatusOK)
+	e.do("DELETE", "/api/v1/event-types/host.connection_lost?force=1", nil).want(t, http.StatusNoContent)
 	e.do("GET", "/api/v1/event-types/host.connection_lost", nil).want(t, http.StatusNotFound)
 	e.do("DELETE", "/api/v1/event-types/host.connection_lost", nil).want(t, http.StatusNotFound).problem(t)
 }

@@ -175,10 +175,12 @@ func (s *server) validateFlow(c *gin.Context) {
 // a PublishResult: {"flow": {…}, "version": {…}}.
 //
 // Publishing is all or nothing: the schedule (for a schedule trigger; any
-// other trigger removes it) is made first, for the version about to be
-// frozen, and only then is the version stored. If Temporal refuses the
-// schedule, nothing is published; if storing fails, the schedule is put
-// back as it was.
+// other trigger removes it) is made first, paused, for the version about
+// to be frozen; then the version is stored; then the schedule is pointed
+// at the version stored (a concurrent publish may have taken the number)
+// and unpaused. No run starts from a document that is not frozen. If
+// Temporal refuses the schedule, nothing is published; if storing fails,
+// the schedule is put back as it was.
 func (s *server) publishFlow(c *gin.Context) {
 	ctx := c.Request.Context()
 	id := c.Param("id")
@@ -208,9 +210,7 @@ func (s *server) publishFlow(c *gin.Context) {
 		storeError(c, "publishing the flow", err)
 		return
 	}
-	// A concurrent publish took the number: point the schedule at the
-	// version actually frozen.
-	if v.Version != next && !s.syncSchedule(c, id, v.Version, doc, f.Enabled) {
+	if !s.releaseSchedule(c, f, v, doc) {
 		return
 	}
 	respond(c, http.StatusOK, PublishResult{Flow: s.flowInfo(c, f), Version: v, Warnings: warnings})

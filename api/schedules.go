@@ -68,16 +68,34 @@ func (s *server) deleteSchedule(c *gin.Context, flowID string) bool {
 }
 
 // prepareSchedule makes the schedule of a flow about to be published as
-// version (enabled, as publishing enables the flow). When Temporal refuses,
-// it answers 503 saying nothing was published and returns false.
+// version, paused: it may not fire before the version is stored (see
+// releaseSchedule). When Temporal refuses, it answers 503 saying nothing
+// was published and returns false.
 func (s *server) prepareSchedule(c *gin.Context, flowID string, version int, doc *flows.Document) bool {
 	if s.schedules == nil {
 		return true
 	}
-	if err := s.schedules.Sync(c.Request.Context(), flowID, version, doc, true); err != nil {
+	if err := s.schedules.Sync(c.Request.Context(), flowID, version, doc, false); err != nil {
 		logger(c).Error("request failed", "action", "creating the flow's schedule", "route", c.FullPath(), "error", err)
 		c.Header("Retry-After", "5")
 		problemf(c, http.StatusServiceUnavailable, "the flow's schedule could not be made, so nothing was published (repeat the call to retry): %v", err)
+		return false
+	}
+	return true
+}
+
+// releaseSchedule points the schedule made paused by prepareSchedule at
+// the version actually stored and unpauses it when the flow is enabled.
+// When Temporal refuses, it answers 500 and returns false: the version is
+// published but its schedule stays paused until the flow is enabled again.
+func (s *server) releaseSchedule(c *gin.Context, f *store.Flow, v *store.FlowVersion, doc *flows.Document) bool {
+	if s.schedules == nil {
+		return true
+	}
+	// The version is stored: a client hanging up must not leave it paused.
+	ctx := context.WithoutCancel(c.Request.Context())
+	if err := s.schedules.Sync(ctx, f.ID, v.Version, doc, f.Enabled); err != nil {
+		internalError(c, fmt.Sprintf("starting the schedule of published version %d (it stays paused; enable the flow to retry)", v.Version), err)
 		return false
 	}
 	return true

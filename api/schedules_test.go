@@ -2,14 +2,18 @@ package api
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"fmt"
 	"net/http"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/flowline/flowline/flows"
+	"github.com/flowline/flowline/internal/store"
 )
 
 // fakeSchedules is a ScheduleService that records what it was asked and
@@ -17,10 +21,13 @@ import (
 type fakeSchedules struct {
 	mu    sync.Mutex
 	fail  bool
-	syncs []string // "flow@version enabled" for each accepted Sync
+	syncs []string // "flow@version enabled" for each accepted Sync, "flow deleted" for each Delete
+	// store, when set, adds " stored=N" to each record: the number of
+	// versions of the flow stored when the schedule was synced.
+	store *store.Store
 }
 
-func (f *fakeSchedules) Sync(_ context.Context, flowID string, version int, _ *flows.Document, enabled bool) error {
+func (f *fakeSchedules) Sync(ctx context.Context, flowID string, version int, _ *flows.Document, enabled bool) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.fail {
@@ -30,11 +37,31 @@ func (f *fakeSchedules) Sync(_ context.Context, flowID string, version int, _ *f
 	if enabled {
 		state = "enabled"
 	}
-	f.syncs = append(f.syncs, flowID+"@"+strconv.Itoa(version)+" "+state)
+	rec := flowID + "@" + strconv.Itoa(version) + " " + state
+	if f.store != nil {
+		vs, err := f.store.ListVersions(ctx, flowID)
+		if err != nil {
+			return fmt.Errorf("listing versions: %w", err)
+		}
+		rec += " stored=" + strconv.Itoa(len(vs))
+	}
+	f.syncs = append(f.syncs, rec)
 	return nil
 }
 
-func (f *fakeSchedules) Delete(context.Context, string) error { return nil }
+func (f *fakeSchedules) Delete(_ context.Context, flowID string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.syncs = append(f.syncs, flowID+" deleted")
+	return nil
+}
+
+// recorded returns the syncs and deletes so far.
+func (f *fakeSchedules) recorded() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return strings.Join(f.syncs, ", ")
+}
 
 func (f *fakeSchedules) failing(fail bool) {
 	f.mu.Lock()
@@ -47,10 +74,13 @@ const scheduleDoc = `{"name": "ticker", "trigger": {"type": "schedule", "every":
 
 // TestPublishIsAllOrNothing: when the schedule cannot be made, publish
 // answers 503 and freezes no version, enables nothing; the flow stays as it
-// was, whether it was never published or already had a version.
+// was, whether it was never published or already had a version. When it
+// can, the schedule is made paused before the version is stored and only
+// unpaused once it is.
 func TestPublishIsAllOrNothing(t *testing.T) {
 	sched := &fakeSchedules{fail: true}
 	e := newEnv(t, func(o *Options) { o.Schedules = sched })
+	sched.store = e.store
 	var f flowJSON
 	e.do("POST", "/api/v1/flows", strings.Replace(scheduleDoc, "EVERY", "1h", 1)).want(t, http.StatusCreated).decode(t, &f)
 
@@ -91,8 +121,58 @@ func TestPublishIsAllOrNothing(t *testing.T) {
 
 	sched.mu.Lock()
 	defer sched.mu.Unlock()
-	if want := []string{f.ID + "@1 enabled"}; strings.Join(sched.syncs, ",") != strings.Join(want, ",") {
+	if want := []string{f.ID + "@1 paused stored=0", f.ID + "@1 enabled stored=1"}; strings.Join(sched.syncs, ",") != strings.Join(want, ",") {
 		t.Errorf("schedule syncs = %q, want %q", sched.syncs, want)
+	}
+}
+
+// TestPublishStoreFailureRestoresSchedule: when storing the version fails
+// after the paused schedule was made, the schedule is removed (first
+// publish) or pointed back at the newest stored version, never unpaused
+// for the version that was not stored.
+func TestPublishStoreFailureRestoresSchedule(t *testing.T) {
+	dbFile := filepath.Join(t.TempDir(), "flows.db")
+	st, err := store.Open(context.Background(), "sqlite:///"+dbFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	raw, err := sql.Open("sqlite", dbFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = raw.Close() })
+	breakVersions := func(broken bool) {
+		t.Helper()
+		q := `DROP TRIGGER IF EXISTS no_versions`
+		if broken {
+			q = `CREATE TRIGGER no_versions BEFORE INSERT ON flow_versions BEGIN SELECT RAISE(ABORT, 'disk on fire'); END`
+		}
+		if _, err := raw.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sched := &fakeSchedules{store: st}
+	e := newEnv(t, func(o *Options) { o.Store, o.Schedules = st, sched })
+	var f flowJSON
+	e.do("POST", "/api/v1/flows", strings.Replace(scheduleDoc, "EVERY", "1h", 1)).want(t, http.StatusCreated).decode(t, &f)
+
+	breakVersions(true)
+	e.do("POST", "/api/v1/flows/"+f.ID+"/publish", nil).want(t, http.StatusInternalServerError).problem(t)
+	if got, want := sched.recorded(), f.ID+"@1 paused stored=0, "+f.ID+" deleted"; got != want {
+		t.Errorf("first publish failing: schedule %q, want %q", got, want)
+	}
+
+	breakVersions(false)
+	e.do("POST", "/api/v1/flows/"+f.ID+"/publish", nil).want(t, http.StatusOK)
+	e.do("PUT", "/api/v1/flows/"+f.ID, strings.Replace(scheduleDoc, "EVERY", "2h", 1)).want(t, http.StatusOK)
+	breakVersions(true)
+	e.do("POST", "/api/v1/flows/"+f.ID+"/publish", nil).want(t, http.StatusInternalServerError).problem(t)
+	want := f.ID + "@1 paused stored=0, " + f.ID + " deleted, " +
+		f.ID + "@1 paused stored=0, " + f.ID + "@1 enabled stored=1, " +
+		f.ID + "@2 paused stored=1, " + f.ID + "@1 enabled stored=1"
+	if got := sched.recorded(); got != want {
+		t.Errorf("schedule %q, want %q", got, want)
 	}
 }
 

@@ -32,10 +32,17 @@ const (
 	// result keeps; past it, the records of its earliest steps are dropped
 	// (their attempts, status and error stay).
 	runRecordBytes = 1 << 20
-	// runHistoryBytes is the history a run's own workflow may reach
-	// before a step; past it, the run fails instead of starting the step.
-	runHistoryBytes = 40 << 20
 )
+
+// runHistoryBytes is the history a run's own workflow may reach before a
+// step; past it, the run fails instead of starting the step (runs that
+// recorded the runHistoryChange marker only). A variable so the replay
+// test can lower it.
+var runHistoryBytes = 40 << 20
+
+// runHistoryChange names the workflow change that added the history cap:
+// runs started before it replay without the check.
+const runHistoryChange = "run-history-cap"
 
 // outcomeSize is the size of what an outcome records, roughly as encoded.
 func outcomeSize(out *StepOutcome) int {
@@ -81,7 +88,7 @@ func trimRecords(steps []StepResult) {
 // step, or is empty while its history has room.
 func historyTooLarge(ctx workflow.Context) string {
 	if n := workflow.GetInfo(ctx).GetCurrentHistorySize(); n > runHistoryBytes {
-		return fmt.Sprintf("the run's history is %s; the limit is %s", connectors.Size(int64(n)), connectors.Size(runHistoryBytes))
+		return fmt.Sprintf("the run's history is %s; the limit is %s", connectors.Size(int64(n)), connectors.Size(int64(runHistoryBytes)))
 	}
 	return ""
 }

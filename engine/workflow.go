@@ -55,9 +55,12 @@ func FlowRunWorkflow(ctx workflow.Context, in RunInput) (*RunResult, error) {
 	// regular-activity path; new runs record the marker and take the fast
 	// one.
 	local := workflow.GetVersion(ctx, localStepsChange, workflow.DefaultVersion, 1) == 1
+	// Runs started before the history cap replay without it: once per
+	// run, so the marker is recorded before the first step.
+	capped := workflow.GetVersion(ctx, runHistoryChange, workflow.DefaultVersion, 1) == 1
 	for i := first; i < len(in.Document.Steps); i++ {
 		step := in.Document.Steps[i]
-		if why := historyTooLarge(ctx); why != "" {
+		if why := historyTooLarge(ctx); capped && why != "" {
 			result.Steps = append(result.Steps, skipped(in.Document.Steps[i:])...)
 			trimRecords(result.Steps)
 			return nil, temporal.NewNonRetryableApplicationError(

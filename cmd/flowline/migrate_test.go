@@ -40,7 +40,7 @@ func TestMigrateSubcommand(t *testing.T) {
 		tables = append(tables, name)
 	}
 	sort.Strings(tables)
-	if got := strings.Join(tables, ","); got != "credentials,event_keys,event_types,flow_versions,flows,run_records" {
+	if got := strings.Join(tables, ","); got != "catalog_revision,credentials,event_keys,event_types,flow_versions,flows,run_records" {
 		t.Errorf("tables after migrate: %s", got)
 	}
 

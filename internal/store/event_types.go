@@ -3,7 +3,6 @@ package store
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -66,7 +65,13 @@ func (s *Store) CreateEventType(ctx context.Context, et flows.EventType) (*Event
 	if err != nil {
 		return nil, err
 	}
-	if err := s.db.WithContext(ctx).Create(r).Error; err != nil {
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(r).Error; err != nil {
+			return err
+		}
+		return bumpCatalog(tx)
+	})
+	if err != nil {
 		if isDuplicate(err) {
 			return nil, fmt.Errorf("creating event type %q: already declared: %w", et.Name, ErrConflict)
 		}
@@ -114,6 +119,9 @@ func (s *Store) ReplaceEventType(ctx context.Context, et flows.EventType) (*Even
 		if res.RowsAffected == 0 {
 			return ErrNotFound
 		}
+		if err := bumpCatalog(tx); err != nil {
+			return err
+		}
 		var got EventTypeRecord
 		if err := tx.Where("name = ?", et.Name).Take(&got).Error; err != nil {
 			return err
@@ -136,12 +144,18 @@ func changesOf(r *EventTypeRecord) map[string]any {
 
 // DeleteEventType removes the event type named name.
 func (s *Store) DeleteEventType(ctx context.Context, name string) error {
-	res := s.db.WithContext(ctx).Where("name = ?", name).Delete(&EventTypeRecord{})
-	if res.Error != nil {
-		return fmt.Errorf("deleting event type %q: %w", name, res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return fmt.Errorf("deleting event type %q: %w", name, ErrNotFound)
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Where("name = ?", name).Delete(&EventTypeRecord{})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return ErrNotFound
+		}
+		return bumpCatalog(tx)
+	})
+	if err != nil {
+		return fmt.Errorf("deleting event type %q: %w", name, err)
 	}
 	return nil
 }
@@ -191,6 +205,11 @@ func (s *Store) ImportEventTypes(ctx context.Context, types []flows.EventType) (
 				changes = append(changes, ImportChange{Name: et.Name, Change: ImportUpdated})
 			}
 		}
+		for _, ch := range changes {
+			if ch.Change != ImportUnchanged {
+				return bumpCatalog(tx)
+			}
+		}
 		return nil
 	})
 	if err != nil {
@@ -225,25 +244,4 @@ func compact(j JSON) []byte {
 		return j
 	}
 	return buf.Bytes()
-}
-
-// CatalogFingerprint changes whenever an event type is created, replaced
-// or deleted, so that a process can keep the compiled catalog until then.
-type CatalogFingerprint struct {
-	Count  int64
-	Latest string
-}
-
-// EventTypesFingerprint returns the catalog's current fingerprint: the
-// number of types and the latest update time.
-func (s *Store) EventTypesFingerprint(ctx context.Context) (CatalogFingerprint, error) {
-	var row struct {
-		N      int64
-		Latest sql.NullString
-	}
-	err := s.db.WithContext(ctx).Model(&EventTypeRecord{}).Select("COUNT(*) AS n, MAX(updated_at) AS latest").Scan(&row).Error
-	if err != nil {
-		return CatalogFingerprint{}, fmt.Errorf("reading the catalog fingerprint: %w", err)
-	}
-	return CatalogFingerprint{Count: row.N, Latest: row.Latest.String}, nil
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/flowline/flowline/flows"
 )
@@ -14,7 +15,7 @@ func TestEventTypes(t *testing.T) {
 		s := openStore(t, databaseURL)
 
 		empty, err := s.EventTypesFingerprint(ctx)
-		if err != nil || empty.Count != 0 {
+		if err != nil || empty.Revision != 0 {
 			t.Fatalf("fingerprint of an empty catalog = %+v, %v", empty, err)
 		}
 		host := flows.EventType{Name: "host.connection_lost", Title: "Lost", Category: flows.CategoryAlarm,
@@ -64,7 +65,7 @@ func TestEventTypes(t *testing.T) {
 			t.Fatalf("ReplaceEventType = %+v, %v", replaced, err)
 		}
 		after, _ := s.EventTypesFingerprint(ctx)
-		if after == before || after.Count != 2 {
+		if after.Revision != before.Revision+1 {
 			t.Fatalf("fingerprint %+v unchanged by a replace (%+v)", after, before)
 		}
 		if _, err := s.ReplaceEventType(ctx, flows.EventType{Name: "nope", Category: "event"}); !errors.Is(err, ErrNotFound) {
@@ -77,8 +78,8 @@ func TestEventTypes(t *testing.T) {
 		if err := s.DeleteEventType(ctx, "order.created"); !errors.Is(err, ErrNotFound) {
 			t.Fatalf("second delete: %v", err)
 		}
-		if fp, _ := s.EventTypesFingerprint(ctx); fp.Count != 1 {
-			t.Fatalf("fingerprint after delete %+v", fp)
+		if fp, _ := s.EventTypesFingerprint(ctx); fp.Revision != after.Revision+1 {
+			t.Fatalf("fingerprint after delete %+v, want revision %d", fp, after.Revision+1)
 		}
 	})
 }
@@ -119,6 +120,76 @@ func TestImportEventTypes(t *testing.T) {
 		}
 		if all, _ := s.ListEventTypes(ctx, ""); len(all) != 3 {
 			t.Fatalf("import removed or added the wrong types: %+v", all)
+		}
+	})
+}
+
+// TestCatalogFingerprintIgnoresClocks: a type written by a host whose clock
+// was ahead holds the latest update time; a replace, delete-and-create or
+// import from a host whose clock is behind must still change the
+// fingerprint, and a failed write or an unchanged import must not.
+func TestCatalogFingerprintIgnoresClocks(t *testing.T) {
+	eachBackend(t, func(t *testing.T, databaseURL string) {
+		ctx := testContext(t)
+		s := openStore(t, databaseURL)
+		for _, name := range []string{"a.one", "a.two", "b.ahead"} {
+			if _, err := s.CreateEventType(ctx, flows.EventType{Name: name, Category: "event"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ahead := time.Now().Add(24 * time.Hour)
+		if err := s.db.WithContext(ctx).Model(&EventTypeRecord{}).Where("name = ?", "b.ahead").Update("updated_at", ahead).Error; err != nil {
+			t.Fatal(err)
+		}
+		fp := func() CatalogFingerprint {
+			t.Helper()
+			got, err := s.EventTypesFingerprint(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return got
+		}
+		changes := []struct {
+			what  string
+			write func() error
+		}{
+			{"replace", func() error {
+				_, err := s.ReplaceEventType(ctx, flows.EventType{Name: "a.one", Title: "One", Category: "event"})
+				return err
+			}},
+			{"delete then create", func() error {
+				if err := s.DeleteEventType(ctx, "a.two"); err != nil {
+					return err
+				}
+				_, err := s.CreateEventType(ctx, flows.EventType{Name: "a.three", Category: "event"})
+				return err
+			}},
+			{"import", func() error {
+				_, err := s.ImportEventTypes(ctx, []flows.EventType{{Name: "a.one", Title: "Uno", Category: "event"}})
+				return err
+			}},
+		}
+		for _, ch := range changes {
+			before := fp()
+			if err := ch.write(); err != nil {
+				t.Fatalf("%s: %v", ch.what, err)
+			}
+			if after := fp(); after == before {
+				t.Errorf("%s left the fingerprint at %+v", ch.what, after)
+			}
+		}
+		before := fp()
+		if err := s.DeleteEventType(ctx, "a.two"); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("deleting a missing type: %v", err)
+		}
+		if _, err := s.CreateEventType(ctx, flows.EventType{Name: "a.one", Category: "event"}); !errors.Is(err, ErrConflict) {
+			t.Fatalf("duplicate create: %v", err)
+		}
+		if _, err := s.ImportEventTypes(ctx, []flows.EventType{{Name: "a.one", Title: "Uno", Category: "event"}}); err != nil {
+			t.Fatal(err)
+		}
+		if after := fp(); after != before {
+			t.Errorf("failed writes moved the fingerprint from %+v to %+v", before, after)
 		}
 	})
 }

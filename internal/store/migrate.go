@@ -29,7 +29,10 @@ func (s *Store) migrate(ctx context.Context) error {
 				return fmt.Errorf("taking the migration lock: %w", err)
 			}
 		}
-		return tx.AutoMigrate(&Flow{}, &FlowVersion{}, &Credential{}, &RunRecord{}, &EventTypeRecord{}, &EventKey{})
+		if err := tx.AutoMigrate(&Flow{}, &FlowVersion{}, &Credential{}, &RunRecord{}, &EventTypeRecord{}, &EventKey{}, &catalogRevision{}); err != nil {
+			return err
+		}
+		return seedCatalogRevision(tx)
 	})
 	if err != nil {
 		return fmt.Errorf("migrating %s store: %w", s.dialect, err)

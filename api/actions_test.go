@@ -217,7 +217,7 @@ func TestTestActionInvalid(t *testing.T) {
 // text (before: "Internal [REDACTED]erver Error", and a 500 "encoding the
 // response failed" because the encoded JSON of the records broke).
 func TestTestActionRedactionKeepsStructure(t *testing.T) {
-	for _, secret := range []string{"s", "inline-bearer-7d1c0ffee"} {
+	for _, secret := range []string{"s", "k3y!z", "inline-bearer-7d1c0ffee"} {
 		t.Run(secret, func(t *testing.T) {
 			e := newActionsEnv(t)
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -259,12 +259,18 @@ func TestTestActionRedactionKeepsStructure(t *testing.T) {
 			if err := json.Unmarshal([]byte(out.Response.Body), &echoed); err != nil {
 				t.Fatalf("the recorded body is no longer JSON: %v: %s", err, out.Response.Body)
 			}
-			wantNote := "got " + secret + " here" // a short secret is not searched for in free text
-			if len(secret) >= connectors.MinRedactLen {
+			// A 1-2 character secret is hidden only where a whole value
+			// equals it; a 3-7 character one takes the whole value
+			// containing it; a longer one is cut out.
+			wantNote := "got " + secret + " here"
+			switch {
+			case len(secret) >= connectors.MinRedactLen:
 				wantNote = "got [REDACTED] here"
-				if strings.Contains(res.Body.String(), secret) {
-					t.Errorf("the answer holds the secret: %s", res.Body.String())
-				}
+			case len(secret) >= connectors.MinShortRedactLen:
+				wantNote = "[REDACTED]"
+			}
+			if len(secret) >= connectors.MinShortRedactLen && strings.Contains(res.Body.String(), secret) {
+				t.Errorf("the answer holds the secret: %s", res.Body.String())
 			}
 			if echoed["token"] != "[REDACTED]" || echoed["status"] != "sorry" || echoed["note"] != wantNote {
 				t.Errorf("echoed body %v, want token redacted, status kept, note %q", echoed, wantNote)

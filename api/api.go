@@ -76,7 +76,9 @@ type Options struct {
 	// MaxBodyBytes caps request bodies; zero means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
 	// Ready reports whether the store and Temporal answer, for /readyz;
-	// nil means always ready.
+	// nil means always ready. An error wrapping a *NotReadyError names the
+	// part that is not ready in the answer; the error itself is only
+	// logged.
 	Ready func(context.Context) error
 	// Logger receives request logs (at debug level) and failures; nil
 	// discards them.
@@ -128,6 +130,8 @@ type server struct {
 	catalogs     catalogCache
 	// builder serves the visual builder at "/".
 	builder *ui.Handler
+	// writeProbe is /readyz's cached flow store write check.
+	writeProbe *writeProbe
 }
 
 const loggerKey = "flowline.logger"
@@ -161,6 +165,7 @@ func New(opts Options) http.Handler {
 		eventsStrict: opts.EventsStrict,
 		builder:      ui.New(),
 	}
+	s.writeProbe = &writeProbe{check: s.store.CheckWrite, now: time.Now}
 	if s.oauth == nil && s.sealer != nil {
 		s.oauth = oauth2tokens.New(oauth2tokens.Options{Store: s.store, Sealer: s.sealer})
 	}

@@ -44,6 +44,8 @@ type fakeRuns struct {
 	// known run that has ended.
 	flowOf   map[string]string
 	finished map[string]string
+	// failWith, when set, makes every run read as failed with this error.
+	failWith string
 }
 
 func newFakeRuns(known ...string) *fakeRuns {
@@ -70,6 +72,9 @@ func (f *fakeRuns) Get(_ context.Context, runID string) (*engine.RunDetail, erro
 	defer f.mu.Unlock()
 	if !f.known[runID] {
 		return nil, errors.Join(errors.New("reading run "+runID), engine.ErrRunNotFound)
+	}
+	if f.failWith != "" {
+		return &engine.RunDetail{Run: engine.Run{RunID: runID, FlowID: f.flowOf[runID], Status: engine.StatusFailed}, Error: f.failWith}, nil
 	}
 	return &engine.RunDetail{Run: engine.Run{RunID: runID, FlowID: f.flowOf[runID], Status: engine.StatusSucceeded}}, nil
 }

@@ -95,7 +95,8 @@ func waitRun(ctx context.Context, runs RunService, runID string, timeout time.Du
 
 // defaultSyncResponse answers the last step's response: its status, its
 // Content-Type and its body as recorded. A run without any response is
-// answered with its id and status: 200 when it succeeded, else 502.
+// answered with its id and status: 200 when it succeeded, else 502. The
+// caller may be anyone, so a failed run's error is logged, not answered.
 func defaultSyncResponse(c *gin.Context, d *engine.RunDetail) {
 	for i := len(d.Steps) - 1; i >= 0; i-- {
 		var rec stepRecord
@@ -113,7 +114,8 @@ func defaultSyncResponse(c *gin.Context, d *engine.RunDetail) {
 		respond(c, http.StatusOK, hookRun(&d.Run))
 		return
 	}
-	problemf(c, http.StatusBadGateway, "run %s %s: %s", d.RunID, d.Status, d.Error)
+	logger(c).Warn("sync webhook run did not succeed", "run_id", d.RunID, "flow_id", d.FlowID, "status", d.Status, "error", d.Error)
+	problemf(c, http.StatusBadGateway, "run %s %s", d.RunID, d.Status)
 }
 
 // syncContext is the run context the response templates read: the run's

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -51,25 +52,28 @@ func (s *server) healthz(c *gin.Context) {
 }
 
 // readyz answers 200 only when the flow store accepts a write (a ping
-// alone passes on a full disk) and Ready answers; otherwise 503 naming
-// what failed.
+// alone passes on a full disk; the probe is reused for writeProbeTTL) and
+// Ready answers; otherwise 503 naming which part is not ready. The errors
+// themselves are logged, not answered: anyone may call it.
 func (s *server) readyz(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), readyTimeout)
 	defer cancel()
-	if err := s.store.CheckWrite(ctx); err != nil {
+	if err := s.writeProbe.run(ctx); err != nil {
+		logger(c).Warn("not ready: the flow store does not accept writes", "error", err)
+		detail := "not ready: the flow store does not accept writes"
 		if store.IsFull(err) {
 			c.Header("Retry-After", strconv.Itoa(FullRetryAfter))
+			detail = "not ready: the flow store cannot write, its database or disk is full"
+		} else if errors.Is(err, context.DeadlineExceeded) {
+			detail = fmt.Sprintf("not ready: the flow store gave no answer within %s", readyTimeout)
 		}
-		problemf(c, http.StatusServiceUnavailable, "not ready: %v", err)
+		problem(c, http.StatusServiceUnavailable, detail)
 		return
 	}
 	if s.ready != nil {
 		if err := s.ready(ctx); err != nil {
-			if errors.Is(err, context.DeadlineExceeded) {
-				problemf(c, http.StatusServiceUnavailable, "not ready: no answer within %s: %v", readyTimeout, err)
-				return
-			}
-			problemf(c, http.StatusServiceUnavailable, "not ready: %v", err)
+			logger(c).Warn("not ready", "error", err)
+			problem(c, http.StatusServiceUnavailable, notReadyDetail(err))
 			return
 		}
 	}

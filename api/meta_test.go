@@ -5,10 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/flowline/flowline/schemas"
 )
@@ -49,8 +51,10 @@ func TestConnectorsAndSchema(t *testing.T) {
 
 func TestProbes(t *testing.T) {
 	var readyErr error
+	var logs bytes.Buffer
 	e := newEnv(t, func(o *Options) {
 		o.Ready = func(context.Context) error { return readyErr }
+		o.Logger = slog.New(slog.NewTextHandler(&logs, nil))
 	})
 	var health map[string]string
 	e.do("GET", "/healthz", nil).want(t, http.StatusOK).decode(t, &health)
@@ -59,10 +63,75 @@ func TestProbes(t *testing.T) {
 	}
 	e.do("GET", "/readyz", nil).want(t, http.StatusOK)
 
-	readyErr = errors.New("temporal: connection refused")
-	p := e.do("GET", "/readyz", nil).want(t, http.StatusServiceUnavailable).problem(t)
-	if !strings.Contains(p.Detail, "temporal: connection refused") {
-		t.Errorf("detail %q does not name what failed", p.Detail)
+	// /readyz is unauthenticated: it names the part that is not ready,
+	// never the error with its hosts and names, which goes to the log.
+	for _, c := range []struct {
+		err  error
+		want string
+	}{
+		{&NotReadyError{Part: "Temporal", Err: errors.New("dial tcp temporal.internal:7233: connection refused")}, "not ready: Temporal does not answer"},
+		{&NotReadyError{Part: "the flow store", Err: fmt.Errorf("ping db.internal: %w", context.DeadlineExceeded)}, "not ready: the flow store gave no answer within 5s"},
+		{errors.New("user=flowline database=prod on db.internal: refused"), "not ready: a dependency does not answer"},
+	} {
+		logs.Reset()
+		readyErr = c.err
+		rec := e.do("GET", "/readyz", nil).want(t, http.StatusServiceUnavailable)
+		if p := rec.problem(t); p.Detail != c.want {
+			t.Errorf("detail %q, want %q", p.Detail, c.want)
+		}
+		if strings.Contains(rec.Body.String(), ".internal") {
+			t.Errorf("the answer holds the error: %s", rec.Body.String())
+		}
+		if !strings.Contains(logs.String(), ".internal") {
+			t.Errorf("the log lacks the error: %q", logs.String())
+		}
+	}
+}
+
+// The write probe is reused for writeProbeTTL: a store closed right after
+// a successful probe still reads as ready until then.
+func TestReadyzReusesTheWriteProbe(t *testing.T) {
+	e := newEnv(t, nil)
+	e.do("GET", "/readyz", nil).want(t, http.StatusOK)
+	if err := e.store.Close(); err != nil {
+		t.Fatal(err)
+	}
+	e.do("GET", "/readyz", nil).want(t, http.StatusOK)
+}
+
+func TestWriteProbeCache(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	calls := 0
+	var fail error
+	p := &writeProbe{now: func() time.Time { return now }, check: func(context.Context) error { calls++; return fail }}
+	ctx := context.Background()
+	for range 3 {
+		if err := p.run(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if calls != 1 {
+		t.Fatalf("%d checks within the TTL, want 1", calls)
+	}
+	fail = errors.New("disk full")
+	now = now.Add(writeProbeTTL)
+	if err := p.run(ctx); err != fail || calls != 2 {
+		t.Fatalf("after the TTL: %v, %d checks", err, calls)
+	}
+	// A failure is reused too.
+	if err := p.run(ctx); err != fail || calls != 2 {
+		t.Fatalf("failure not reused: %v, %d checks", err, calls)
+	}
+	// A check cut short by its caller is not kept.
+	now = now.Add(writeProbeTTL)
+	canceled, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := p.run(canceled); err == nil {
+		t.Fatal("a failed check answered nil")
+	}
+	fail = nil
+	if err := p.run(ctx); err != nil || calls != 4 {
+		t.Fatalf("after a canceled check: %v, %d checks", err, calls)
 	}
 }
 

@@ -12,14 +12,24 @@ import (
 // Redacted is the marker that stands where a secret was.
 const Redacted = "[REDACTED]"
 
-// MinRedactLen is the length from which a secret is searched for inside
-// free text. A shorter secret occurs by chance in ordinary words ("s" in
-// "Post"), so replacing it there would mangle the text and, worse, show
-// where the secret occurs and so what it is. Shorter secrets are hidden
-// only where a whole value is the secret: a field known to carry one (the
-// caller's business, such as an Authorization header), or a header value,
-// query value or JSON string that equals it.
+// MinRedactLen is the length from which a secret is replaced where it
+// occurs inside a larger value, leaving the rest of the value readable.
+//
+// A shorter secret cannot be cut out that way: the marker would show where
+// it occurs and so what it is. A secret of MinShortRedactLen to
+// MinRedactLen-1 characters therefore makes every value containing it
+// (a JSON string, header value, query value, message or text body, as a
+// whole) the marker. A secret of one or two characters occurs by chance in
+// nearly every value ("s" in "Post"), so it is hidden only where a whole
+// value equals it: a field known to carry one (the caller's business, such
+// as an Authorization header), or a header value, query value or JSON
+// string that is exactly the secret.
 const MinRedactLen = 8
+
+// MinShortRedactLen is the length from which a secret shorter than
+// MinRedactLen hides every value containing it; shorter ones are hidden
+// only where a whole value equals them.
+const MinShortRedactLen = 3
 
 // Redactor hides known secrets in what is recorded or answered. It never
 // changes the structure of what it redacts: JSON is redacted inside its
@@ -29,6 +39,10 @@ type Redactor struct {
 	// long are the secrets (and their JSON- and query-escaped forms)
 	// replaced wherever they occur.
 	long []string
+	// short are the secrets of MinShortRedactLen to MinRedactLen-1
+	// characters (and their escaped forms): a value containing one is
+	// replaced whole.
+	short []string
 	// whole are all secrets, replaced where a whole value equals one.
 	whole    map[string]bool
 	replacer *strings.Replacer
@@ -43,20 +57,32 @@ func (r *Redactor) Add(s string) {
 		r.whole = map[string]bool{}
 	}
 	r.whole[s] = true
-	if len(s) < MinRedactLen {
+	switch {
+	case len(s) < MinShortRedactLen:
 		return
+	case len(s) < MinRedactLen:
+		r.short = addForms(r.short, s)
+	default:
+		r.long = addForms(r.long, s)
+		r.replacer = nil
 	}
-	r.long = append(r.long, s)
-	// The same secret as it appears inside JSON text or a query string.
+}
+
+// addForms appends s to list with its forms inside JSON text and a query
+// string, each once.
+func addForms(list []string, s string) []string {
+	if !slices.Contains(list, s) {
+		list = append(list, s)
+	}
 	if b, err := json.Marshal(s); err == nil {
-		if js := string(b[1 : len(b)-1]); js != s && !slices.Contains(r.long, js) {
-			r.long = append(r.long, js)
+		if js := string(b[1 : len(b)-1]); js != s && !slices.Contains(list, js) {
+			list = append(list, js)
 		}
 	}
-	if qs := url.QueryEscape(s); qs != s && !slices.Contains(r.long, qs) {
-		r.long = append(r.long, qs)
+	if qs := url.QueryEscape(s); qs != s && !slices.Contains(list, qs) {
+		list = append(list, qs)
 	}
-	r.replacer = nil
+	return list
 }
 
 // Empty reports whether no secret was added.
@@ -65,8 +91,15 @@ func (r *Redactor) Empty() bool { return len(r.whole) == 0 }
 // Is reports whether v is, as a whole, one of the secrets.
 func (r *Redactor) Is(v string) bool { return r.whole[v] }
 
-// Text replaces every secret of at least MinRedactLen characters in s.
+// Text redacts s as one value: the marker when it contains a secret of
+// MinShortRedactLen to MinRedactLen-1 characters, else s with every secret
+// of at least MinRedactLen characters replaced.
 func (r *Redactor) Text(s string) string {
+	for _, short := range r.short {
+		if strings.Contains(s, short) {
+			return Redacted
+		}
+	}
 	if len(r.long) == 0 {
 		return s
 	}
@@ -82,8 +115,8 @@ func (r *Redactor) Text(s string) string {
 	return r.replacer.Replace(s)
 }
 
-// Value redacts one whole value: the marker when v is a secret, else v
-// with its long secrets replaced.
+// Value redacts one whole value: the marker when v is a secret, else as
+// Text.
 func (r *Redactor) Value(v string) string {
 	if r.whole[v] {
 		return Redacted
@@ -91,10 +124,11 @@ func (r *Redactor) Value(v string) string {
 	return r.Text(v)
 }
 
-// JSON redacts a JSON document inside its strings: a string value that is
-// a secret becomes the marker, long secrets inside strings (keys too) are
-// replaced, and everything else stays byte for byte. Data that is not
-// valid JSON is redacted as Text.
+// JSON redacts a JSON document inside its strings, each as a Value (keys
+// as Text): a string that is or contains a short secret becomes the
+// marker, long secrets inside strings are replaced, and everything else
+// stays byte for byte. Data that is not valid JSON is redacted as Text, so
+// a short secret in it makes the whole body the marker.
 func (r *Redactor) JSON(data []byte) []byte {
 	if r.Empty() {
 		return data

@@ -37,3 +37,37 @@ func TestRedactorRules(t *testing.T) {
 		t.Errorf("Value(secret) = %q", got)
 	}
 }
+
+// A secret of 3 to 7 characters hides every value that contains it, whole;
+// one of 1 or 2 characters only values equal to it.
+func TestRedactorShortSecrets(t *testing.T) {
+	var r Redactor
+	r.Add("k3y!z") // 5 characters
+	r.Add("ab")
+	for _, c := range []struct{ in, want string }{
+		{`{"headers": {"Authorization": "Bearer k3y!z"}, "n": 1, "note": "fine", "ab": "ab", "abc": "xaby"}`,
+			`{"headers": {"Authorization": "[REDACTED]"}, "n": 1, "note": "fine", "ab": "[REDACTED]", "abc": "xaby"}`},
+		{`["got k3y!z back", "k3y!z"]`, `["[REDACTED]", "[REDACTED]"]`},
+		{`{"k3y!z-x": true}`, `{"[REDACTED]": true}`},
+		{`token=k3y%21z&x=1`, `[REDACTED]`},
+		{`plain text with k3y!z inside`, `[REDACTED]`},
+		{`plain text about abba`, `plain text about abba`},
+	} {
+		got := string(r.JSON([]byte(c.in)))
+		if got != c.want {
+			t.Errorf("JSON(%s)\n got %s\nwant %s", c.in, got, c.want)
+		}
+		if json.Valid([]byte(c.in)) && !json.Valid([]byte(got)) {
+			t.Errorf("JSON(%s) broke the document: %s", c.in, got)
+		}
+	}
+	if got := r.Text("401: token k3y!z refused"); got != Redacted {
+		t.Errorf("Text with a 5-character secret: %q", got)
+	}
+	if got := r.Value("Basic k3y!z"); got != Redacted {
+		t.Errorf("Value containing a 5-character secret: %q", got)
+	}
+	if got := r.Text("a cab"); got != "a cab" {
+		t.Errorf("Text with a 2-character secret: %q", got)
+	}
+}

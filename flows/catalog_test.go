@@ -144,3 +144,43 @@ func TestVariablesFromTheCatalog(t *testing.T) {
 		t.Error("webhook offers message")
 	}
 }
+
+// {{ message }} is ambiguous when the subscribed types declare messages and
+// one's data also has a "message" field: a warning says which is which.
+func TestCatalogWarnsAboutAmbiguousMessage(t *testing.T) {
+	var types []EventType
+	for _, doc := range []string{
+		`{"name": "chat.said", "schema": {"type": "object", "properties": {"message": {"type": "string"}}}, "messages": {"en": "said {{ data.message }}"}}`,
+		`{"name": "chat.quiet", "schema": {"type": "object", "properties": {"message": {"type": "string"}}}}`,
+		`{"name": "log.line", "example": {"message": "x"}}`,
+		`{"name": "host.up", "schema": {"type": "object", "properties": {"host": {"type": "string"}}}, "messages": {"en": "{{ host }} is up"}}`,
+	} {
+		et, problems, err := ParseEventType([]byte(doc))
+		if err != nil || problems != nil {
+			t.Fatalf("ParseEventType: %v %v", problems, err)
+		}
+		types = append(types, *et)
+	}
+	c, err := NewCatalog(types)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws := CatalogWarnings(eventDoc(`["chat.said"]`, "", "{{ message }} ({{ data.message }})"), c)
+	if len(ws) != 1 || ws[0].Pointer != "/steps/0/config/body/json/text" || !strings.Contains(ws[0].Message, "{{ data.message }}") {
+		t.Fatalf("ambiguous message: %+v", ws)
+	}
+	// Messages from one type, the field from another's example.
+	if ws := CatalogWarnings(eventDoc(`["host.up", "log.line"]`, "", "{{ message }}"), c); len(ws) != 1 {
+		t.Fatalf("messages and an example's field: %+v", ws)
+	}
+	// No messages: {{ message }} is the field. No field: it is the message.
+	for _, events := range []string{`["chat.quiet"]`, `["host.up"]`} {
+		if ws := CatalogWarnings(eventDoc(events, "", "{{ message }}"), c); ws != nil {
+			t.Fatalf("%s warned: %+v", events, ws)
+		}
+	}
+	// Reading only data.message is not ambiguous.
+	if ws := CatalogWarnings(eventDoc(`["chat.said"]`, "", "{{ data.message }}"), c); ws != nil {
+		t.Fatalf("data.message warned: %+v", ws)
+	}
+}

@@ -21,6 +21,7 @@ func CatalogWarnings(d *Document, c *Catalog) []Warning {
 		out = append(out, SubscriptionWarnings(d, c)...)
 	}
 	out = append(out, dataFieldWarnings(d, c)...)
+	out = append(out, messageWarnings(d, c)...)
 	return sortWarnings(out)
 }
 
@@ -77,6 +78,33 @@ func dataFieldWarnings(d *Document, c *Catalog) []Warning {
 			}
 		}
 		out = append(out, Warning{Pointer: ptr, Message: fmt.Sprintf("template reads %s, which %s do not declare", path, from)})
+	}
+	for i, s := range d.Steps {
+		walkTemplates(s.Config, "/steps/"+strconv.Itoa(i)+"/config", check)
+	}
+	walkTemplates(d.Trigger.Response, "/trigger/response", check)
+	return out
+}
+
+// messageWarnings lists the templates reading {{ message }} in an event
+// flow whose subscribed types declare messages while some type's data also
+// names a "message" field: message is then the catalog's, not the field.
+func messageWarnings(d *Document, c *Catalog) []Warning {
+	var withMessages, withField bool
+	for _, e := range c.Subscribed(d) {
+		withMessages = withMessages || len(e.Messages) > 0
+		if src, ok := e.dataSource(); ok && src.names("message") {
+			withField = true
+		}
+	}
+	if !withMessages || !withField {
+		return nil
+	}
+	var out []Warning
+	check := func(ptr, path string) {
+		if head, _ := splitHead(path); head == "message" {
+			out = append(out, Warning{Pointer: ptr, Message: "{{ message }} is the event type's catalog message; the data field is {{ data.message }}"})
+		}
 	}
 	for i, s := range d.Steps {
 		walkTemplates(s.Config, "/steps/"+strconv.Itoa(i)+"/config", check)

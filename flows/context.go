@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/tidwall/gjson"
 )
 
 // RunContext is what templates read: the JSON built by the engine for one
@@ -24,7 +26,9 @@ type RunContext struct {
 	Data json.RawMessage `json:"data,omitempty"`
 	// Message is the event type's message in the trigger's language,
 	// rendered when the event arrived; empty for other runs and for types
-	// the catalog gives no message.
+	// the catalog gives no message. When it is empty, Bytes gives
+	// "message" the value of data.message instead, so that {{ message }}
+	// reads the data field as any bare name would.
 	Message string `json:"message,omitempty"`
 	// Steps holds the output of each step that has run, by step id.
 	Steps map[string]json.RawMessage `json:"steps"`
@@ -72,11 +76,36 @@ func (c *RunContext) Bytes() ([]byte, error) {
 		// Render "steps" as {} rather than null.
 		steps = map[string]json.RawMessage{}
 	}
-	cc := *c
+	cc := contextJSON{RunContext: *c}
 	cc.Steps = steps
+	cc.Message = c.messageJSON()
 	b, err := json.Marshal(cc)
 	if err != nil {
 		return nil, fmt.Errorf("encoding run context: %w", err)
 	}
 	return b, nil
+}
+
+// contextJSON is a RunContext as templates read it: its Message field
+// shadows RunContext's to hold either the catalog message or data.message.
+type contextJSON struct {
+	RunContext
+	Message json.RawMessage `json:"message,omitempty"`
+}
+
+// messageJSON is what {{ message }} reads: the catalog message when the
+// run has one, else data.message (nil when data has none).
+func (c *RunContext) messageJSON() json.RawMessage {
+	if c.Message != "" {
+		b, _ := json.Marshal(c.Message) // a string always encodes
+		return b
+	}
+	data := gjson.ParseBytes(c.Data)
+	if !data.IsObject() {
+		return nil
+	}
+	if r := data.Get("message"); r.Exists() {
+		return json.RawMessage(r.Raw)
+	}
+	return nil
 }

@@ -105,6 +105,23 @@ func (s dataSource) declares(segs []string) bool {
 	return exampleHas(s.example, segs)
 }
 
+// names reports whether the source explicitly has the top-level field
+// name: a schema listing it among its properties, or an example holding it.
+func (s dataSource) names(name string) bool {
+	if !s.isSchema {
+		m, ok := s.example.(map[string]any)
+		_, has := m[name]
+		return ok && has
+	}
+	n, ok := resolveRef(s.schema, s.schema).(map[string]any)
+	if !ok {
+		return false
+	}
+	props, _ := n["properties"].(map[string]any)
+	_, has := props[name]
+	return has
+}
+
 func schemaDeclares(root, node any, segs []string, depth int) bool {
 	if len(segs) == 0 || depth > 32 {
 		return true

@@ -130,3 +130,35 @@ func TestMessageIsAContextRoot(t *testing.T) {
 		t.Fatalf("rendered %q, %v", got, err)
 	}
 }
+
+// A run without a catalog message (webhook, manual, an event type with no
+// messages) reads {{ message }} inside data, as any bare name.
+func TestMessageFallsBackToData(t *testing.T) {
+	cases := []struct {
+		name string
+		rc   RunContext
+		cfg  string
+		want string
+	}{
+		{"webhook body", RunContext{Trigger: TriggerInfo{Type: "webhook", Body: json.RawMessage(`{"message":"hi"}`)}, Data: json.RawMessage(`{"message":"hi"}`)},
+			`{"text":"{{ message }}","typed":"{{ message }}"}`, `{"text":"hi","typed":"hi"}`},
+		{"typed data", RunContext{Data: json.RawMessage(`{"message":{"a":1}}`)},
+			`{"typed":"{{ message }}","deep":"{{ message.a }}","text":"m={{ message }}"}`, `{"typed":{"a":1},"deep":1,"text":"m={\"a\":1}"}`},
+		{"no message field", RunContext{Data: json.RawMessage(`{"other":1}`)}, `{"typed":"{{ message }}","text":"[{{ message }}]"}`, `{"typed":null,"text":"[]"}`},
+		{"data not an object", RunContext{Data: json.RawMessage(`["message"]`)}, `{"typed":"{{ message }}"}`, `{"typed":null}`},
+		{"catalog message wins", RunContext{Data: json.RawMessage(`{"message":"hi"}`), Message: "from the catalog"},
+			`{"text":"{{ message }}","field":"{{ data.message }}"}`, `{"text":"from the catalog","field":"hi"}`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			b, err := c.rc.Bytes()
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := Render(json.RawMessage(c.cfg), b)
+			if err != nil || string(got) != c.want {
+				t.Fatalf("Render = %s, %v; want %s", got, err, c.want)
+			}
+		})
+	}
+}

@@ -7,7 +7,9 @@ import (
 )
 
 // Roots of the run context that a template path may start with; any other
-// first segment that is no shorthand reads inside data.
+// first segment that is no shorthand reads inside data. "message" is the
+// catalog message when the run has one, else data.message (RunContext.Bytes
+// puts the right one there), so it reads inside data like a bare name then.
 var contextRoots = map[string]bool{
 	"flow": true, "run": true, "trigger": true, "event": true, "steps": true, "data": true,
 	"message": true,

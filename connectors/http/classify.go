@@ -26,7 +26,7 @@ func classifyStatus(cfg *config, pr *preparedRequest, resp *http.Response, now t
 			return nil
 		}
 	}
-	err := fmt.Errorf("%s %s answered %s", pr.method, location(pr.url), statusText(resp))
+	err := fmt.Errorf("%s %s answered %s", pr.method, pr.red.text(location(pr.url)), statusText(resp))
 	if retryableStatus(resp.StatusCode) {
 		return connectors.NewRetryable(err, retryAfter(resp.Header, now))
 	}
@@ -83,7 +83,7 @@ func sendError(ctx context.Context, cfg *config, pr *preparedRequest, err error)
 	if errors.As(err, &ee) {
 		return connectors.NewPermanent(fmt.Errorf("sending request: %w", ee))
 	}
-	where := fmt.Sprintf("sending %s request to %s", pr.method, location(pr.url))
+	where := fmt.Sprintf("sending %s request to %s", pr.method, pr.red.text(location(pr.url)))
 	if errors.Is(err, errTooManyRedirects) {
 		return connectors.NewPermanent(fmt.Errorf("%s: %w", where, errTooManyRedirects))
 	}
@@ -106,7 +106,7 @@ func sendError(ctx context.Context, cfg *config, pr *preparedRequest, err error)
 
 // readError classifies a failure while reading the response body.
 func readError(ctx context.Context, cfg *config, pr *preparedRequest, err error) error {
-	where := fmt.Sprintf("reading response of %s %s", pr.method, location(pr.url))
+	where := fmt.Sprintf("reading response of %s %s", pr.method, pr.red.text(location(pr.url)))
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		return connectors.NewRetryable(fmt.Errorf("%s: timed out after %s: %w", where, cfg.timeout, context.DeadlineExceeded), 0)
 	}

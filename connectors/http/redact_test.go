@@ -2,6 +2,7 @@ package httpconn
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -87,4 +88,62 @@ func TestSecretsNeverRecorded(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A secret shorter than connectors.MinRedactLen that the server echoes in
+// a JSON string or in free text takes the whole value with it: it is
+// never recorded, and the recorded JSON stays valid.
+func TestShortSecretEchoedNeverRecorded(t *testing.T) {
+	const short = "k3y!z"
+	opts := loopbackOptions()
+	opts.Secrets = secrets{"short": short}
+	for _, tc := range []struct{ name, contentType, body string }{
+		{"json", "application/json", `{"echo": "Bearer k3y!z", "note": "your token k3y!z was refused", "ok": "kept"}`},
+		{"text", "text/plain", "your token k3y!z was refused"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv, ch := serve(t, func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", tc.contentType)
+				w.Header().Set("X-Echo", "got "+r.Header.Get("Authorization"))
+				w.WriteHeader(401)
+				w.Write([]byte(tc.body))
+			})
+			res, err := New(opts).Execute(context.Background(), connectors.Request{Config: mustJSON(t, map[string]any{
+				"method": "GET", "url": srv.URL + "/p", "auth": map[string]any{"type": "bearer", "credential": "short"},
+			})})
+			if got := next(t, ch); got.Header.Get("Authorization") != "Bearer "+short {
+				t.Fatalf("Authorization = %q", got.Header.Get("Authorization"))
+			}
+			if err == nil {
+				t.Fatal("a 401 succeeded")
+			}
+			recorded := string(res.Request) + string(res.Response) + string(res.Output) + err.Error()
+			if strings.Contains(recorded, short) {
+				t.Fatalf("recorded text contains the short secret:\n%s", recorded)
+			}
+			for _, rec := range []json.RawMessage{res.Request, res.Response, res.Output} {
+				if !json.Valid(rec) {
+					t.Fatalf("record is not valid JSON: %s", rec)
+				}
+			}
+			out := decodeOutput(t, res)
+			if out.Headers["x-echo"] != redacted {
+				t.Errorf("x-echo = %q", out.Headers["x-echo"])
+			}
+			want := `"[REDACTED]"`
+			if tc.name == "json" {
+				want = `{"echo":"[REDACTED]","note":"[REDACTED]","ok":"kept"}`
+			}
+			if mustCompact(string(out.Body)) != mustCompact(want) {
+				t.Errorf("body = %s, want %s", out.Body, want)
+			}
+		})
+	}
+}
+
+func mustCompact(s string) string {
+	var v any
+	_ = json.Unmarshal([]byte(s), &v)
+	b, _ := json.Marshal(v)
+	return string(b)
 }

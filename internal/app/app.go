@@ -199,10 +199,10 @@ func (a *App) startAPI(ctx context.Context, reg *connectors.Registry) error {
 // ready answers /readyz: the store and Temporal both answer.
 func (a *App) ready(ctx context.Context) error {
 	if err := a.store.Ping(ctx); err != nil {
-		return fmt.Errorf("flow store: %w", err)
+		return &api.NotReadyError{Part: "the flow store", Err: err}
 	}
 	if _, err := a.client.CheckHealth(ctx, &sdkclient.CheckHealthRequest{}); err != nil {
-		return fmt.Errorf("temporal: %w", err)
+		return &api.NotReadyError{Part: "Temporal", Err: err}
 	}
 	return nil
 }

@@ -189,6 +189,21 @@ func TestWebhooksEndToEnd(t *testing.T) {
 		}
 	})
 
+	// {{ message }} with no catalog message reads the body's message field,
+	// as any bare name reads inside data.
+	t.Run("message from the body", func(t *testing.T) {
+		flowID := c.publishFlow(fmt.Sprintf(`{"name": "forward message", "trigger": {"type": "webhook"},
+			"steps": [{"id": "a", "type": "http", "config": {"method": "POST", "url": "%s/message",
+			 "body": {"type": "json", "json": {"text": "{{ message }}"}}}}]}`, url))
+		runID := hook(t, c.base, "POST", flowID, "application/json", nil, []byte(`{"message": "hi"}`)).runID(t)
+		if d := c.waitRun(runID); d.Status != "succeeded" {
+			t.Fatalf("run %+v", d)
+		}
+		if r := next(t, got); string(r.Body) != `{"text":"hi"}` {
+			t.Errorf("delivered %s", r.Body)
+		}
+	})
+
 	t.Run("sync", func(t *testing.T) {
 		flowID := c.publishFlow(fmt.Sprintf(`{"name": "sync", "trigger": {"type": "webhook", "respond": "sync"},
 			"steps": [{"id": "a", "type": "http", "config": {"method": "POST", "url": "%s/sync"}}]}`, url))

@@ -127,6 +127,34 @@ func TestTestActionInlineSecret(t *testing.T) {
 	}
 }
 
+// A call with an inline secret that gets no response (connection refused)
+// is still a 200 with ok false and response null, not a 500.
+func TestTestActionInlineSecretNoResponse(t *testing.T) {
+	const secret = "inline-bearer-7d1c0ffee"
+	e := newActionsEnv(t)
+	srv := httptest.NewServer(http.NotFoundHandler())
+	url := srv.URL
+	srv.Close()
+	res := e.do("POST", "/api/v1/actions/test", map[string]any{
+		"type": "http",
+		"config": map[string]any{
+			"method": "POST", "url": url + "/hook",
+			"auth": map[string]any{"type": "bearer", "secret": secret},
+		},
+	}).want(t, http.StatusOK)
+	var out TestResult
+	res.decode(t, &out)
+	if out.OK || out.Message == "" {
+		t.Errorf("answer %+v, want ok false saying what failed", out)
+	}
+	if string(out.Response) != "null" {
+		t.Errorf("response %s, want null", out.Response)
+	}
+	if strings.Contains(res.Body.String(), secret) {
+		t.Errorf("the answer holds the inline secret: %s", res.Body.String())
+	}
+}
+
 func TestTestActionInlineSecretStaysInOneCall(t *testing.T) {
 	e := newActionsEnv(t)
 	url, _ := testReceiver(t, http.StatusOK, `{}`)

@@ -128,9 +128,10 @@ func (r *Redactor) Value(v string) string {
 // as Text): a string that is or contains a short secret becomes the
 // marker, long secrets inside strings are replaced, and everything else
 // stays byte for byte. Data that is not valid JSON is redacted as Text, so
-// a short secret in it makes the whole body the marker.
+// a short secret in it makes the whole body the marker. Empty data (no
+// record) stays as it is.
 func (r *Redactor) JSON(data []byte) []byte {
-	if r.Empty() {
+	if r.Empty() || len(data) == 0 {
 		return data
 	}
 	if !json.Valid(data) {

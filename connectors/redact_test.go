@@ -30,6 +30,11 @@ func TestRedactorRules(t *testing.T) {
 			t.Errorf("JSON(%s) broke the document: %s", c.in, got)
 		}
 	}
+	// No record (a request that got no response) stays none: an empty,
+	// non-nil json.RawMessage would not encode.
+	if got := r.JSON(nil); got != nil {
+		t.Errorf("JSON(nil) = %q, want nil", got)
+	}
 	if got := r.Text("Post it: Internal Server Error"); got != "Post it: Internal Server Error" {
 		t.Errorf("Text with a short secret: %q", got)
 	}

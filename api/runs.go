@@ -220,8 +220,12 @@ func (s *server) cancelRun(c *gin.Context) {
 		}
 	}
 	if rec != nil {
-		if ledgerStatus[rec.Status] != engine.StatusRunning || s.batch == nil || rec.WorkflowID == "" {
-			problemf(c, http.StatusConflict, "run %s is %s and cannot be canceled", id, ledgerStatus[rec.Status])
+		if st := ledgerStatus[rec.Status]; st != engine.StatusRunning {
+			problemf(c, http.StatusConflict, "run %s has already ended (%s); only a running run can be canceled", id, st)
+			return
+		}
+		if s.batch == nil || rec.WorkflowID == "" {
+			problemf(c, http.StatusConflict, "run %s is running and cannot be canceled", id)
 			return
 		}
 		if err := s.batch.CancelBatched(c.Request.Context(), id, rec.WorkflowID, rec.TemporalRunID); err != nil {
@@ -234,7 +238,7 @@ func (s *server) cancelRun(c *gin.Context) {
 	if err := runs.Cancel(c.Request.Context(), id); err != nil {
 		var fin *engine.FinishedError
 		if errors.As(err, &fin) {
-			problemf(c, http.StatusConflict, "run %s is %s and cannot be canceled", id, fin.Status)
+			problemf(c, http.StatusConflict, "run %s has already ended (%s); only a running run can be canceled", id, fin.Status)
 			return
 		}
 		runError(c, "canceling the run", err)

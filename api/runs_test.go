@@ -92,7 +92,7 @@ func TestRunCalls(t *testing.T) {
 	// A run that has ended cannot be canceled; one whose flow was deleted
 	// cannot be retried.
 	p := e.do("POST", "/api/v1/runs/orphan-1/cancel", nil).want(t, http.StatusConflict).problem(t)
-	if p.Detail != "run orphan-1 is succeeded and cannot be canceled" {
+	if p.Detail != "run orphan-1 has already ended (succeeded); only a running run can be canceled" {
 		t.Errorf("cancel of a finished run: %q", p.Detail)
 	}
 	p = e.do("POST", "/api/v1/runs/orphan-1/retry", nil).want(t, http.StatusConflict).problem(t)

@@ -62,14 +62,14 @@ func TestCancelAndRetryEdges(t *testing.T) {
 		len(d.Steps[0].Attempts) != 1 || !strings.Contains(d.Steps[0].Attempts[0].Error, "canceled") {
 		t.Errorf("run canceled in flight: %+v", d)
 	}
-	conflict("/api/v1/runs/"+slow+"/cancel", fmt.Sprintf("run %s is canceled and cannot be canceled", slow))
+	conflict("/api/v1/runs/"+slow+"/cancel", fmt.Sprintf("run %s has already ended (canceled); only a running run can be canceled", slow))
 
 	// Ended runs, one of its own and one batched.
 	own := c.startRun(flowID, map[string]string{"path": "fine"})
 	if d := c.waitRun(own); d.Status != "succeeded" {
 		t.Fatalf("run: %+v", d)
 	}
-	conflict("/api/v1/runs/"+own+"/cancel", fmt.Sprintf("run %s is succeeded and cannot be canceled", own))
+	conflict("/api/v1/runs/"+own+"/cancel", fmt.Sprintf("run %s has already ended (succeeded); only a running run can be canceled", own))
 	ev := postEvent(t, c.base, "edge-1", `{"event_type": "e.go", "data": {"path": "fine"}}`)
 	if len(ev.Runs) != 1 {
 		t.Fatalf("event answered %+v", ev)

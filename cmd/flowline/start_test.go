@@ -27,6 +27,15 @@ func freeAddr(t *testing.T) string {
 // 1 and one line on stderr naming the setting at fault (before, every one
 // of them ended in a nil-pointer panic in Shutdown that hid the cause).
 func TestStartErrorsAreOneLine(t *testing.T) {
+	// An address another process listens on. The embedded Temporal
+	// frontend and UI used to end the process from inside their libraries
+	// (the UI with a JSON log line), naming no setting.
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	busy := taken.Addr().String()
 	for name, c := range map[string]struct {
 		args  func(dir string) []string
 		setup func(t *testing.T, dir string)
@@ -63,6 +72,18 @@ func TestStartErrorsAreOneLine(t *testing.T) {
 				}
 			},
 			want: []string{"in use by another flowline process (pid 4242)", "{dir} (FLOWLINE_DATA_DIR, --data-dir)", "{dir}/flowline.lock"},
+		},
+		"API address taken": {
+			args: func(string) []string { return []string{"--http-addr", busy} },
+			want: []string{"FLOWLINE_HTTP_ADDR (--http-addr) " + busy + " cannot be listened on", "address already in use"},
+		},
+		"Temporal frontend address taken": {
+			args: func(string) []string { return []string{"--temporal-dev-addr", busy} },
+			want: []string{"FLOWLINE_TEMPORAL_DEV_ADDR (--temporal-dev-addr) " + busy + " cannot be listened on", "address already in use"},
+		},
+		"Temporal UI address taken": {
+			args: func(string) []string { return []string{"--temporal-ui-addr", busy} },
+			want: []string{"FLOWLINE_TEMPORAL_UI_ADDR (--temporal-ui-addr) " + busy + " cannot be listened on", "address already in use"},
 		},
 	} {
 		t.Run(name, func(t *testing.T) {

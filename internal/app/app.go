@@ -89,6 +89,9 @@ func Start(ctx context.Context, cfg *config.Config, mode Mode, logger *slog.Logg
 		return nil, err
 	}
 	if mode == ModeServe && cfg.Embedded() {
+		if err := checkServeAddrs(cfg); err != nil {
+			return nil, err
+		}
 		start := time.Now()
 		serverLevel := slog.LevelWarn
 		if cfg.LogLevel <= slog.LevelDebug {
@@ -188,7 +191,7 @@ func (a *App) startAPI(ctx context.Context, reg *connectors.Registry) error {
 	})
 	a.listener, err = net.Listen("tcp", a.cfg.HTTPAddr)
 	if err != nil {
-		return fmt.Errorf("listening on %s: %w", a.cfg.HTTPAddr, err)
+		return listenError(a.cfg.HTTPAddr, httpAddrSetting, err)
 	}
 	a.http = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: api.ServerMaxHeaderBytes}
 	go func() { a.served <- a.http.Serve(a.listener) }()

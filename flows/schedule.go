@@ -57,7 +57,7 @@ func checkSchedule(tree any) []Problem {
 	}
 	if every, ok := trigger["every"].(string); ok {
 		if d, err := time.ParseDuration(every); err == nil && d < MinScheduleInterval {
-			problems = append(problems, Problem{Pointer: "/trigger/every", Message: fmt.Sprintf("interval %q is shorter than the minimum of %s, such as \"1s\" or \"15m\"", every, MinScheduleInterval)})
+			problems = append(problems, Problem{Pointer: "/trigger/every", Message: fmt.Sprintf("interval %q is shorter than the minimum of %s; use a longer one, such as \"15m\"", every, MinScheduleInterval)})
 		}
 	}
 	if tz, ok := trigger["timezone"].(string); ok && tz != "" {

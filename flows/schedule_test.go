@@ -33,7 +33,7 @@ func TestScheduleChecks(t *testing.T) {
 		{`"cron": "0 9 * * ?"`, "/trigger/cron", `day of week field "?"`},
 		{`"cron": "0 0 9 * * 1"`, "/trigger/cron", "five fields"},
 		{`"cron": "@every"`, "/trigger/cron", `set \"every\" instead`},
-		{`"every": "999ms"`, "/trigger/every", "minimum of 1s"},
+		{`"every": "999ms"`, "/trigger/every", "shorter than the minimum of 1s; use a longer one"},
 		{`"every": "1h", "timezone": "Local"`, "/trigger/timezone", "IANA"},
 		{`"every": "1h", "timezone": "/etc/localtime"`, "/trigger/timezone", "IANA"},
 		{`"every": "1h", "timezone": "Europe/../UTC"`, "/trigger/timezone", "IANA"},

@@ -56,7 +56,10 @@ func TestEventTypeLifecycle(t *testing.T) {
 	if !strings.Contains(r.Body.String(), `"messages":{"en":"Host`) || !strings.Contains(r.Body.String(), `"subscribed_by":[]`) {
 		t.Errorf("body %s", r.Body.String())
 	}
-	e.do("POST", "/api/v1/event-types", hostLostType).want(t, http.StatusConflict).problem(t)
+	if p := e.do("POST", "/api/v1/event-types", hostLostType).want(t, http.StatusConflict).problem(t); p.Detail !=
+		`creating event type "host.connection_lost": already declared` {
+		t.Errorf("second declaration: %q", p.Detail)
+	}
 	e.do("POST", "/api/v1/event-types", `{"name": "order.created", "title": "Order created"}`).want(t, http.StatusCreated)
 
 	var list eventTypeList

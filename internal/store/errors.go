@@ -19,6 +19,10 @@ var ErrNotPublished error = &kindError{msg: "flow has no published version", kin
 // use. It matches ErrConflict.
 var ErrNameTaken error = &kindError{msg: "name already in use", kind: ErrConflict}
 
+// ErrAlreadyDeclared is returned (wrapped) when an event type name is
+// already declared. It matches ErrConflict.
+var ErrAlreadyDeclared error = &kindError{msg: "already declared", kind: ErrConflict}
+
 // ErrKeyReused is returned (wrapped) when an event idempotency key comes
 // back with a different request body. It matches ErrConflict.
 var ErrKeyReused error = &kindError{msg: "idempotency key already used with a different request body", kind: ErrConflict}

@@ -59,7 +59,7 @@ func recordOf(et flows.EventType) (*EventTypeRecord, error) {
 }
 
 // CreateEventType stores a new event type, checked by flows.ParseEventType.
-// A name already declared is ErrConflict.
+// A name already declared is ErrAlreadyDeclared (an ErrConflict).
 func (s *Store) CreateEventType(ctx context.Context, et flows.EventType) (*EventTypeRecord, error) {
 	r, err := recordOf(et)
 	if err != nil {
@@ -73,7 +73,7 @@ func (s *Store) CreateEventType(ctx context.Context, et flows.EventType) (*Event
 	})
 	if err != nil {
 		if isDuplicate(err) {
-			return nil, fmt.Errorf("creating event type %q: already declared: %w", et.Name, ErrConflict)
+			return nil, fmt.Errorf("creating event type %q: %w", et.Name, ErrAlreadyDeclared)
 		}
 		return nil, fmt.Errorf("creating event type %q: %w", et.Name, err)
 	}

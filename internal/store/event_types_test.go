@@ -26,7 +26,7 @@ func TestEventTypes(t *testing.T) {
 		if err != nil || r.CreatedAt.IsZero() {
 			t.Fatalf("CreateEventType = %+v, %v", r, err)
 		}
-		if _, err := s.CreateEventType(ctx, host); !errors.Is(err, ErrConflict) {
+		if _, err := s.CreateEventType(ctx, host); !errors.Is(err, ErrConflict) || err.Error() != `creating event type "host.connection_lost": already declared` {
 			t.Fatalf("second create: %v, want ErrConflict", err)
 		}
 		order := flows.EventType{Name: "order.created", Category: flows.CategoryEvent}

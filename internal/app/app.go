@@ -265,8 +265,12 @@ func dialTemporal(ctx context.Context, cfg *config.Config, logger *slog.Logger) 
 		sdkLevel = slog.LevelDebug
 	}
 	l := slog.New(levelFilter{Handler: logger.Handler(), min: sdkLevel}).With("component", "temporal-sdk")
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	setting := "FLOWLINE_TEMPORAL_ADDRESS, --temporal-address"
+	if cfg.Embedded() {
+		setting = "FLOWLINE_TEMPORAL_DEV_ADDR, --temporal-dev-addr"
+	}
+	deadline := time.Now().Add(dialPatience)
+	for waiting := false; ; waiting = true {
 		c, err := sdkclient.DialContext(ctx, sdkclient.Options{
 			HostPort: cfg.TemporalFrontend(), Namespace: cfg.TemporalNamespace,
 			Logger: sdklog.NewStructuredLogger(l),
@@ -275,11 +279,19 @@ func dialTemporal(ctx context.Context, cfg *config.Config, logger *slog.Logger) 
 			return c, nil
 		}
 		if time.Now().After(deadline) || ctx.Err() != nil {
-			return nil, fmt.Errorf("connecting to temporal at %s: %w", cfg.TemporalFrontend(), err)
+			return nil, fmt.Errorf("connecting to temporal at %s (%s): %w", cfg.TemporalFrontend(), setting, err)
+		}
+		// Say once why nothing happens yet (the wait used to be silent).
+		if !waiting {
+			logger.Info("temporal is not answering yet; retrying", "address", cfg.TemporalFrontend(), "setting", setting,
+				"for", dialPatience, "error", err)
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
 }
+
+// dialPatience is how long a process waits for Temporal to answer at start.
+const dialPatience = 30 * time.Second
 
 // levelFilter drops records below min, so the SDK is quiet unless asked.
 type levelFilter struct {

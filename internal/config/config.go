@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -145,6 +146,10 @@ func ParseArgs(name string, args []string, getenv func(string) string) (*Config,
 	c.EventsStrict = strict
 	for _, e := range strings.Split(raw.egress, ",") {
 		if e = strings.TrimSpace(e); e != "" {
+			if !egressEntry(e) {
+				errs = append(errs, fmt.Errorf("egress allow entry %q: want a CIDR such as 10.0.0.0/8, an IP address or a host name such as crm.internal", e))
+				continue
+			}
 			c.EgressAllow = append(c.EgressAllow, e)
 		}
 	}
@@ -241,4 +246,26 @@ func Loopback(addr string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// egressEntry reports whether e is a CIDR, an IP address or a host name
+// (a leading dot allows subdomains). Anything else, such as 10.0.0.0/33,
+// would otherwise be taken as a host name that never matches.
+func egressEntry(e string) bool {
+	if _, err := netip.ParsePrefix(e); err == nil {
+		return true
+	}
+	if _, err := netip.ParseAddr(strings.Trim(e, "[]")); err == nil {
+		return true
+	}
+	name := strings.TrimSuffix(strings.TrimPrefix(e, "."), ".")
+	if name == "" || strings.Contains(name, "..") {
+		return false
+	}
+	for _, r := range name {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
+			return false
+		}
+	}
+	return true
 }

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"log/slog"
 	"strings"
 	"testing"
@@ -45,6 +46,22 @@ func TestBadValuesAreNamed(t *testing.T) {
 	_, err := Parse("serve", nil, env(map[string]string{"FLOWLINE_LOG_LEVEL": "loud", "FLOWLINE_MAX_BODY_BYTES": "-1"}))
 	if err == nil || !strings.Contains(err.Error(), "log level \"loud\"") || !strings.Contains(err.Error(), "max body bytes \"-1\"") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestEgressAllowEntriesAreChecked: an entry that is no CIDR, address or
+// host name is refused, naming it (10.0.0.0/33 used to be kept as a host
+// name that never matches, so the net stayed denied without a word).
+func TestEgressAllowEntriesAreChecked(t *testing.T) {
+	c, err := Parse("serve", []string{"--egress-allow", "10.0.0.0/8, 127.0.0.1, [::1], .corp.example, crm_api, localhost."}, env(nil))
+	if err != nil || len(c.EgressAllow) != 6 {
+		t.Fatalf("valid entries: %v %q", err, c.EgressAllow)
+	}
+	for _, bad := range []string{"10.0.0.0/33", "not a cidr/99", "http://crm.internal", "crm..internal"} {
+		_, err := Parse("serve", []string{"--egress-allow", "127.0.0.1," + bad}, env(nil))
+		if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("egress allow entry %q", bad)) {
+			t.Errorf("%q: err = %v", bad, err)
+		}
 	}
 }
 

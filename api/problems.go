@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -92,7 +93,13 @@ func storageFull(c *gin.Context, action string, err error) {
 
 // writeJSON encodes v as the response body with the given content type.
 func writeJSON(c *gin.Context, status int, contentType string, v any) {
-	body, err := json.Marshal(v)
+	// Not HTML-escaped: answers are JSON, never HTML, and a URL's "&"
+	// should read as "&", not "\u0026".
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	err := enc.Encode(v)
+	body := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 	if err != nil {
 		// Every value the API answers is plain data; failing to encode one
 		// is a programmer error, reported without recursing into writeJSON.

@@ -13,20 +13,22 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/flowline/flowline/flows"
 )
 
-// Webhook auth types (schemas/flow.schema.json, $defs/webhook_auth).
+// Webhook auth types: the variants of flows.WebhookAuth.
 const (
-	hookAuthNone   = "none"
-	hookAuthBasic  = "basic"
-	hookAuthBearer = "bearer"
-	hookAuthAPIKey = "api_key"
-	hookAuthHMAC   = "hmac"
+	hookAuthNone   = flows.WebhookAuthNone
+	hookAuthBasic  = flows.WebhookAuthBasic
+	hookAuthBearer = flows.WebhookAuthBearer
+	hookAuthAPIKey = flows.WebhookAuthAPIKey
+	hookAuthHMAC   = flows.WebhookAuthHMAC
 )
 
 // DefaultHookTolerance is how far a Standard Webhooks webhook-timestamp may
 // be from now when the trigger's auth sets no tolerance.
-const DefaultHookTolerance = 5 * time.Minute
+const DefaultHookTolerance = flows.DefaultWebhookTolerance
 
 // Standard Webhooks headers.
 const (
@@ -36,39 +38,10 @@ const (
 )
 
 // hookAuth is a webhook trigger's auth block, decoded by its type.
-type hookAuth struct {
-	Type       string `json:"type"`
-	Username   string `json:"username"`
-	Credential string `json:"credential"`
-	Name       string `json:"name"`
-	In         string `json:"in"`
-	Tolerance  string `json:"tolerance"`
-}
+type hookAuth = flows.WebhookAuth
 
 // parseHookAuth decodes a trigger's auth; absent means none.
-func parseHookAuth(raw json.RawMessage) (hookAuth, error) {
-	a := hookAuth{Type: hookAuthNone}
-	if len(raw) == 0 || string(raw) == "null" {
-		return a, nil
-	}
-	if err := json.Unmarshal(raw, &a); err != nil {
-		return a, fmt.Errorf("decoding webhook auth: %w", err)
-	}
-	switch a.Type {
-	case hookAuthNone, hookAuthBasic, hookAuthBearer, hookAuthAPIKey, hookAuthHMAC:
-	default:
-		return a, fmt.Errorf("decoding webhook auth: unknown type %q", a.Type)
-	}
-	return a, nil
-}
-
-// tolerance is the accepted clock skew of an hmac webhook-timestamp.
-func (a hookAuth) tolerance() time.Duration {
-	if d, err := time.ParseDuration(a.Tolerance); err == nil && d > 0 {
-		return d
-	}
-	return DefaultHookTolerance
-}
+func parseHookAuth(raw json.RawMessage) (hookAuth, error) { return flows.ParseWebhookAuth(raw) }
 
 // hookAuthError is an authentication failure: the request is answered 401
 // with the message, which says what was wrong with the request and never
@@ -130,7 +103,7 @@ func verifyHook(a hookAuth, secret string, h http.Header, query url.Values, body
 		}
 		return nil
 	case hookAuthHMAC:
-		return verifyStandardWebhook(secret, h, body, now, a.tolerance())
+		return verifyStandardWebhook(secret, h, body, now, a.SkewTolerance())
 	}
 	return fmt.Errorf("verifying webhook: unknown auth type %q", a.Type)
 }

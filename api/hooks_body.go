@@ -15,6 +15,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/flowline/flowline/connectors"
 	"github.com/flowline/flowline/internal/blob"
 )
 
@@ -31,13 +32,8 @@ type hookUpload struct {
 }
 
 // hookFile is a stored upload as templates see it under trigger.files: the
-// shape the HTTP connector's multipart parts accept as "file".
-type hookFile struct {
-	Ref         string `json:"ref"`
-	Filename    string `json:"filename,omitempty"`
-	ContentType string `json:"content_type,omitempty"`
-	Size        int64  `json:"size"`
-}
+// file reference the HTTP connector's multipart parts accept as "file".
+type hookFile = connectors.FileRef
 
 // hookPayload is a parsed webhook body.
 type hookPayload struct {

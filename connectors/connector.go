@@ -6,6 +6,7 @@ package connectors
 import (
 	"context"
 	"encoding/json"
+	"time"
 )
 
 // Connector is one kind of step action, such as "http".
@@ -23,6 +24,10 @@ type Connector interface {
 	// ConfigSchema is the JSON Schema (draft 2020-12) of the step's config.
 	// Every property carries a description.
 	ConfigSchema() []byte
+	// AttemptTimeout bounds one attempt of a step with this config (as
+	// authored, templates not rendered), reading the response included:
+	// the engine gives up on an attempt that takes longer.
+	AttemptTimeout(config json.RawMessage) time.Duration
 	// Execute runs one attempt of a step whose templates are already
 	// rendered. It returns a Result even when it also returns an error, so
 	// that the request and any response are recorded for the attempt.
@@ -48,6 +53,9 @@ type Request struct {
 // what later steps read as steps.<id>; for HTTP it is
 // {"status", "headers", "body"}.
 type Result struct {
+	// Status is the remote side's answer code (an HTTP status), zero when
+	// none came back; each attempt records it.
+	Status   int             `json:"-"`
 	Request  json.RawMessage `json:"request,omitempty"`
 	Response json.RawMessage `json:"response,omitempty"`
 	Output   json.RawMessage `json:"output,omitempty"`

@@ -8,7 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/tidwall/gjson"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
@@ -77,7 +76,7 @@ func (a *Activities) runStep(ctx context.Context, in StepInput, info activity.In
 	att.DurationMS = time.Since(att.StartedAt).Milliseconds()
 	if res != nil {
 		out.Request, out.Response, out.Output = res.Request, res.Response, res.Output
-		att.StatusCode = int(gjson.GetBytes(res.Response, "status").Int())
+		att.StatusCode = res.Status
 	}
 	out, err = bound(out, err)
 	if err != nil {

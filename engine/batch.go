@@ -6,6 +6,8 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/flowline/flowline/connectors"
 )
 
 // BatchWorkflowType is the workflow type that carries many event runs of
@@ -29,23 +31,6 @@ const (
 	handOffActivity = "FlowlineHandOffRun"
 )
 
-// BatchWindow is how long one batch workflow execution takes new runs:
-// the API sends each run to the execution of the window its trigger
-// arrived in, so executions stay small and end by themselves instead of
-// continuing as new (which Temporal refuses while signals keep arriving).
-// BatchGrace is how long after its window an execution stays open for late
-// arrivals; a run that arrives even later starts the execution again.
-// Variables so that tests can shorten them.
-var (
-	BatchWindow = 5 * time.Second
-	BatchGrace  = 2 * time.Second
-)
-
-// BatchRunsPerExecution caps the runs one execution carries; runs past it
-// are handed to workflows of their own. A variable so that tests can make
-// it small.
-var BatchRunsPerExecution = 2000
-
 // Beyond these a batch's history is full and it takes no more runs
 // (Temporal's limits are 51,200 events and 50 MB).
 const (
@@ -65,6 +50,11 @@ func historyFull(ctx workflow.Context) bool {
 type BatchState struct {
 	// Until is the end of the execution's window.
 	Until time.Time `json:"until"`
+	// Grace and RunsPerExecution are the BatchOptions the execution was
+	// started with; zero (as in histories recorded before they were
+	// passed) means the defaults.
+	Grace            time.Duration `json:"grace,omitempty"`
+	RunsPerExecution int           `json:"runs_per_execution,omitempty"`
 }
 
 // FinishedRun is what a batch workflow records in the ledger when a run
@@ -110,10 +100,12 @@ type batchLoop struct {
 	sealed   bool
 	cancels  map[string]workflow.CancelFunc
 	tokens   map[string]string // run id → the claim token it was taken under
-	budget   *taskBudget       // nil in executions begun before it
+	conns    *connectors.Registry
+	cap      int
+	budget   *taskBudget // nil in executions begun before it
 }
 
-// FlowBatchWorkflow carries the event runs of one flow that arrive in one
+// FlowBatch carries the event runs of one flow that arrive in one
 // window: it claims them in the ledger (a run claimed before, by a repeated
 // signal, is dropped), runs each one's steps in a coroutine of its own and
 // records the outcomes in the ledger. A run whose step needs a retry, or
@@ -121,12 +113,14 @@ type batchLoop struct {
 // handed to a FlowRun workflow of its own, so slow retries never hold a
 // batch back. Once its window and grace have passed and no run is in
 // flight, the execution completes.
-func FlowBatchWorkflow(ctx workflow.Context, st BatchState) error {
+func (w Workflows) FlowBatch(ctx workflow.Context, st BatchState) error {
 	info := workflow.GetInfo(ctx)
 	runCh := workflow.GetSignalChannel(ctx, BatchRunSignal)
 	cancelCh := workflow.GetSignalChannel(ctx, BatchCancelSignal)
 	doneCh := workflow.NewChannel(ctx)
-	b := &batchLoop{cancels: map[string]workflow.CancelFunc{}, tokens: map[string]string{}}
+	opts := BatchOptions{Grace: st.Grace, RunsPerExecution: st.RunsPerExecution}.withDefaults()
+	b := &batchLoop{cancels: map[string]workflow.CancelFunc{}, tokens: map[string]string{},
+		conns: w.Connectors, cap: opts.RunsPerExecution}
 	if workflow.GetVersion(ctx, batchTaskChange, workflow.DefaultVersion, 1) == 1 {
 		b.budget = &taskBudget{}
 	}
@@ -158,7 +152,7 @@ func FlowBatchWorkflow(ctx workflow.Context, st BatchState) error {
 			cancel()
 		}
 	})
-	if wait := st.Until.Add(BatchGrace).Sub(workflow.Now(ctx)); wait > 0 {
+	if wait := st.Until.Add(opts.Grace).Sub(workflow.Now(ctx)); wait > 0 {
 		timer := workflow.NewTimerWithOptions(ctx, wait, workflow.TimerOptions{Summary: "window closes"})
 		sel.AddFuture(timer, func(workflow.Future) { b.closing = true })
 	} else {
@@ -228,7 +222,7 @@ func (b *batchLoop) start(ctx, lctx workflow.Context, exec workflow.Execution, d
 		// Past the cap, or once the history is large, a run goes to a
 		// workflow of its own: the batch's history stays well inside
 		// Temporal's limits whatever the flow's steps and responses.
-		own := b.taken >= BatchRunsPerExecution || historyFull(ctx)
+		own := b.taken >= b.cap || historyFull(ctx)
 		b.taken++
 		b.inflight++
 		b.sealed = false // whatever runs now must be recorded before completing
@@ -239,7 +233,7 @@ func (b *batchLoop) start(ctx, lctx workflow.Context, exec workflow.Execution, d
 			if own {
 				f = handOff(rctx, in, Resume{Steps: []StepResult{}})
 			} else {
-				f = runInBatch(rctx, in, b.budget)
+				f = runInBatch(rctx, b.conns, in, b.budget)
 			}
 			doneCh.Send(rctx, f)
 		})

@@ -7,6 +7,7 @@ import (
 
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/flowline/flowline/connectors"
 	"github.com/flowline/flowline/flows"
 )
 
@@ -15,7 +16,7 @@ import (
 // own workflow, so a handed-off retry sends the same key. When a step needs
 // another attempt the run is handed off and runInBatch reports where it
 // went. budget, when set, bounds what the batch's workflow tasks record.
-func runInBatch(ctx workflow.Context, in RunInput, budget *taskBudget) FinishedRun {
+func runInBatch(ctx workflow.Context, conns *connectors.Registry, in RunInput, budget *taskBudget) FinishedRun {
 	wfID := WorkflowID(in.RunID)
 	rc := runContext(in)
 	steps := make([]StepResult, 0, len(in.Document.Steps))
@@ -36,7 +37,7 @@ func runInBatch(ctx workflow.Context, in RunInput, budget *taskBudget) FinishedR
 		si.Carry = &carry
 		// The summary shows in the Temporal UI's event history: the run a
 		// step marker belongs to.
-		lctx := workflow.WithLocalActivityOptions(ctx, attemptOptions(step, fmt.Sprintf("run %s, step %s", in.RunID, step.ID)))
+		lctx := workflow.WithLocalActivityOptions(ctx, attemptOptions(conns, step, fmt.Sprintf("run %s, step %s", in.RunID, step.ID)))
 		var out StepOutcome
 		held := 0
 		if budget != nil {

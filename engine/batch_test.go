@@ -56,10 +56,6 @@ func (l *memLedger) FinishRuns(_ context.Context, done []FinishedRun) error {
 // per-execution cap are handed to FlowRun workflows of their own, and the
 // execution completes when its window has closed.
 func TestBatchWorkflow(t *testing.T) {
-	oldCap := BatchRunsPerExecution
-	BatchRunsPerExecution = 2
-	t.Cleanup(func() { BatchRunsPerExecution = oldCap })
-
 	env, ledger, fc, run, ho := batchEnv(t)
 	start := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 	signal := func(at time.Duration, in RunInput) {
@@ -72,7 +68,7 @@ func TestBatchWorkflow(t *testing.T) {
 	signal(2*time.Second, run("flaky", `{"fail": "retryable"}`))
 	signal(3*time.Second, run("over-cap", `{"echo": 1}`))
 
-	env.ExecuteWorkflow(BatchWorkflowType, BatchState{Until: start.Add(BatchWindow)})
+	env.ExecuteWorkflow(BatchWorkflowType, BatchState{Until: start.Add(DefaultBatchWindow), RunsPerExecution: 2})
 	if !env.IsWorkflowCompleted() || env.GetWorkflowError() != nil {
 		t.Fatalf("batch workflow: completed %v, error %v", env.IsWorkflowCompleted(), env.GetWorkflowError())
 	}
@@ -127,7 +123,7 @@ func batchEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *memLedger, *fa
 	env := s.NewTestWorkflowEnvironment()
 	fc := &fakeConnector{seen: make(chan json.RawMessage, 50)}
 	ledger := &memLedger{accepted: map[string]bool{}, claims: map[string]string{}, finished: map[string]FinishedRun{}}
-	RegisterWorkflow(env)
+	RegisterWorkflow(env, connectors.NewRegistry(fc))
 	la := &ledgerActivities{ledger: ledger}
 	env.RegisterActivityWithOptions(la.Claim, activity.RegisterOptions{Name: claimActivity})
 	env.RegisterActivityWithOptions(la.Finish, activity.RegisterOptions{Name: finishActivity})

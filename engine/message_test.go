@@ -18,7 +18,7 @@ func TestWorkflowRendersTheEventMessage(t *testing.T) {
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
 	fc := &fakeConnector{seen: make(chan json.RawMessage, 5)}
-	env.RegisterWorkflowWithOptions(FlowRunWorkflow, workflowOptions())
+	RegisterWorkflow(env, connectors.NewRegistry(fc))
 	acts := &Activities{Registry: connectors.NewRegistry(fc)}
 	env.RegisterActivityWithOptions(acts.RunStep, activity.RegisterOptions{Name: "fake"})
 	var doc flows.Document
@@ -26,7 +26,7 @@ func TestWorkflowRendersTheEventMessage(t *testing.T) {
 		"steps": [{"id": "a", "type": "fake", "config": {"echo": {"text": "{{ message }}", "host": "{{ host }}"}}}]}`), &doc); err != nil {
 		t.Fatal(err)
 	}
-	env.ExecuteWorkflow(FlowRunWorkflow, RunInput{FlowID: "f1", FlowName: "F", Version: 1, RunID: "f1-r1",
+	env.ExecuteWorkflow(WorkflowType, RunInput{FlowID: "f1", FlowName: "F", Version: 1, RunID: "f1-r1",
 		StartedAt: time.Unix(0, 0).UTC(), Document: doc,
 		Trigger: TriggerInput{TriggerInfo: flows.TriggerInfo{Type: "event"}, Event: json.RawMessage(`{"event_type":"host.down","data":{"host":"db-1"}}`),
 			Data: json.RawMessage(`{"host":"db-1"}`), Message: "主机 db-1 断开连接"}})

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"go.temporal.io/sdk/worker"
+
+	"github.com/flowline/flowline/connectors"
 )
 
 // TestReplayRecordedHistories runs histories recorded from real runs (see
@@ -21,7 +23,7 @@ func TestReplayRecordedHistories(t *testing.T) {
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			r := worker.NewWorkflowReplayer()
-			RegisterWorkflow(r)
+			RegisterWorkflow(r, connectors.NewRegistry())
 			if err := r.ReplayWorkflowHistoryFromJSONFile(nil, f); err != nil {
 				t.Fatalf("replaying %s: %v", f, err)
 			}
@@ -39,7 +41,7 @@ func TestReplayPredatesHistoryCap(t *testing.T) {
 	for _, name := range []string{"two_steps_templates.json", "two_steps_templates_v0.json", "on_error.json"} {
 		t.Run(name, func(t *testing.T) {
 			r := worker.NewWorkflowReplayer()
-			RegisterWorkflow(r)
+			RegisterWorkflow(r, connectors.NewRegistry())
 			if err := r.ReplayWorkflowHistoryFromJSONFile(nil, filepath.Join("testdata", "histories", name)); err != nil {
 				t.Fatalf("replaying %s: %v", name, err)
 			}

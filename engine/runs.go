@@ -71,9 +71,9 @@ type Runs struct {
 	TaskQueue string
 	// UIBaseURL, when set, is used to build temporal_ui_url links.
 	UIBaseURL string
-	// BatchLanes is how many batch workflows per flow carry event runs;
-	// zero starts a workflow per run instead.
-	BatchLanes int
+	// Batch shapes the batch workflows that carry event runs; zero lanes
+	// starts a workflow per run instead.
+	Batch BatchOptions
 }
 
 // Start starts a run of in and returns it once Temporal has recorded it.

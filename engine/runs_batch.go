@@ -40,8 +40,9 @@ func batchLane(runID string, lanes int) int {
 // the run survives any crash. The caller has recorded the run in the
 // ledger first.
 func (r *Runs) Enqueue(ctx context.Context, in RunInput) (*Run, error) {
-	lanes := max(r.BatchLanes, 1)
-	window := in.StartedAt.Truncate(BatchWindow)
+	opts := r.Batch.withDefaults()
+	lanes := max(opts.Lanes, 1)
+	window := in.StartedAt.Truncate(opts.Window)
 	wfID := BatchWorkflowID(in.FlowID, window, batchLane(in.RunID, lanes))
 	we, err := r.Client.SignalWithStartWorkflow(ctx, wfID, BatchRunSignal, in, client.StartWorkflowOptions{
 		ID:                    wfID,
@@ -55,7 +56,7 @@ func (r *Runs) Enqueue(ctx context.Context, in RunInput) (*Run, error) {
 		TypedSearchAttributes: temporal.NewSearchAttributes(
 			SAFlowID.ValueSet(in.FlowID), SATrigger.ValueSet(in.Trigger.Type)),
 		Memo: map[string]any{"flow_name": in.FlowName},
-	}, BatchWorkflowType, BatchState{Until: window.Add(BatchWindow)})
+	}, BatchWorkflowType, BatchState{Until: window.Add(opts.Window), Grace: opts.Grace, RunsPerExecution: opts.RunsPerExecution})
 	if err != nil {
 		return nil, fmt.Errorf("handing run %s to batch %s: %w", in.RunID, wfID, err)
 	}

@@ -19,10 +19,10 @@ const localStepsChange = "local-activity-steps"
 // runActivityStep runs a step as a regular activity; Temporal retries it
 // with the step's retry policy and earlier attempts travel as heartbeat
 // details.
-func runActivityStep(ctx workflow.Context, step flows.Step, in StepInput) (StepOutcome, error) {
+func runActivityStep(ctx workflow.Context, conns *connectors.Registry, step flows.Step, in StepInput) (StepOutcome, error) {
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		ActivityID:          step.ID,
-		StartToCloseTimeout: attemptTimeout(step.Config),
+		StartToCloseTimeout: attemptTimeout(conns, step),
 		RetryPolicy:         retryPolicy(step.Retry),
 	})
 	var out StepOutcome
@@ -40,9 +40,9 @@ func runActivityStep(ctx workflow.Context, step flows.Step, in StepInput) (StepO
 // recorded and a Retry-After delay replaces the backoff. A step a batch
 // workflow already tried goes on after its prior attempts, once delay has
 // passed.
-func runLocalStep(ctx workflow.Context, step flows.Step, in StepInput, prior []Attempt, delay time.Duration) (StepOutcome, error) {
+func runLocalStep(ctx workflow.Context, conns *connectors.Registry, step flows.Step, in StepInput, prior []Attempt, delay time.Duration) (StepOutcome, error) {
 	policy := retryPolicy(step.Retry)
-	lctx := workflow.WithLocalActivityOptions(ctx, attemptOptions(step, ""))
+	lctx := workflow.WithLocalActivityOptions(ctx, attemptOptions(conns, step, ""))
 	all := StepOutcome{Attempts: append([]Attempt(nil), prior...)}
 	if delay > 0 {
 		if err := workflow.Sleep(ctx, delay); err != nil {
@@ -114,8 +114,8 @@ func stepInput(in RunInput, step flows.Step, rc *flows.RunContext, wfID string) 
 // attemptOptions are the local activity options of one attempt of step
 // (Temporal retries nothing: the caller decides), with an optional summary
 // for the Temporal UI.
-func attemptOptions(step flows.Step, summary string) workflow.LocalActivityOptions {
-	timeout := attemptTimeout(step.Config)
+func attemptOptions(conns *connectors.Registry, step flows.Step, summary string) workflow.LocalActivityOptions {
+	timeout := attemptTimeout(conns, step)
 	return workflow.LocalActivityOptions{
 		ScheduleToCloseTimeout: timeout,
 		StartToCloseTimeout:    timeout,

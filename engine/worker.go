@@ -21,10 +21,12 @@ func NewWorker(c client.Client, taskQueue string, reg *connectors.Registry, ledg
 	return w
 }
 
-// RegisterWorkflow adds Flowline's workflows to a worker or replayer.
-func RegisterWorkflow(w worker.WorkflowRegistry) {
-	w.RegisterWorkflowWithOptions(FlowRunWorkflow, workflowOptions())
-	w.RegisterWorkflowWithOptions(FlowBatchWorkflow, workflow.RegisterOptions{Name: BatchWorkflowType})
+// RegisterWorkflow adds Flowline's workflows, bounding attempts as the
+// connectors of reg say, to a worker or replayer.
+func RegisterWorkflow(w worker.WorkflowRegistry, reg *connectors.Registry) {
+	wf := Workflows{Connectors: reg}
+	w.RegisterWorkflowWithOptions(wf.FlowRun, workflowOptions())
+	w.RegisterWorkflowWithOptions(wf.FlowBatch, workflow.RegisterOptions{Name: BatchWorkflowType})
 }
 
 func workflowOptions() workflow.RegisterOptions {
@@ -35,7 +37,7 @@ func workflowOptions() workflow.RegisterOptions {
 // (on ledger, handing runs off through runs) and one activity per
 // connector to w.
 func Register(w worker.Registry, reg *connectors.Registry, ledger Ledger, runs *Runs) {
-	RegisterWorkflow(w)
+	RegisterWorkflow(w, reg)
 	la := &ledgerActivities{ledger: ledger, runs: runs}
 	w.RegisterActivityWithOptions(la.Claim, activity.RegisterOptions{Name: claimActivity})
 	w.RegisterActivityWithOptions(la.Finish, activity.RegisterOptions{Name: finishActivity})

@@ -8,10 +8,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tidwall/gjson"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/flowline/flowline/connectors"
 	"github.com/flowline/flowline/flows"
 )
 
@@ -22,11 +22,18 @@ const StepsQuery = "steps"
 // step failed with on_error "fail".
 const FailureType = "StepFailed"
 
-// FlowRunWorkflow interprets one published flow version: it runs the steps
-// in order as activities named after their connector, feeds each step's
-// output to the templates of later steps, applies on_error and returns every
-// step's outcome. It reads nothing but its input.
-func FlowRunWorkflow(ctx workflow.Context, in RunInput) (*RunResult, error) {
+// Workflows are Flowline's workflow definitions with the one thing they
+// consult besides their input: the connectors, which bound how long an
+// attempt of their steps may take. RegisterWorkflow registers them.
+type Workflows struct {
+	Connectors *connectors.Registry
+}
+
+// FlowRun interprets one published flow version: it runs the steps in
+// order as activities named after their connector, feeds each step's
+// output to the templates of later steps, applies on_error and returns
+// every step's outcome. It reads nothing but its input.
+func (w Workflows) FlowRun(ctx workflow.Context, in RunInput) (*RunResult, error) {
 	wfID := workflow.GetInfo(ctx).WorkflowExecution.ID
 	if in.RunID == "" {
 		// Started by a Temporal Schedule: the run id follows from the
@@ -73,11 +80,11 @@ func FlowRunWorkflow(ctx workflow.Context, in RunInput) (*RunResult, error) {
 		var out StepOutcome
 		switch {
 		case in.Resume != nil && i == first:
-			out, err = runLocalStep(ctx, step, si, in.Resume.Attempts, in.Resume.Delay)
+			out, err = runLocalStep(ctx, w.Connectors, step, si, in.Resume.Attempts, in.Resume.Delay)
 		case local:
-			out, err = runLocalStep(ctx, step, si, nil, 0)
+			out, err = runLocalStep(ctx, w.Connectors, step, si, nil, 0)
 		default:
-			out, err = runActivityStep(ctx, step, si)
+			out, err = runActivityStep(ctx, w.Connectors, step, si)
 		}
 		sr := stepResult(step, out, err)
 		if err == nil {
@@ -143,13 +150,20 @@ func outcomeOf(err error) (StepOutcome, bool) {
 	return out, false
 }
 
-// attemptTimeout bounds one attempt: the step's own timeout plus slack for
-// reading the response, or a default.
-func attemptTimeout(config []byte) time.Duration {
-	if d, err := time.ParseDuration(gjson.GetBytes(config, "timeout").String()); err == nil && d > 0 {
-		return d + 5*time.Second
+// defaultAttemptTimeout bounds an attempt whose connector this worker
+// lacks (the attempt then fails at once).
+const defaultAttemptTimeout = 2 * time.Minute
+
+// attemptTimeout bounds one attempt of step, as its connector says.
+func attemptTimeout(conns *connectors.Registry, step flows.Step) time.Duration {
+	if conns != nil {
+		if c, ok := conns.Get(step.Type); ok {
+			if d := c.AttemptTimeout(step.Config); d > 0 {
+				return d
+			}
+		}
 	}
-	return 2 * time.Minute
+	return defaultAttemptTimeout
 }
 
 // idempotencyKey is stable across retries of one step of one run and

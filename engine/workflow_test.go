@@ -20,9 +20,10 @@ import (
 // "echo": …}; it records the rendered configs it was given.
 type fakeConnector struct{ seen chan json.RawMessage }
 
-func (f *fakeConnector) Type() string         { return "fake" }
-func (f *fakeConnector) Description() string  { return "test connector" }
-func (f *fakeConnector) ConfigSchema() []byte { return []byte(`{"type": "object"}`) }
+func (f *fakeConnector) Type() string                                 { return "fake" }
+func (f *fakeConnector) Description() string                          { return "test connector" }
+func (f *fakeConnector) ConfigSchema() []byte                         { return []byte(`{"type": "object"}`) }
+func (f *fakeConnector) AttemptTimeout(json.RawMessage) time.Duration { return time.Minute }
 func (f *fakeConnector) Execute(_ context.Context, req connectors.Request) (*connectors.Result, error) {
 	f.seen <- req.Config
 	var cfg struct {
@@ -30,12 +31,12 @@ func (f *fakeConnector) Execute(_ context.Context, req connectors.Request) (*con
 		Echo json.RawMessage `json:"echo"`
 	}
 	_ = json.Unmarshal(req.Config, &cfg)
-	res := &connectors.Result{Response: json.RawMessage(`{"status": 200}`), Output: json.RawMessage(`{"status": 200, "body": ` + string(orNull(cfg.Echo)) + `}`)}
+	res := &connectors.Result{Status: 200, Response: json.RawMessage(`{"status": 200}`), Output: json.RawMessage(`{"status": 200, "body": ` + string(orNull(cfg.Echo)) + `}`)}
 	switch cfg.Fail {
 	case "permanent":
-		return &connectors.Result{Response: json.RawMessage(`{"status": 400}`)}, connectors.NewPermanent(errors.New("bad request"))
+		return &connectors.Result{Status: 400, Response: json.RawMessage(`{"status": 400}`)}, connectors.NewPermanent(errors.New("bad request"))
 	case "retryable":
-		return &connectors.Result{Response: json.RawMessage(`{"status": 503}`)}, connectors.NewRetryable(errors.New("unavailable"), 0)
+		return &connectors.Result{Status: 503, Response: json.RawMessage(`{"status": 503}`)}, connectors.NewRetryable(errors.New("unavailable"), 0)
 	}
 	return res, nil
 }
@@ -52,14 +53,14 @@ func runWorkflow(t *testing.T, steps string) (*RunResult, error, []json.RawMessa
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
 	fc := &fakeConnector{seen: make(chan json.RawMessage, 50)}
-	env.RegisterWorkflowWithOptions(FlowRunWorkflow, workflowOptions())
+	RegisterWorkflow(env, connectors.NewRegistry(fc))
 	acts := &Activities{Registry: connectors.NewRegistry(fc)}
 	env.RegisterActivityWithOptions(acts.RunStep, activity.RegisterOptions{Name: "fake"})
 	var doc flows.Document
 	if err := json.Unmarshal([]byte(`{"name": "t", "trigger": {"type": "manual"}, "steps": `+steps+`}`), &doc); err != nil {
 		t.Fatal(err)
 	}
-	env.ExecuteWorkflow(FlowRunWorkflow, RunInput{FlowID: "f1", FlowName: "Flow One", Version: 2, RunID: "f1-r1",
+	env.ExecuteWorkflow(WorkflowType, RunInput{FlowID: "f1", FlowName: "Flow One", Version: 2, RunID: "f1-r1",
 		StartedAt: time.Unix(0, 0).UTC(), Document: doc,
 		Trigger: TriggerInput{TriggerInfo: flows.TriggerInfo{Type: "manual", Body: json.RawMessage(`{"n": 5}`)}, Data: json.RawMessage(`{"n": 5}`)}})
 	close(fc.seen)

@@ -15,7 +15,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/flowline/flowline/connectors"
 	httpconn "github.com/flowline/flowline/connectors/http"
 	"github.com/flowline/flowline/flows"
 	"github.com/flowline/flowline/internal/app"
@@ -139,7 +138,8 @@ func validate(files []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "flowline validate: name at least one flow document")
 		return 2
 	}
-	reg := connectors.NewRegistry(httpconn.New(httpconn.Options{Version: app.Version}))
+	reg, closeConns := app.BuiltinConnectors(httpconn.Options{Version: app.Version})
+	defer closeConns()
 	v, err := flows.NewValidator(reg.Schemas())
 	if err != nil {
 		fmt.Fprintln(stderr, "flowline validate:", err)

@@ -17,7 +17,7 @@ import (
 // files is a FileResolver over a map of blob keys.
 type files map[string]string
 
-func (f files) Open(_ context.Context, ref FileRef) (io.ReadCloser, error) {
+func (f files) Open(_ context.Context, ref connectors.FileRef) (io.ReadCloser, error) {
 	s, ok := f[ref.Ref]
 	if !ok {
 		return nil, connectors.Permanentf("file %q not found", ref.Ref)

@@ -21,20 +21,9 @@ type SecretResolver interface {
 	Secret(ctx context.Context, ref string) (string, error)
 }
 
-// FileRef is a file a trigger received, as templates see it under
-// trigger.files: a blob key and what the sender said about the file.
-type FileRef struct {
-	// Ref is the blob key the trigger stored the file under.
-	Ref string `json:"ref"`
-	// Filename, ContentType and Size are what the sender declared.
-	Filename    string `json:"filename,omitempty"`
-	ContentType string `json:"content_type,omitempty"`
-	Size        int64  `json:"size,omitempty"`
-}
-
 // FileResolver opens files that triggers received.
 type FileResolver interface {
-	Open(ctx context.Context, ref FileRef) (io.ReadCloser, error)
+	Open(ctx context.Context, ref connectors.FileRef) (io.ReadCloser, error)
 }
 
 // OAuth2Config is the oauth2 auth block of a step, as given to an

@@ -30,6 +30,7 @@ func (c *Connector) Execute(ctx context.Context, req connectors.Request) (*conne
 		return res, sendError(ctx, cfg, pr, err)
 	}
 	defer resp.Body.Close()
+	res.Status = resp.StatusCode
 
 	data, truncated, readErr := readCapped(resp.Body, cfg.maxBytes)
 	res.Response, res.Output = responseRecords(resp, data, truncated, pr.red)

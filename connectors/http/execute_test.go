@@ -339,6 +339,9 @@ func TestExecuteStatusClassification(t *testing.T) {
 			if res == nil || res.Response == nil {
 				t.Fatalf("result = %+v, want a recorded response", res)
 			}
+			if res.Status != tc.status {
+				t.Errorf("result status = %d, want %d", res.Status, tc.status)
+			}
 			if !tc.wantErr {
 				if err != nil {
 					t.Fatalf("err = %v", err)

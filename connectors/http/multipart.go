@@ -231,7 +231,7 @@ func (c *Connector) openFile(ctx context.Context, f *fileConfig) ([]byte, error)
 	if c.files == nil {
 		return nil, connectors.Permanentf("file %q: no file store is configured", f.Ref)
 	}
-	rc, err := c.files.Open(ctx, FileRef{Ref: f.Ref, Filename: f.Filename, ContentType: f.ContentType, Size: f.Size})
+	rc, err := c.files.Open(ctx, connectors.FileRef{Ref: f.Ref, Filename: f.Filename, ContentType: f.ContentType, Size: f.Size})
 	if err != nil {
 		return nil, fmt.Errorf("opening file %q: %w", f.Ref, err)
 	}

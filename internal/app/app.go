@@ -54,12 +54,13 @@ type App struct {
 	worker   worker.Worker
 	http     *http.Server
 	listener net.Listener
-	conn     *httpconn.Connector
-	sealer   *secrets.Sealer
-	tokens   *oauth2tokens.Provider
-	blobs    blob.Store
-	served   chan error
-	pprof    *http.Server
+	// closeConns releases what the connectors hold.
+	closeConns func()
+	sealer     *secrets.Sealer
+	tokens     *oauth2tokens.Provider
+	blobs      blob.Store
+	served     chan error
+	pprof      *http.Server
 	// stops stop the background loops (ledger pruner, requeuer).
 	stops    []func()
 	requeuer *api.Requeuer
@@ -125,13 +126,13 @@ func Start(ctx context.Context, cfg *config.Config, mode Mode, logger *slog.Logg
 	if a.blobs, err = blob.NewFS(filepath.Join(cfg.DataDir, "blobs")); err != nil {
 		return nil, err
 	}
-	a.conn = httpconn.New(httpconn.Options{
+	reg, closeConns := BuiltinConnectors(httpconn.Options{
 		Version: Version, EgressAllow: cfg.EgressAllow,
 		Secrets: &secrets.Resolver{Store: a.store, Sealer: a.sealer},
 		OAuth2:  a.tokens,
 		Files:   blobFiles{a.blobs},
 	})
-	reg := connectors.NewRegistry(a.conn)
+	a.closeConns = closeConns
 	if cfg.PprofAddr != "" {
 		if err := a.startPprof(cfg.PprofAddr); err != nil {
 			return nil, err
@@ -174,7 +175,8 @@ func (a *App) startAPI(ctx context.Context, reg *connectors.Registry) error {
 		return fmt.Errorf("compiling schemas: %w", err)
 	}
 	runs := &engine.Runs{Client: a.client, Namespace: a.cfg.TemporalNamespace, TaskQueue: a.cfg.TaskQueue,
-		UIBaseURL: a.cfg.TemporalUIURL(), BatchLanes: a.cfg.BatchLanes}
+		UIBaseURL: a.cfg.TemporalUIURL(),
+		Batch:     engine.BatchOptions{Lanes: a.cfg.BatchLanes, Window: a.cfg.BatchWindow, Grace: a.cfg.BatchGrace}}
 	var batch api.BatchService
 	if a.cfg.BatchLanes > 0 {
 		batch = runs
@@ -244,8 +246,8 @@ func (a *App) Shutdown(ctx context.Context) error {
 	if a.client != nil {
 		a.client.Close()
 	}
-	if a.conn != nil {
-		a.conn.Close()
+	if a.closeConns != nil {
+		a.closeConns()
 	}
 	if a.store != nil {
 		errs = append(errs, a.store.Close())

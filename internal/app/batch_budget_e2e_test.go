@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/worker"
 
+	"github.com/flowline/flowline/connectors"
 	"github.com/flowline/flowline/engine"
 )
 
@@ -125,7 +126,7 @@ func checkBudgetHistory(t *testing.T, a *App, workflowID, runID string) {
 		t.Errorf("batch %s never ended a task to stay within its budget", workflowID)
 	}
 	r := worker.NewWorkflowReplayer()
-	engine.RegisterWorkflow(r)
+	engine.RegisterWorkflow(r, connectors.NewRegistry())
 	if err := r.ReplayWorkflowHistory(nil, h); err != nil {
 		t.Errorf("replaying batch %s: %v", workflowID, err)
 	}

@@ -90,10 +90,6 @@ func (tl *tally) awaitCall(t *testing.T, path string) {
 // workflow and succeeds there, a permanent failure is recorded, and a run
 // in flight can be canceled.
 func TestBatchedEventRuns(t *testing.T) {
-	window, grace := engine.BatchWindow, engine.BatchGrace
-	engine.BatchWindow, engine.BatchGrace = time.Second, 500*time.Millisecond
-	t.Cleanup(func() { engine.BatchWindow, engine.BatchGrace = window, grace })
-
 	release := make(chan struct{})
 	t.Cleanup(func() { close(release) })
 	tl := newTally(t, func(path string, n int) (int, string) {
@@ -115,7 +111,7 @@ func TestBatchedEventRuns(t *testing.T) {
 		}
 		return 200, `{"id": "r-1"}`
 	})
-	cfg := testConfig(t, t.TempDir(), true)
+	cfg := shortWindows(testConfig(t, t.TempDir(), true))
 	if cfg.BatchLanes != 2 {
 		t.Fatalf("default batch lanes = %d, want 2", cfg.BatchLanes)
 	}
@@ -320,7 +316,7 @@ func TestBatchedEventRuns(t *testing.T) {
 	if err := a.Client().TerminateWorkflow(context.Background(), held.WorkflowID, hp[len(hp)-2], "test: batch lost"); err != nil {
 		t.Fatal(err)
 	}
-	engineRuns := &engine.Runs{Client: a.Client(), Namespace: cfg.TemporalNamespace, TaskQueue: cfg.TaskQueue, BatchLanes: cfg.BatchLanes}
+	engineRuns := &engine.Runs{Client: a.Client(), Namespace: cfg.TemporalNamespace, TaskQueue: cfg.TaskQueue, Batch: engine.BatchOptions{Lanes: cfg.BatchLanes}}
 	// A run of that batch that was handed off before the batch could say
 	// so: its own workflow exists, and the sweep records it as handed off
 	// instead of running it again.

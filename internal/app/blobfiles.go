@@ -21,7 +21,7 @@ var _ httpconn.FileResolver = blobFiles{}
 
 // Open opens the blob ref names. A missing blob is permanent: retrying
 // cannot bring it back.
-func (f blobFiles) Open(ctx context.Context, ref httpconn.FileRef) (io.ReadCloser, error) {
+func (f blobFiles) Open(ctx context.Context, ref connectors.FileRef) (io.ReadCloser, error) {
 	rc, err := f.store.Open(ctx, ref.Ref)
 	if errors.Is(err, blob.ErrNotFound) {
 		return nil, connectors.NewPermanent(fmt.Errorf("file %q is not in the blob store: %w", ref.Ref, err))

@@ -229,8 +229,7 @@ func TestEndToEnd(t *testing.T) {
 		slowID := c.publishFlow(fmt.Sprintf(`{"name": "to cancel", "trigger": {"type": "manual"}, "steps": [
 			{"id": "wait", "type": "http", "config": {"method": "GET", "url": "%s/wait", "timeout": "60s"}}]}`, url2))
 		cancelID := c.startRun(slowID, nil)
-		_ = got2
-		time.Sleep(300 * time.Millisecond)
+		next(t, got2) // the step's request is in flight
 		c.must(http.StatusAccepted, "POST", "/api/v1/runs/"+cancelID+"/cancel", nil, nil)
 		if d := c.waitRun(cancelID); d.Status != "canceled" {
 			t.Errorf("canceled run %+v", d)

@@ -47,6 +47,13 @@ func testConfig(t testing.TB, dataDir string, ui bool) *config.Config {
 	return cfg
 }
 
+// shortWindows gives cfg one-second batch windows with half a second of
+// grace, so batched runs end soon after the test's last trigger.
+func shortWindows(cfg *config.Config) *config.Config {
+	cfg.BatchWindow, cfg.BatchGrace = time.Second, 500*time.Millisecond
+	return cfg
+}
+
 // startServe starts the whole serve process in-process and stops it when
 // the test ends.
 func startServe(t testing.TB, cfg *config.Config) *App {

@@ -23,10 +23,6 @@ import (
 // message. Every request is sent exactly once and the batch workflows
 // complete.
 func TestOversizedStepsFailOnce(t *testing.T) {
-	window, grace := engine.BatchWindow, engine.BatchGrace
-	engine.BatchWindow, engine.BatchGrace = time.Second, 500*time.Millisecond
-	t.Cleanup(func() { engine.BatchWindow, engine.BatchGrace = window, grace })
-
 	big := `"` + strings.Repeat("x", 3<<20) + `"`
 	quotes := strings.Repeat(`"`, 1<<20)
 	tl := newTally(t, func(path string, _ int) (int, string) {
@@ -38,7 +34,7 @@ func TestOversizedStepsFailOnce(t *testing.T) {
 		}
 		return 200, `{"ok": true}`
 	})
-	a := startServe(t, testConfig(t, t.TempDir(), false))
+	a := startServe(t, shortWindows(testConfig(t, t.TempDir(), false)))
 	c := client{t: t, base: "http://" + a.Addr()}
 	five := strings.Repeat("{{ steps.call.body }}", 5)
 	flow := func(name, steps string) string {

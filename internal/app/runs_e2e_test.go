@@ -7,8 +7,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/flowline/flowline/engine"
 )
 
 // TestCancelAndRetryEdges: a run of its own canceled while its step is in
@@ -17,10 +15,6 @@ import (
 // deleted cannot be retried (409 naming the flow), whether it ran on its
 // own or in a batch.
 func TestCancelAndRetryEdges(t *testing.T) {
-	window, grace := engine.BatchWindow, engine.BatchGrace
-	engine.BatchWindow, engine.BatchGrace = time.Second, 500*time.Millisecond
-	t.Cleanup(func() { engine.BatchWindow, engine.BatchGrace = window, grace })
-
 	release := make(chan struct{})
 	t.Cleanup(func() { close(release) })
 	tl := newTally(t, func(path string, _ int) (int, string) {
@@ -32,7 +26,7 @@ func TestCancelAndRetryEdges(t *testing.T) {
 		}
 		return 200, `{"ok": true}`
 	})
-	a := startServe(t, testConfig(t, t.TempDir(), false))
+	a := startServe(t, shortWindows(testConfig(t, t.TempDir(), false)))
 	c := client{t: t, base: "http://" + a.Addr()}
 	flowID := c.publishFlow(fmt.Sprintf(`{"name": "edges", "trigger": {"type": "event", "events": ["e.go"]}, "steps": [
 		{"id": "call", "type": "http", "config": {"method": "POST", "url": "%s/{{ data.path }}"}}]}`, tl.url))

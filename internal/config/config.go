@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Config is the whole configuration of one flowline process.
@@ -39,6 +40,11 @@ type Config struct {
 	// BatchLanes is how many batch workflows per flow carry event runs;
 	// zero gives every event run a workflow of its own.
 	BatchLanes int
+	// BatchWindow and BatchGrace, when positive, replace the batch
+	// workflows' window and grace (engine.BatchOptions); no flag sets them,
+	// tests shorten them.
+	BatchWindow time.Duration
+	BatchGrace  time.Duration
 	// PprofAddr, when set, serves Go's profiling endpoints there.
 	PprofAddr string
 	// AllowExposedTemporal accepts an embedded Temporal frontend or UI on a

@@ -34,8 +34,8 @@ const DefaultMaxBodyBytes int64 = 1 << 20
 // BasePath prefixes every API route but the probes and /metrics.
 const BasePath = "/api/v1"
 
-// RunService starts and inspects runs. *engine.Runs implements it; tests
-// substitute a fake.
+// RunService starts and inspects runs, however each is carried.
+// *engine.Service implements it; tests substitute a fake.
 type RunService interface {
 	// Start starts a run and returns it once it is durably recorded.
 	Start(ctx context.Context, in engine.RunInput) (*engine.Run, error)
@@ -43,13 +43,14 @@ type RunService interface {
 	Get(ctx context.Context, runID string) (*engine.RunDetail, error)
 	// List lists runs, newest first, with a token for the next page.
 	List(ctx context.Context, f engine.RunFilter) ([]engine.Run, string, error)
-	// Cancel asks a run to stop.
-	Cancel(ctx context.Context, runID string) error
+	// Cancel asks a run to stop and returns its status from now; a run
+	// that has ended is an *engine.FinishedError.
+	Cancel(ctx context.Context, runID string) (string, error)
 	// Retry starts a new run with the same input as runID.
 	Retry(ctx context.Context, runID string) (*engine.Run, error)
 }
 
-var _ RunService = (*engine.Runs)(nil)
+var _ RunService = (*engine.Service)(nil)
 
 // Options are the API's dependencies and limits.
 type Options struct {
@@ -61,9 +62,6 @@ type Options struct {
 	Registry *connectors.Registry
 	// Runs starts and inspects runs; when nil, run calls answer 503.
 	Runs RunService
-	// Batch, when set, carries event runs in batch workflows recorded in
-	// the store's run ledger; nil starts a workflow per event run.
-	Batch BatchService
 	// Sealer seals credential secrets before they reach the store; when
 	// nil, credential calls answer 503.
 	Sealer *secrets.Sealer
@@ -111,7 +109,6 @@ type server struct {
 	validator *flows.Validator
 	registry  *connectors.Registry
 	runs      RunService
-	batch     BatchService
 	schedules ScheduleService
 	sealer    *secrets.Sealer
 	token     string
@@ -148,7 +145,6 @@ func New(opts Options) http.Handler {
 		validator: opts.Validator,
 		registry:  opts.Registry,
 		runs:      opts.Runs,
-		batch:     opts.Batch,
 		schedules: opts.Schedules,
 		sealer:    opts.Sealer,
 		token:     opts.APIToken,

@@ -122,15 +122,10 @@ func (s *server) postEvent(c *gin.Context) {
 		if !doc.Subscribes(ev.EventType) {
 			continue
 		}
-		in := engine.RunInput{
-			FlowID: f.ID, FlowName: doc.Name, Version: v.Version,
-			RunID:     engine.DeterministicRunID(f.ID, ev.EventID),
-			StartedAt: now, Document: *doc,
-			Trigger: engine.TriggerInput{
-				TriggerInfo: flows.TriggerInfo{Type: flows.TriggerEvent, Body: envelope},
-				ID:          ev.EventID, Event: envelope, Data: ev.Data,
-			},
-		}
+		in := engine.NewRunInput(f.ID, v.Version, doc, engine.DeterministicRunID(f.ID, ev.EventID), engine.TriggerInput{
+			TriggerInfo: flows.TriggerInfo{Type: flows.TriggerEvent, Body: envelope},
+			ID:          ev.EventID, Event: envelope, Data: ev.Data,
+		}, now)
 		in.Trigger.Message = eventMessage(entry, doc, flows.RunContext{
 			Flow: flows.FlowInfo{ID: f.ID, Name: doc.Name, Version: v.Version}, Run: flows.RunInfo{ID: in.RunID, StartedAt: now},
 			Trigger: in.Trigger.TriggerInfo, Event: envelope, Data: ev.Data,
@@ -145,13 +140,9 @@ func (s *server) postEvent(c *gin.Context) {
 	if givenKey && !s.rememberEventKey(c, ev.EventID, keyFromBody, raw) {
 		return
 	}
-	start := runs.Start
-	if s.batch != nil {
-		start = s.startBatched
-	}
 	result := EventResult{EventID: ev.EventID, Runs: []engine.Run{}}
 	for _, in := range inputs {
-		run, err := start(ctx, in)
+		run, err := runs.Start(ctx, in)
 		if err != nil {
 			internalError(c, "starting a run of flow "+in.FlowID, err)
 			return

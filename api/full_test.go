@@ -18,17 +18,24 @@ import (
 	"github.com/flowline/flowline/internal/store"
 )
 
-// acceptingBatch is a BatchService that takes every run: the Temporal
-// side is not what these tests fill up.
-type acceptingBatch struct{}
+// acceptingTemporal is a Temporal side of the run service that takes
+// every batched run: it is not what these tests fill up.
+type acceptingTemporal struct{ *fakeRuns }
 
-func (acceptingBatch) Enqueue(_ context.Context, in engine.RunInput) (*engine.Run, error) {
+func (acceptingTemporal) Input(context.Context, string) (*engine.RunInput, error) {
+	return nil, engine.ErrRunNotFound
+}
+func (acceptingTemporal) Enqueue(_ context.Context, in engine.RunInput, _ engine.BatchOptions) (*engine.Run, error) {
 	return &engine.Run{RunID: in.RunID, FlowID: in.FlowID, FlowVersion: in.Version, Status: engine.StatusRunning, StartedAt: in.StartedAt}, nil
 }
-func (acceptingBatch) CancelBatched(context.Context, string, string, string) error { return nil }
-func (acceptingBatch) UIURL(string, string) string                                 { return "" }
-func (acceptingBatch) BatchOpen(context.Context, string, string) (bool, error)     { return true, nil }
-func (acceptingBatch) OwnRun(context.Context, string) (string, bool, error)        { return "", false, nil }
+func (a acceptingTemporal) Cancel(ctx context.Context, runID string) error {
+	_, err := a.fakeRuns.Cancel(ctx, runID)
+	return err
+}
+func (acceptingTemporal) CancelBatched(context.Context, string, engine.BatchRef) error { return nil }
+func (acceptingTemporal) UIURL(string, string) string                                  { return "" }
+func (acceptingTemporal) BatchOpen(context.Context, engine.BatchRef) (bool, error)     { return true, nil }
+func (acceptingTemporal) OwnRun(context.Context, string) (string, bool, error)         { return "", false, nil }
 
 // envOn is an API over the SQLite store at url with batched event runs.
 func envOn(t *testing.T, url string) *env {
@@ -44,8 +51,10 @@ func envOn(t *testing.T, url string) *env {
 		t.Fatal(err)
 	}
 	runs := newFakeRuns()
+	service := engine.NewService(engine.ServiceOptions{Executions: acceptingTemporal{runs},
+		Ledger: st.Ledger(), Versions: st, Batch: engine.BatchOptions{Lanes: 2}})
 	return &env{t: t, store: st, runs: runs,
-		h: New(Options{Store: st, Validator: v, Registry: reg, Runs: runs, Batch: acceptingBatch{}})}
+		h: New(Options{Store: st, Validator: v, Registry: reg, Runs: service})}
 }
 
 // TestEventsWhenTheFlowStoreIsFull fills the flow store for real (SQLite

@@ -86,17 +86,17 @@ func (f *fakeRuns) List(_ context.Context, filter engine.RunFilter) ([]engine.Ru
 	return []engine.Run{{RunID: "r1", FlowID: filter.FlowID, Status: engine.StatusRunning, StartedAt: time.Unix(0, 0).UTC()}}, "next", nil
 }
 
-func (f *fakeRuns) Cancel(_ context.Context, runID string) error {
+func (f *fakeRuns) Cancel(_ context.Context, runID string) (string, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if !f.known[runID] {
-		return engine.ErrRunNotFound
+		return "", engine.ErrRunNotFound
 	}
 	if st, ok := f.finished[runID]; ok {
-		return &engine.FinishedError{RunID: runID, Status: st}
+		return "", &engine.FinishedError{RunID: runID, Status: st}
 	}
 	f.cancels = append(f.cancels, runID)
-	return nil
+	return engine.StatusRunning, nil
 }
 
 func (f *fakeRuns) Retry(_ context.Context, runID string) (*engine.Run, error) {

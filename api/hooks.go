@@ -122,14 +122,10 @@ func (s *server) hook(c *gin.Context) {
 			return
 		}
 	}
-	in := engine.RunInput{
-		FlowID: flowID, FlowName: doc.Name, Version: v.Version, RunID: runID,
-		StartedAt: time.Now().UTC(), Document: *doc,
-		Trigger: engine.TriggerInput{
-			TriggerInfo: flows.TriggerInfo{Type: flows.TriggerWebhook, Body: payload.body, Headers: headers, Query: query},
-			ID:          key, Data: payload.body,
-		},
-	}
+	in := engine.NewRunInput(flowID, v.Version, doc, runID, engine.TriggerInput{
+		TriggerInfo: flows.TriggerInfo{Type: flows.TriggerWebhook, Body: payload.body, Headers: headers, Query: query},
+		ID:          key, Data: payload.body,
+	}, time.Now().UTC())
 	if !inputFits(c, in) { // the files' references, added below, are small
 		return
 	}

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -93,15 +92,8 @@ func (s *server) startRun(c *gin.Context) {
 		return
 	}
 	body := json.RawMessage(payload)
-	in := engine.RunInput{
-		FlowID:    id,
-		FlowName:  doc.Name,
-		Version:   v.Version,
-		RunID:     engine.NewRunID(id),
-		StartedAt: time.Now().UTC(),
-		Document:  *doc,
-		Trigger:   engine.TriggerInput{TriggerInfo: flows.TriggerInfo{Type: flows.TriggerManual, Body: body}, Data: body},
-	}
+	in := engine.NewRunInput(id, v.Version, doc, engine.NewRunID(id),
+		engine.TriggerInput{TriggerInfo: flows.TriggerInfo{Type: flows.TriggerManual, Body: body}, Data: body}, time.Now().UTC())
 	if !inputFits(c, in) {
 		return
 	}
@@ -139,14 +131,8 @@ func (s *server) listRuns(c *gin.Context) {
 		}
 		f.PageSize = n
 	}
-	list := runs.List
-	if s.batch != nil {
-		list = func(ctx context.Context, f engine.RunFilter) ([]engine.Run, string, error) {
-			return s.listMerged(ctx, runs, f)
-		}
-	}
-	page, next, err := list(c.Request.Context(), f)
-	if errors.Is(err, errBadPageToken) || errors.Is(err, engine.ErrBadPageToken) {
+	page, next, err := runs.List(c.Request.Context(), f)
+	if errors.Is(err, engine.ErrBadPageToken) {
 		problemf(c, http.StatusBadRequest, "page_token %q is not one a listing handed out; start again without it", c.Query("page_token"))
 		return
 	}
@@ -170,22 +156,7 @@ func (s *server) getRun(c *gin.Context) {
 	if !ok {
 		return
 	}
-	ctx := c.Request.Context()
-	rec, err := s.ledgerRun(ctx, c.Param("run_id"))
-	if err != nil {
-		internalError(c, "reading the run", err)
-		return
-	}
-	if rec != nil {
-		d, err := s.detailFromRecord(rec)
-		if err != nil {
-			internalError(c, "reading the run", err)
-			return
-		}
-		respond(c, http.StatusOK, d)
-		return
-	}
-	run, err := runs.Get(ctx, c.Param("run_id"))
+	run, err := runs.Get(c.Request.Context(), c.Param("run_id"))
 	if err != nil {
 		runError(c, "reading the run", err)
 		return
@@ -199,43 +170,8 @@ func (s *server) cancelRun(c *gin.Context) {
 		return
 	}
 	id := c.Param("run_id")
-	rec, err := s.ledgerRun(c.Request.Context(), id)
+	status, err := runs.Cancel(c.Request.Context(), id)
 	if err != nil {
-		internalError(c, "reading the run", err)
-		return
-	}
-	if rec != nil && rec.Status == store.RunAccepted {
-		canceled, err := s.store.CancelAcceptedRun(c.Request.Context(), id)
-		if err != nil {
-			internalError(c, "canceling the run", err)
-			return
-		}
-		if canceled {
-			respond(c, http.StatusAccepted, CancelResult{RunID: id, Status: engine.StatusCanceled})
-			return
-		}
-		if rec, err = s.ledgerRun(c.Request.Context(), id); err != nil { // claimed meanwhile
-			internalError(c, "reading the run", err)
-			return
-		}
-	}
-	if rec != nil {
-		if st := ledgerStatus[rec.Status]; st != engine.StatusRunning {
-			problemf(c, http.StatusConflict, "run %s has already ended (%s); only a running run can be canceled", id, st)
-			return
-		}
-		if s.batch == nil || rec.WorkflowID == "" {
-			problemf(c, http.StatusConflict, "run %s is running and cannot be canceled", id)
-			return
-		}
-		if err := s.batch.CancelBatched(c.Request.Context(), id, rec.WorkflowID, rec.TemporalRunID); err != nil {
-			runError(c, "canceling the run", err)
-			return
-		}
-		respond(c, http.StatusAccepted, CancelResult{RunID: id, Status: "canceling"})
-		return
-	}
-	if err := runs.Cancel(c.Request.Context(), id); err != nil {
 		var fin *engine.FinishedError
 		if errors.As(err, &fin) {
 			problemf(c, http.StatusConflict, "run %s has already ended (%s); only a running run can be canceled", id, fin.Status)
@@ -244,7 +180,10 @@ func (s *server) cancelRun(c *gin.Context) {
 		runError(c, "canceling the run", err)
 		return
 	}
-	respond(c, http.StatusAccepted, CancelResult{RunID: id, Status: "canceling"})
+	if status != engine.StatusCanceled {
+		status = "canceling"
+	}
+	respond(c, http.StatusAccepted, CancelResult{RunID: id, Status: status})
 }
 
 // retryRun starts a new run with the input of the given one: the same
@@ -255,42 +194,21 @@ func (s *server) retryRun(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	rec, err := s.ledgerRun(ctx, c.Param("run_id"))
+	d, err := runs.Get(ctx, c.Param("run_id"))
 	if err != nil {
-		internalError(c, "reading the run", err)
+		runError(c, "retrying the run", err)
 		return
-	}
-	flowID := ""
-	if rec != nil {
-		flowID = rec.FlowID
-	} else {
-		d, gerr := runs.Get(ctx, c.Param("run_id"))
-		if gerr != nil {
-			runError(c, "retrying the run", gerr)
-			return
-		}
-		flowID = d.FlowID
 	}
 	// A run repeats its pinned version, but not of a flow that is gone:
 	// deleting a flow ends its runs.
-	if _, ferr := s.store.GetFlow(ctx, flowID); errors.Is(ferr, store.ErrNotFound) {
-		problemf(c, http.StatusConflict, "run %s belongs to flow %s, which was deleted; it cannot be retried", c.Param("run_id"), flowID)
+	if _, ferr := s.store.GetFlow(ctx, d.FlowID); errors.Is(ferr, store.ErrNotFound) {
+		problemf(c, http.StatusConflict, "run %s belongs to flow %s, which was deleted; it cannot be retried", c.Param("run_id"), d.FlowID)
 		return
 	} else if ferr != nil {
 		internalError(c, "reading the run's flow", ferr)
 		return
 	}
-	var run *engine.Run
-	if rec != nil {
-		in, ierr := s.retryInput(ctx, rec)
-		if ierr != nil {
-			internalError(c, "retrying the run", ierr)
-			return
-		}
-		run, err = runs.Start(ctx, *in)
-	} else {
-		run, err = runs.Retry(ctx, c.Param("run_id"))
-	}
+	run, err := runs.Retry(ctx, c.Param("run_id"))
 	if err != nil {
 		runError(c, "retrying the run", err)
 		return

@@ -73,14 +73,6 @@ type FinishedRun struct {
 	TemporalRunID string `json:"temporal_run_id,omitempty"`
 }
 
-// Ledger statuses a batch workflow records (the store's names).
-const (
-	LedgerSucceeded = "succeeded"
-	LedgerFailed    = "failed"
-	LedgerCanceled  = "canceled"
-	LedgerHandedOff = "handed_off"
-)
-
 // ClaimRequest asks the ledger to take runs for one batch execution.
 type ClaimRequest struct {
 	RunIDs        []string `json:"run_ids"`

@@ -29,7 +29,7 @@ func runInBatch(ctx workflow.Context, conns *connectors.Registry, in RunInput, b
 	for i, step := range in.Document.Steps {
 		si, err := stepInput(in, step, &rc, wfID)
 		if err != nil {
-			return finish(LedgerFailed, err.Error())
+			return finish(StatusFailed, err.Error())
 		}
 		si.Attempt = 1
 		carry := in
@@ -58,7 +58,7 @@ func runInBatch(ctx workflow.Context, conns *connectors.Registry, in RunInput, b
 		if err == nil && out.HandedOff != "" {
 			// Its outcome was too large for the batch: the run goes on in
 			// its own workflow, which holds the outcome.
-			return FinishedRun{RunID: in.RunID, Status: LedgerHandedOff, Steps: steps,
+			return FinishedRun{RunID: in.RunID, Status: StatusHandedOff, Steps: steps,
 				WorkflowID: WorkflowID(in.RunID), TemporalRunID: out.HandedOff}
 		}
 		sr := stepResult(step, out, err)
@@ -71,7 +71,7 @@ func runInBatch(ctx workflow.Context, conns *connectors.Registry, in RunInput, b
 		if canceled(ctx, err) {
 			sr.Status = StepCanceled
 			steps = append(steps, sr)
-			return finish(LedgerCanceled, "canceled")
+			return finish(StatusCanceled, "canceled")
 		}
 		if delay, retry := nextDelay(err, retryPolicy(step.Retry), 1); retry {
 			return handOff(ctx, in, Resume{Steps: steps, Outputs: outputs, Next: i, Attempts: out.Attempts, Delay: delay})
@@ -81,9 +81,9 @@ func runInBatch(ctx workflow.Context, conns *connectors.Registry, in RunInput, b
 			continue
 		}
 		steps = append(steps, skipped(in.Document.Steps[i+1:])...)
-		return finish(LedgerFailed, fmt.Sprintf("step %q failed: %s", step.ID, sr.Error))
+		return finish(StatusFailed, fmt.Sprintf("step %q failed: %s", step.ID, sr.Error))
 	}
-	return finish(LedgerSucceeded, "")
+	return finish(StatusSucceeded, "")
 }
 
 // handOff starts the run's own FlowRun workflow (through a local activity
@@ -106,10 +106,10 @@ func handOff(ctx workflow.Context, in RunInput, r Resume) FinishedRun {
 	var temporalRunID string
 	if err := workflow.ExecuteLocalActivity(lctx, handOffActivity, in).Get(dctx, &temporalRunID); err != nil {
 		t := closedAt(workflow.Now(ctx), r.Steps)
-		return FinishedRun{RunID: in.RunID, Status: LedgerFailed, Steps: r.Steps, ClosedAt: &t,
+		return FinishedRun{RunID: in.RunID, Status: StatusFailed, Steps: r.Steps, ClosedAt: &t,
 			Error: "handing the run to a workflow of its own for a retry: " + err.Error()}
 	}
-	return FinishedRun{RunID: in.RunID, Status: LedgerHandedOff, Steps: r.Steps,
+	return FinishedRun{RunID: in.RunID, Status: StatusHandedOff, Steps: r.Steps,
 		WorkflowID: WorkflowID(in.RunID), TemporalRunID: temporalRunID}
 }
 

@@ -22,7 +22,7 @@ type memLedger struct {
 	finished map[string]FinishedRun
 }
 
-func (l *memLedger) ClaimRuns(_ context.Context, req ClaimRequest) ([]string, error) {
+func (l *memLedger) Claim(_ context.Context, req ClaimRequest) ([]string, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	var out []string
@@ -41,7 +41,7 @@ func (l *memLedger) ClaimRuns(_ context.Context, req ClaimRequest) ([]string, er
 	return out, nil
 }
 
-func (l *memLedger) FinishRuns(_ context.Context, done []FinishedRun) error {
+func (l *memLedger) Finish(_ context.Context, done []FinishedRun) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for _, d := range done {
@@ -82,7 +82,7 @@ func TestBatchWorkflow(t *testing.T) {
 	if calls[`{"echo":"ok"}`] != 1 || calls[`{"fail":"retryable"}`] != 1 || len(calls) != 2 {
 		t.Errorf("connector calls %v", calls)
 	}
-	want := map[string]string{"ok": LedgerSucceeded, "flaky": LedgerHandedOff, "over-cap": LedgerHandedOff}
+	want := map[string]string{"ok": StatusSucceeded, "flaky": StatusHandedOff, "over-cap": StatusHandedOff}
 	if len(ledger.finished) != len(want) {
 		t.Errorf("ledger finished %d runs, want %d: %+v", len(ledger.finished), len(want), ledger.finished)
 	}
@@ -91,7 +91,7 @@ func TestBatchWorkflow(t *testing.T) {
 		if f.Status != status {
 			t.Errorf("run %s finished as %q, want %q", id, f.Status, status)
 		}
-		if status == LedgerHandedOff && (f.WorkflowID != WorkflowID(id) || f.TemporalRunID != "own-"+id) {
+		if status == StatusHandedOff && (f.WorkflowID != WorkflowID(id) || f.TemporalRunID != "own-"+id) {
 			t.Errorf("run %s handed to %q/%q, want %q", id, f.WorkflowID, f.TemporalRunID, WorkflowID(id))
 		}
 	}
@@ -178,7 +178,7 @@ func TestBatchWorkflowStartedLate(t *testing.T) {
 	if n := len(fc.seen); n != 1 || len(ho.got) != 0 {
 		t.Errorf("connector called %d times and %d runs handed off; want the run run once in the batch", n, len(ho.got))
 	}
-	if f := ledger.finished["late"]; f.Status != LedgerSucceeded {
+	if f := ledger.finished["late"]; f.Status != StatusSucceeded {
 		t.Errorf("late run recorded as %+v", f)
 	}
 }

@@ -3,21 +3,104 @@ package engine
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"go.temporal.io/sdk/activity"
+
+	"github.com/flowline/flowline/flows"
 )
 
-// Ledger is where batched runs are recorded: the API accepts them there,
-// and the batch workflow claims them and records how they ended. The
-// wiring fills it with the flow store.
+// BatchLedger is what a batch workflow does with the run ledger: claim the
+// runs it was sent and record how they ended.
+type BatchLedger interface {
+	// Claim takes the accepted runs among req.RunIDs for one batch
+	// execution and returns those it took; repeating a claim under the
+	// same token takes the same runs again.
+	Claim(ctx context.Context, req ClaimRequest) ([]string, error)
+	// Finish records outcomes, each only while its run still runs under
+	// the claim it names.
+	Finish(ctx context.Context, done []FinishedRun) error
+}
+
+// Ledger is where runs carried by batches are recorded: the run service
+// accepts them there (which dedupes repeated triggers), batch workflows
+// claim and finish them, the sweeper releases and prunes them. The flow
+// store implements it.
 type Ledger interface {
-	ClaimRuns(ctx context.Context, req ClaimRequest) ([]string, error)
-	FinishRuns(ctx context.Context, done []FinishedRun) error
+	BatchLedger
+	// Accept records e as accepted; when the run is recorded already,
+	// it writes nothing and returns the existing entry with created false.
+	Accept(ctx context.Context, e LedgerEntry) (entry *LedgerEntry, created bool, err error)
+	// Get returns a run's entry; an unknown run is ErrRunNotFound.
+	Get(ctx context.Context, runID string) (*LedgerEntry, error)
+	// CancelAccepted marks a run no batch has claimed as canceled, and
+	// reports whether it did.
+	CancelAccepted(ctx context.Context, runID string) (bool, error)
+	// Release puts a run claimed under claimToken but never finished back
+	// to accepted, and reports whether it did.
+	Release(ctx context.Context, runID, claimToken string) (bool, error)
+	// List lists entries, handed-off runs left out.
+	List(ctx context.Context, f LedgerFilter) ([]LedgerEntry, error)
+	// Prune deletes the entries of runs that started before cutoff and no
+	// longer run (and whatever else dedupes their triggers), and returns
+	// how many runs went.
+	Prune(ctx context.Context, cutoff time.Time) (int64, error)
+}
+
+// Versions reads the published versions runs are pinned to: the run
+// service rebuilds a recorded run's input from them. The flow store
+// implements it.
+type Versions interface {
+	PinnedVersion(ctx context.Context, flowID string, version int) (*flows.Document, error)
+}
+
+// LedgerEntry is a run as the ledger records it.
+type LedgerEntry struct {
+	RunID       string
+	FlowID      string
+	FlowVersion int
+	// Status is accepted, running, succeeded, failed, canceled or
+	// handed_off.
+	Status string
+	// WorkflowID and TemporalRunID name the execution carrying the run:
+	// its batch, or its own workflow once handed off.
+	WorkflowID    string
+	TemporalRunID string
+	// ClaimToken names the claim the run was taken under.
+	ClaimToken string
+	Trigger    TriggerInput
+	Steps      []StepResult
+	Error      string
+	StartedAt  time.Time
+	ClosedAt   *time.Time
+}
+
+// LedgerFilter narrows Ledger.List. Before, when set, keeps runs that
+// started strictly before it (or at it with a smaller run id than
+// BeforeID), for paging newest first. Claimed, when set, keeps the runs
+// still running under that batch execution; StartedBefore keeps runs that
+// started before it.
+type LedgerFilter struct {
+	FlowID        string
+	Statuses      []string
+	Before        *time.Time
+	BeforeID      string
+	StartedBefore *time.Time
+	Claimed       *BatchRef
+	Limit         int
+	// OldestFirst lists oldest first instead of newest first.
+	OldestFirst bool
+}
+
+// BatchRef names one batch workflow execution.
+type BatchRef struct {
+	WorkflowID    string
+	TemporalRunID string
 }
 
 // ledgerActivities are the batch workflow's local activities.
 type ledgerActivities struct {
-	ledger Ledger
+	ledger BatchLedger
 	// runs starts the workflows of handed-off runs.
 	runs *Runs
 }
@@ -27,7 +110,7 @@ func (a *ledgerActivities) Claim(ctx context.Context, req ClaimRequest) ([]strin
 	if a.ledger == nil {
 		return nil, fmt.Errorf("claiming runs: this worker has no run ledger")
 	}
-	return a.ledger.ClaimRuns(ctx, req)
+	return a.ledger.Claim(ctx, req)
 }
 
 // Finish records the outcomes of finished runs.
@@ -35,7 +118,7 @@ func (a *ledgerActivities) Finish(ctx context.Context, done []FinishedRun) error
 	if a.ledger == nil {
 		return fmt.Errorf("recording finished runs: this worker has no run ledger")
 	}
-	return a.ledger.FinishRuns(ctx, done)
+	return a.ledger.Finish(ctx, done)
 }
 
 // HandOff starts the run's own workflow on the task queue this worker

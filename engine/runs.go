@@ -26,16 +26,6 @@ var ErrRunNotFound = errors.New("run not found")
 // handed out.
 var ErrBadPageToken = errors.New("bad page token")
 
-// Run statuses, as the API reports them.
-const (
-	StatusRunning    = "running"
-	StatusSucceeded  = "succeeded"
-	StatusFailed     = "failed"
-	StatusCanceled   = "canceled"
-	StatusTerminated = "terminated"
-	StatusTimedOut   = "timed_out"
-)
-
 // Run is a run as listed.
 type Run struct {
 	RunID         string     `json:"run_id"`
@@ -64,16 +54,14 @@ type RunFilter struct {
 	PageToken string
 }
 
-// Runs starts and inspects runs through a Temporal client.
+// Runs is the Temporal side of the run service (see Executions): it
+// starts and inspects workflows through a Temporal client.
 type Runs struct {
 	Client    client.Client
 	Namespace string
 	TaskQueue string
 	// UIBaseURL, when set, is used to build temporal_ui_url links.
 	UIBaseURL string
-	// Batch shapes the batch workflows that carry event runs; zero lanes
-	// starts a workflow per run instead.
-	Batch BatchOptions
 }
 
 // Start starts a run of in and returns it once Temporal has recorded it.
@@ -314,17 +302,9 @@ func (r *Runs) Cancel(ctx context.Context, runID string) error {
 	return nil
 }
 
-// Retry starts a new run with the same input (the same pinned version and
-// trigger) as runID.
-func (r *Runs) Retry(ctx context.Context, runID string) (*Run, error) {
-	in, err := r.input(ctx, WorkflowID(runID))
-	if err != nil {
-		return nil, err
-	}
-	in.RunID = NewRunID(in.FlowID)
-	in.StartedAt = time.Now().UTC()
-	in.Trigger.ID = ""
-	return r.Start(ctx, *in)
+// Input reads the input runID's own workflow started with.
+func (r *Runs) Input(ctx context.Context, runID string) (*RunInput, error) {
+	return r.input(ctx, WorkflowID(runID))
 }
 
 // executionInfo is what describe and list answers share.

@@ -35,12 +35,12 @@ func batchLane(runID string, lanes int) int {
 	return int(h.Sum32() % uint32(lanes))
 }
 
-// Enqueue hands in to a batch workflow of its flow, starting one if none
-// runs, and returns once Temporal has recorded the signal: from then on
+// Enqueue hands in to a batch workflow of its flow shaped by opts,
+// starting one if none runs, and returns once Temporal has recorded the signal: from then on
 // the run survives any crash. The caller has recorded the run in the
 // ledger first.
-func (r *Runs) Enqueue(ctx context.Context, in RunInput) (*Run, error) {
-	opts := r.Batch.withDefaults()
+func (r *Runs) Enqueue(ctx context.Context, in RunInput, opts BatchOptions) (*Run, error) {
+	opts = opts.withDefaults()
 	lanes := max(opts.Lanes, 1)
 	window := in.StartedAt.Truncate(opts.Window)
 	wfID := BatchWorkflowID(in.FlowID, window, batchLane(in.RunID, lanes))
@@ -69,8 +69,8 @@ func (r *Runs) Enqueue(ctx context.Context, in RunInput) (*Run, error) {
 
 // CancelBatched asks the batch workflow execution carrying runID to
 // cancel it.
-func (r *Runs) CancelBatched(ctx context.Context, runID, batchWorkflowID, temporalRunID string) error {
-	if err := r.Client.SignalWorkflow(ctx, batchWorkflowID, temporalRunID, BatchCancelSignal, runID); err != nil {
+func (r *Runs) CancelBatched(ctx context.Context, runID string, b BatchRef) error {
+	if err := r.Client.SignalWorkflow(ctx, b.WorkflowID, b.TemporalRunID, BatchCancelSignal, runID); err != nil {
 		return notFound(runID, err)
 	}
 	return nil
@@ -78,13 +78,13 @@ func (r *Runs) CancelBatched(ctx context.Context, runID, batchWorkflowID, tempor
 
 // BatchOpen reports whether a batch workflow execution is still running;
 // one Temporal no longer knows counts as closed.
-func (r *Runs) BatchOpen(ctx context.Context, workflowID, temporalRunID string) (bool, error) {
-	desc, err := r.Client.DescribeWorkflowExecution(ctx, workflowID, temporalRunID)
+func (r *Runs) BatchOpen(ctx context.Context, b BatchRef) (bool, error) {
+	desc, err := r.Client.DescribeWorkflowExecution(ctx, b.WorkflowID, b.TemporalRunID)
 	if err != nil {
 		if errors.Is(notFound("", err), ErrRunNotFound) {
 			return false, nil
 		}
-		return false, fmt.Errorf("describing batch %s: %w", workflowID, err)
+		return false, fmt.Errorf("describing batch %s: %w", b.WorkflowID, err)
 	}
 	return desc.GetWorkflowExecutionInfo().GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING, nil
 }

@@ -45,8 +45,10 @@ func (s *Schedules) Sync(ctx context.Context, flowID string, version int, doc *f
 		ID:        scheduledWorkflowID(flowID),
 		Workflow:  WorkflowType,
 		TaskQueue: s.TaskQueue,
-		Args: []any{RunInput{FlowID: flowID, FlowName: doc.Name, Version: version, Document: *doc,
-			Trigger: TriggerInput{TriggerInfo: flows.TriggerInfo{Type: flows.TriggerSchedule}}}},
+		// No run id: the workflow takes it from the workflow id, which
+		// Temporal makes unique with the firing time.
+		Args: []any{NewRunInput(flowID, version, doc, "",
+			TriggerInput{TriggerInfo: flows.TriggerInfo{Type: flows.TriggerSchedule}}, time.Time{})},
 		Memo: map[string]any{"flow_name": doc.Name},
 		TypedSearchAttributes: temporal.NewSearchAttributes(
 			SAFlowID.ValueSet(flowID), SAFlowVersion.ValueSet(int64(version)), SATrigger.ValueSet(flows.TriggerSchedule)),

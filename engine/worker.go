@@ -12,7 +12,7 @@ import (
 // NewWorker returns a worker on taskQueue that runs FlowRunWorkflow, the
 // batch workflow with its ledger activities, and one activity per
 // registered connector, named after the connector's type.
-func NewWorker(c client.Client, taskQueue string, reg *connectors.Registry, ledger Ledger) worker.Worker {
+func NewWorker(c client.Client, taskQueue string, reg *connectors.Registry, ledger BatchLedger) worker.Worker {
 	w := worker.New(c, taskQueue, worker.Options{
 		MaxConcurrentWorkflowTaskPollers: 8,
 		MaxConcurrentActivityTaskPollers: 8,
@@ -36,7 +36,7 @@ func workflowOptions() workflow.RegisterOptions {
 // Register adds Flowline's workflows, the batch workflow's activities
 // (on ledger, handing runs off through runs) and one activity per
 // connector to w.
-func Register(w worker.Registry, reg *connectors.Registry, ledger Ledger, runs *Runs) {
+func Register(w worker.Registry, reg *connectors.Registry, ledger BatchLedger, runs *Runs) {
 	RegisterWorkflow(w, reg)
 	la := &ledgerActivities{ledger: ledger, runs: runs}
 	w.RegisterActivityWithOptions(la.Claim, activity.RegisterOptions{Name: claimActivity})

@@ -61,9 +61,12 @@ type App struct {
 	blobs      blob.Store
 	served     chan error
 	pprof      *http.Server
-	// stops stop the background loops (ledger pruner, requeuer).
-	stops    []func()
-	requeuer *api.Requeuer
+	// stops stop the background loops (the run ledger's sweeper).
+	stops []func()
+	// runs is the run service the API uses; sweeper keeps its ledger
+	// moving (the API process owns it).
+	runs    *engine.Service
+	sweeper *engine.Sweeper
 	// lock holds the data dir while the embedded Temporal server runs.
 	lock *os.File
 }
@@ -139,11 +142,10 @@ func Start(ctx context.Context, cfg *config.Config, mode Mode, logger *slog.Logg
 		}
 	}
 	if mode == ModeServe || mode == ModeWorker {
-		a.worker = engine.NewWorker(a.client, cfg.TaskQueue, reg, storeLedger{a.store})
+		a.worker = engine.NewWorker(a.client, cfg.TaskQueue, reg, a.store.Ledger())
 		if err := a.worker.Start(); err != nil {
 			return nil, fmt.Errorf("starting worker: %w", err)
 		}
-		a.every(pruneEvery, a.pruneOnce)
 	}
 	if mode == ModeServe || mode == ModeAPI {
 		if err := a.startAPI(ctx, reg); err != nil {
@@ -174,17 +176,17 @@ func (a *App) startAPI(ctx context.Context, reg *connectors.Registry) error {
 	if err != nil {
 		return fmt.Errorf("compiling schemas: %w", err)
 	}
-	runs := &engine.Runs{Client: a.client, Namespace: a.cfg.TemporalNamespace, TaskQueue: a.cfg.TaskQueue,
-		UIBaseURL: a.cfg.TemporalUIURL(),
-		Batch:     engine.BatchOptions{Lanes: a.cfg.BatchLanes, Window: a.cfg.BatchWindow, Grace: a.cfg.BatchGrace}}
-	var batch api.BatchService
-	if a.cfg.BatchLanes > 0 {
-		batch = runs
-		a.requeuer = &api.Requeuer{Store: a.store, Batch: runs}
-		a.every(requeueEvery, a.requeueOnce)
-	}
+	runs := engine.NewService(engine.ServiceOptions{
+		Executions: &engine.Runs{Client: a.client, Namespace: a.cfg.TemporalNamespace, TaskQueue: a.cfg.TaskQueue,
+			UIBaseURL: a.cfg.TemporalUIURL()},
+		Ledger: a.store.Ledger(), Versions: a.store,
+		Batch: engine.BatchOptions{Lanes: a.cfg.BatchLanes, Window: a.cfg.BatchWindow, Grace: a.cfg.BatchGrace},
+	})
+	a.runs = runs
+	a.sweeper = engine.NewSweeper(runs, a.client, a.cfg.TemporalNamespace, a.log)
+	a.background(a.sweeper.Run)
 	handler := api.New(api.Options{
-		Store: a.store, Validator: validator, Registry: reg, Runs: runs, Batch: batch, Sealer: a.sealer,
+		Store: a.store, Validator: validator, Registry: reg, Runs: runs, Sealer: a.sealer,
 		Schedules: &engine.Schedules{Client: a.client, TaskQueue: a.cfg.TaskQueue},
 		APIToken:  a.cfg.APIToken, MaxBodyBytes: a.cfg.MaxBodyBytes, Ready: a.ready, Logger: a.log,
 		PublicURL: a.cfg.PublicURL, OAuth2: a.tokens,

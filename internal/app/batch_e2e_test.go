@@ -15,7 +15,6 @@ import (
 
 	enumspb "go.temporal.io/api/enums/v1"
 
-	"github.com/flowline/flowline/api"
 	"github.com/flowline/flowline/engine"
 	"github.com/flowline/flowline/flows"
 	"github.com/flowline/flowline/internal/store"
@@ -196,7 +195,9 @@ func TestBatchedEventRuns(t *testing.T) {
 	if canceled.Status != "canceled" {
 		t.Errorf("canceling an accepted run answered %+v", canceled)
 	}
-	a.requeueOnce(context.Background())
+	if _, err := a.sweeper.Requeue(context.Background(), engine.RequeueAfter); err != nil {
+		t.Fatal(err)
+	}
 	if d := c.waitRun(orphan); d.Status != "succeeded" || len(d.Steps) != 2 {
 		t.Errorf("requeued run: %+v", d)
 	}
@@ -316,7 +317,7 @@ func TestBatchedEventRuns(t *testing.T) {
 	if err := a.Client().TerminateWorkflow(context.Background(), held.WorkflowID, hp[len(hp)-2], "test: batch lost"); err != nil {
 		t.Fatal(err)
 	}
-	engineRuns := &engine.Runs{Client: a.Client(), Namespace: cfg.TemporalNamespace, TaskQueue: cfg.TaskQueue, Batch: engine.BatchOptions{Lanes: cfg.BatchLanes}}
+	engineRuns := &engine.Runs{Client: a.Client(), Namespace: cfg.TemporalNamespace, TaskQueue: cfg.TaskQueue}
 	// A run of that batch that was handed off before the batch could say
 	// so: its own workflow exists, and the sweep records it as handed off
 	// instead of running it again.
@@ -342,8 +343,9 @@ func TestBatchedEventRuns(t *testing.T) {
 			Data: []byte(`{"path": "early"}`)}}); err != nil {
 		t.Fatal(err)
 	}
-	sweeper := &api.Requeuer{Store: a.store, StuckAfter: time.Millisecond, Batch: engineRuns}
-	if _, err := sweeper.Sweep(ctx, 0); err != nil {
+	sweeper := engine.NewSweeper(a.runs, a.Client(), cfg.TemporalNamespace, nil)
+	sweeper.StuckAfter = time.Millisecond
+	if _, err := sweeper.Requeue(ctx, 0); err != nil {
 		t.Fatal(err)
 	}
 	if rec, err := a.store.GetRunRecord(ctx, early); err != nil || rec.Status != store.RunHandedOff || rec.WorkflowID != engine.WorkflowID(early) {
@@ -398,7 +400,9 @@ func TestBatchedEventRuns(t *testing.T) {
 		StartedAt: time.Now().Add(-25 * time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
-	a.pruneOnce(ctx)
+	if _, _, err := a.sweeper.Prune(ctx); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := a.store.GetRunRecord(ctx, flowID+"-old"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("a 25-hour-old ledger entry survived pruning: %v", err)
 	}

@@ -16,7 +16,7 @@ var allowed = map[string][]string{
 	"connectors/http":                  {"connectors"},
 	"engine":                           {"flows", "connectors"},
 	"engine/devserver":                 {},
-	"internal/store":                   {"flows"},
+	"internal/store":                   {"flows", "engine"},
 	"internal/catalogfile":             {"flows", "internal/store"},
 	"internal/secrets":                 {"internal/store", "connectors"},
 	"internal/config":                  {},

@@ -7,22 +7,24 @@ import (
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+
+	"github.com/flowline/flowline/engine"
 )
 
-// Ledger statuses of a batched run.
+// Ledger statuses of a batched run: the engine's run statuses.
 const (
 	// RunAccepted: recorded by the API, not yet taken by a batch workflow.
-	RunAccepted = "accepted"
+	RunAccepted = engine.StatusAccepted
 	// RunRunning: claimed by a batch workflow, steps under way.
-	RunRunning = "running"
+	RunRunning = engine.StatusRunning
 	// RunSucceeded and RunFailed: finished inside the batch workflow.
-	RunSucceeded = "succeeded"
-	RunFailed    = "failed"
+	RunSucceeded = engine.StatusSucceeded
+	RunFailed    = engine.StatusFailed
 	// RunCanceled: stopped on request.
-	RunCanceled = "canceled"
+	RunCanceled = engine.StatusCanceled
 	// RunHandedOff: a step needed a retry, so the run went on in a
 	// workflow of its own, which Temporal visibility lists from then on.
-	RunHandedOff = "handed_off"
+	RunHandedOff = engine.StatusHandedOff
 )
 
 // RunRecord is the ledger entry of a run carried by a batch workflow: it
@@ -155,7 +157,13 @@ type RunRecordFilter struct {
 	Statuses []string
 	Before   *time.Time
 	BeforeID string
-	Limit    int
+	// StartedBefore keeps runs that started before it.
+	StartedBefore *time.Time
+	// WorkflowID and TemporalRunID, when set, keep the runs of that
+	// execution.
+	WorkflowID    string
+	TemporalRunID string
+	Limit         int
 	// OldestFirst lists oldest first instead.
 	OldestFirst bool
 }
@@ -172,6 +180,12 @@ func (s *Store) ListRunRecords(ctx context.Context, f RunRecordFilter) ([]RunRec
 	}
 	if f.Before != nil {
 		q = q.Where("(started_at < ? OR (started_at = ? AND run_id < ?))", *f.Before, *f.Before, f.BeforeID)
+	}
+	if f.StartedBefore != nil {
+		q = q.Where("started_at < ?", f.StartedBefore.UTC())
+	}
+	if f.WorkflowID != "" {
+		q = q.Where("workflow_id = ? AND temporal_run_id = ?", f.WorkflowID, f.TemporalRunID)
 	}
 	limit := f.Limit
 	if limit <= 0 {
@@ -222,35 +236,6 @@ func (s *Store) CancelAcceptedRun(ctx context.Context, runID string) (bool, erro
 		return false, fmt.Errorf("canceling run %s: %w", runID, res.Error)
 	}
 	return res.RowsAffected == 1, nil
-}
-
-// RunningBatches returns the executions (workflow id, Temporal run id)
-// that claimed runs which started before cutoff and are still running,
-// oldest first, at most limit of them.
-func (s *Store) RunningBatches(ctx context.Context, cutoff time.Time, limit int) ([][2]string, error) {
-	var rows []RunRecord
-	err := s.db.WithContext(ctx).Model(&RunRecord{}).Select("workflow_id, temporal_run_id").
-		Where("status = ? AND started_at < ?", RunRunning, cutoff.UTC()).
-		Group("workflow_id, temporal_run_id").Order("MIN(started_at)").Limit(limit).Find(&rows).Error
-	if err != nil {
-		return nil, fmt.Errorf("listing batches with running runs: %w", err)
-	}
-	out := make([][2]string, len(rows))
-	for i, r := range rows {
-		out[i] = [2]string{r.WorkflowID, r.TemporalRunID}
-	}
-	return out, nil
-}
-
-// ClaimedRuns returns the runs still running under a batch execution.
-func (s *Store) ClaimedRuns(ctx context.Context, workflowID, temporalRunID string) ([]RunRecord, error) {
-	var out []RunRecord
-	err := s.db.WithContext(ctx).Where("workflow_id = ? AND temporal_run_id = ? AND status = ?", workflowID, temporalRunID, RunRunning).
-		Find(&out).Error
-	if err != nil {
-		return nil, fmt.Errorf("listing the runs of batch %s: %w", workflowID, err)
-	}
-	return out, nil
 }
 
 // ReleaseRun puts a run its batch claimed but never finished back to

@@ -95,13 +95,20 @@ func TestRunLedger(t *testing.T) {
 			t.Fatalf("pages = %s then %s", ids(page), ids(next))
 		}
 		// A batch that ended without finishing its runs gives them back.
-		batches, err := s.RunningBatches(ctx, base.Add(time.Hour), 10)
-		if err != nil || len(batches) != 1 || batches[0] != [2]string{"batch-f1", "trun1"} {
-			t.Fatalf("RunningBatches = %v, %v", batches, err)
+		cutoff := base.Add(time.Hour)
+		running, err := s.ListRunRecords(ctx, RunRecordFilter{Statuses: []string{RunRunning}, StartedBefore: &cutoff})
+		if err != nil || len(running) != 1 || running[0].WorkflowID != "batch-f1" || running[0].TemporalRunID != "trun1" {
+			t.Fatalf("running runs = %v, %v", running, err)
 		}
-		claimedRecs, err := s.ClaimedRuns(ctx, "batch-f1", "trun1")
+		if early, _ := s.ListRunRecords(ctx, RunRecordFilter{Statuses: []string{RunRunning}, StartedBefore: &base}); len(early) != 0 {
+			t.Fatalf("runs started before %s = %v", base, early)
+		}
+		claimedRecs, err := s.ListRunRecords(ctx, RunRecordFilter{Statuses: []string{RunRunning}, WorkflowID: "batch-f1", TemporalRunID: "trun1"})
 		if err != nil || len(claimedRecs) != 1 || claimedRecs[0].RunID != "f1-c" {
-			t.Fatalf("ClaimedRuns = %v, %v", claimedRecs, err)
+			t.Fatalf("claimed runs = %v, %v", claimedRecs, err)
+		}
+		if other, _ := s.ListRunRecords(ctx, RunRecordFilter{WorkflowID: "batch-f1", TemporalRunID: "trun-other"}); len(other) != 0 {
+			t.Fatalf("runs of another execution = %v", other)
 		}
 		if ok, err := s.ReleaseRun(ctx, "f1-c", "tok-other"); err != nil || ok {
 			t.Fatalf("ReleaseRun under the wrong claim = %v, %v", ok, err)

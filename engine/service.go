@@ -1,0 +1,266 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/flowline/flowline/flows"
+)
+
+// Executions is the Temporal side of the run service: runs with
+// workflows of their own, and the batch workflows that carry the others.
+// *Runs implements it; API tests substitute a fake.
+type Executions interface {
+	// Start starts a run's own workflow (or finds the one started
+	// before) and returns once Temporal has recorded it.
+	Start(ctx context.Context, in RunInput) (*Run, error)
+	// Get describes a run that has a workflow of its own.
+	Get(ctx context.Context, runID string) (*RunDetail, error)
+	// List lists runs with workflows of their own, newest first.
+	List(ctx context.Context, f RunFilter) ([]Run, string, error)
+	// Cancel asks a run's own workflow to stop.
+	Cancel(ctx context.Context, runID string) error
+	// Input reads the input a run's own workflow started with.
+	Input(ctx context.Context, runID string) (*RunInput, error)
+	// Enqueue hands a run recorded in the ledger to a batch workflow.
+	Enqueue(ctx context.Context, in RunInput, opts BatchOptions) (*Run, error)
+	// CancelBatched asks the batch execution carrying a run to cancel it.
+	CancelBatched(ctx context.Context, runID string, batch BatchRef) error
+	// BatchOpen reports whether a batch execution still runs.
+	BatchOpen(ctx context.Context, batch BatchRef) (bool, error)
+	// OwnRun reports whether a run has a workflow of its own, and its
+	// Temporal run id.
+	OwnRun(ctx context.Context, runID string) (string, bool, error)
+	// UIURL links an execution in the Temporal UI, or is empty.
+	UIURL(workflowID, temporalRunID string) string
+}
+
+var _ Executions = (*Runs)(nil)
+
+// ServiceOptions are what the run service is made of.
+type ServiceOptions struct {
+	// Executions is the Temporal side. Required.
+	Executions Executions
+	// Ledger records batched runs; nil gives every run a workflow of its
+	// own.
+	Ledger Ledger
+	// Versions reads pinned versions; required with a Ledger.
+	Versions Versions
+	// Batch shapes batching; zero lanes turns it off.
+	Batch BatchOptions
+}
+
+// Service is Flowline's one run service: every trigger starts runs
+// through it, and runs are read, listed, canceled and retried through it.
+// Whether a run is carried by a batch workflow (recorded in the ledger)
+// or has a workflow of its own is its business: callers never branch on
+// it.
+type Service struct {
+	exec     Executions
+	ledger   Ledger
+	versions Versions
+	batch    BatchOptions
+}
+
+// NewService returns the run service made of o.
+func NewService(o ServiceOptions) *Service {
+	s := &Service{exec: o.Executions, ledger: o.Ledger, versions: o.Versions, batch: o.Batch}
+	if s.ledger == nil || s.versions == nil {
+		s.batch.Lanes = 0
+	}
+	return s
+}
+
+// Batching reports whether the service batches any runs.
+func (s *Service) Batching() bool { return s.batch.Lanes > 0 }
+
+// batched reports whether run in goes to a batch workflow: event runs,
+// when batching is on.
+func (s *Service) batched(in RunInput) bool {
+	return s.Batching() && in.Trigger.Type == flows.TriggerEvent
+}
+
+// enqueueTimeout bounds handing a recorded run to its batch.
+const enqueueTimeout = 30 * time.Second
+
+// Start starts a run of in and returns it once it is durably recorded. A
+// run id started before starts nothing and answers with that run.
+func (s *Service) Start(ctx context.Context, in RunInput) (*Run, error) {
+	if in.StartedAt.IsZero() {
+		in.StartedAt = time.Now().UTC()
+	}
+	if !s.batched(in) {
+		return s.exec.Start(ctx, in)
+	}
+	// Recorded in the ledger first, then handed to a batch workflow; the
+	// answer waits for both. A repeat of a run the ledger holds starts
+	// nothing. A run recorded but perhaps never handed over (its first
+	// request failed half-way) is handed over again: if the first signal
+	// did arrive, the batch's claim drops the second.
+	e, created, err := s.ledger.Accept(ctx, LedgerEntry{RunID: in.RunID, FlowID: in.FlowID,
+		FlowVersion: in.Version, Trigger: in.Trigger, StartedAt: in.StartedAt})
+	if err != nil {
+		return nil, err
+	}
+	if !created && e.Status != StatusAccepted {
+		if e.Status == StatusHandedOff {
+			d, err := s.exec.Get(ctx, in.RunID)
+			if err != nil {
+				return nil, err
+			}
+			return &d.Run, nil
+		}
+		run := s.entryRun(e)
+		return &run, nil
+	}
+	if !created {
+		// Hand over what was recorded first (its version, trigger and
+		// time, hence the same batch), not this repeat.
+		first, err := s.inputOf(ctx, e)
+		if err != nil {
+			return nil, err
+		}
+		in = *first
+	}
+	// The run is recorded: hand it over even if the caller hangs up now.
+	ectx, cancel := context.WithTimeout(context.WithoutCancel(ctx), enqueueTimeout)
+	defer cancel()
+	return s.exec.Enqueue(ectx, in, s.batch)
+}
+
+// ledgerEntry returns a batched run's entry, or nil when the ledger does
+// not hold it or it went on in a workflow of its own (then Temporal knows
+// it).
+func (s *Service) ledgerEntry(ctx context.Context, runID string) (*LedgerEntry, error) {
+	if s.ledger == nil {
+		return nil, nil
+	}
+	e, err := s.ledger.Get(ctx, runID)
+	if errors.Is(err, ErrRunNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if e.Status == StatusHandedOff {
+		return nil, nil
+	}
+	return e, nil
+}
+
+// Get describes one run with its trigger and step results; an unknown id
+// is ErrRunNotFound.
+func (s *Service) Get(ctx context.Context, runID string) (*RunDetail, error) {
+	e, err := s.ledgerEntry(ctx, runID)
+	if err != nil {
+		return nil, err
+	}
+	if e == nil {
+		return s.exec.Get(ctx, runID)
+	}
+	d := &RunDetail{Run: s.entryRun(e), Trigger: e.Trigger, Steps: e.Steps, Error: e.Error}
+	if d.Steps == nil {
+		d.Steps = []StepResult{}
+	}
+	return d, nil
+}
+
+// Cancel asks a run to stop and returns its status from now: canceled
+// when it had not started, else running until it has stopped. A run that
+// has ended is a *FinishedError.
+func (s *Service) Cancel(ctx context.Context, runID string) (string, error) {
+	e, err := s.ledgerEntry(ctx, runID)
+	if err != nil {
+		return "", err
+	}
+	if e != nil && e.Status == StatusAccepted {
+		canceled, err := s.ledger.CancelAccepted(ctx, runID)
+		if err != nil {
+			return "", err
+		}
+		if canceled {
+			return StatusCanceled, nil
+		}
+		if e, err = s.ledgerEntry(ctx, runID); err != nil { // claimed meanwhile
+			return "", err
+		}
+	}
+	if e != nil {
+		if e.Status != StatusRunning {
+			return "", &FinishedError{RunID: runID, Status: apiStatus(e.Status)}
+		}
+		if e.WorkflowID == "" { // a claim records its batch with it: never so
+			return "", fmt.Errorf("canceling run %s: no batch is recorded as carrying it", runID)
+		}
+		if err := s.exec.CancelBatched(ctx, runID, BatchRef{e.WorkflowID, e.TemporalRunID}); err != nil {
+			return "", err
+		}
+		return StatusRunning, nil
+	}
+	if err := s.exec.Cancel(ctx, runID); err != nil {
+		return "", err
+	}
+	return StatusRunning, nil
+}
+
+// Retry starts a new run with the input of runID: the same pinned version
+// and trigger, a new id and start time, in a workflow of its own.
+func (s *Service) Retry(ctx context.Context, runID string) (*Run, error) {
+	e, err := s.ledgerEntry(ctx, runID)
+	if err != nil {
+		return nil, err
+	}
+	var in *RunInput
+	if e != nil {
+		in, err = s.inputOf(ctx, e)
+	} else {
+		in, err = s.exec.Input(ctx, runID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	in.RunID, in.StartedAt, in.Trigger.ID, in.Resume = NewRunID(in.FlowID), time.Now().UTC(), "", nil
+	// A retry is someone looking closely at one run: it gets a workflow
+	// of its own, whatever carried the first.
+	return s.exec.Start(ctx, *in)
+}
+
+// inputOf rebuilds the input of a ledger entry's run: its pinned version,
+// trigger and accept time.
+func (s *Service) inputOf(ctx context.Context, e *LedgerEntry) (*RunInput, error) {
+	return ledgerInput(ctx, s.versions, e)
+}
+
+func ledgerInput(ctx context.Context, versions Versions, e *LedgerEntry) (*RunInput, error) {
+	doc, err := versions.PinnedVersion(ctx, e.FlowID, e.FlowVersion)
+	if err != nil {
+		return nil, fmt.Errorf("reading version %d of flow %s: %w", e.FlowVersion, e.FlowID, err)
+	}
+	in := NewRunInput(e.FlowID, e.FlowVersion, doc, e.RunID, e.Trigger, e.StartedAt.UTC())
+	return &in, nil
+}
+
+// apiStatus is how the API reports a ledger status.
+func apiStatus(ledger string) string {
+	if ledger == StatusAccepted {
+		return StatusRunning
+	}
+	return ledger
+}
+
+// entryRun is the run object of a ledger entry: its workflow is the batch
+// workflow that carried it.
+func (s *Service) entryRun(e *LedgerEntry) Run {
+	run := Run{RunID: e.RunID, WorkflowID: e.WorkflowID, FlowID: e.FlowID, FlowVersion: e.FlowVersion,
+		Status: apiStatus(e.Status), StartedAt: e.StartedAt.UTC()}
+	if e.ClosedAt != nil {
+		t := e.ClosedAt.UTC()
+		run.ClosedAt = &t
+	}
+	if e.WorkflowID != "" && e.TemporalRunID != "" {
+		run.TemporalUIURL = s.exec.UIURL(e.WorkflowID, e.TemporalRunID)
+	}
+	return run
+}

@@ -20,11 +20,17 @@ run: build
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/flowline
 
-## test: gofmt and vet checks, every Go test (needs PostgreSQL, see README), then the browser tests
+## test: gofmt, go vet and workflowcheck, every Go test (-race where it stays quick) (needs PostgreSQL, see README), then the browser tests
 test: test-go test-ui
 
+# RACE_PKGS run under the race detector; their tests stay within a few
+# minutes so. The end-to-end tests (internal/app, cmd) boot Temporal and run
+# without it.
+RACE_PKGS := ./engine/... ./connectors/... ./flows/... ./schemas/... ./api/... ./internal/store/... ./internal/secrets/... ./internal/blob/... ./internal/oauth2tokens/...
+
 test-go: vet
-	$(GO) test -count=1 -timeout 30m ./...
+	$(GO) test -count=1 -race -timeout 15m $(RACE_PKGS)
+	$(GO) test -count=1 -timeout 30m $$($(GO) list ./... | grep -v -x -F "$$($(GO) list $(RACE_PKGS))")
 
 ## test-ui: the builder's browser tests (Playwright on the system's Chromium, see ui/e2e)
 test-ui: build
@@ -49,6 +55,7 @@ vet:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$out" ]; then echo "gofmt needed: $$out"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) tool workflowcheck ./engine/...
 
 ## temporal-tools: the Temporal server and SQL tool, built from the
 ## go.temporal.io/server version Flowline embeds (tool dependencies in go.mod)

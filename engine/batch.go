@@ -95,6 +95,64 @@ type batchLoop struct {
 	conns    *connectors.Registry
 	cap      int
 	budget   *taskBudget // nil in executions begun before it
+	// findable is whether this execution records what it carries for the
+	// Temporal UI (executions started before it could replay without).
+	findable bool
+	flowName string
+	// ids are the run ids claimed so far, listed bytes long in the
+	// FlowlineRunIds search attribute up to listed of them.
+	ids     []string
+	listed  int
+	bytes   int
+	results []BatchRunResult
+}
+
+// findableBatchesChange names the workflow change that makes a batch
+// findable in the Temporal UI (workflow.GetVersion).
+const findableBatchesChange = "findable-batches"
+
+// runIDsBudget bounds the FlowlineRunIds search attribute of a batch:
+// Temporal refuses a search attribute value over 2 KB by default
+// (limit.searchAttributesSizeOfValueLimit), and a refused upsert would
+// fail the batch's workflow task. Runs past it are found through their
+// flow and the batch's result.
+const runIDsBudget = 1800
+
+// BatchResult is what a batch workflow execution returns: each run it
+// carried, in the order it claimed them, and how each ended.
+type BatchResult struct {
+	Runs []BatchRunResult `json:"runs"`
+}
+
+// BatchRunResult is one run of a batch and its outcome: succeeded, failed,
+// canceled, or handed_off with the workflow it went on in.
+type BatchRunResult struct {
+	RunID      string `json:"run_id"`
+	Status     string `json:"status"`
+	Error      string `json:"error,omitempty"`
+	WorkflowID string `json:"workflow_id,omitempty"`
+}
+
+// describe records, once per workflow task, what the execution carries:
+// its run ids as a search attribute (so the Temporal UI finds a batched
+// run by FlowlineRunIds) and a line of current details.
+func (b *batchLoop) describe(ctx workflow.Context) error {
+	if !b.findable || b.listed == len(b.ids) {
+		return nil
+	}
+	n := b.listed
+	for n < len(b.ids) && b.bytes+len(b.ids[n])+3 <= runIDsBudget {
+		b.bytes += len(b.ids[n]) + 3
+		n++
+	}
+	if n > b.listed {
+		if err := workflow.UpsertTypedSearchAttributes(ctx, SARunIDs.ValueSet(b.ids[:n:n])); err != nil {
+			return fmt.Errorf("listing the batch's run ids: %w", err)
+		}
+	}
+	b.listed = len(b.ids) // the rest would not fit: found through the result
+	workflow.SetCurrentDetails(ctx, fmt.Sprintf("%d runs of flow %s", len(b.ids), b.flowName))
+	return nil
 }
 
 // FlowBatch carries the event runs of one flow that arrive in one
@@ -105,7 +163,7 @@ type batchLoop struct {
 // handed to a FlowRun workflow of its own, so slow retries never hold a
 // batch back. Once its window and grace have passed and no run is in
 // flight, the execution completes.
-func (w Workflows) FlowBatch(ctx workflow.Context, st BatchState) error {
+func (w Workflows) FlowBatch(ctx workflow.Context, st BatchState) (*BatchResult, error) {
 	info := workflow.GetInfo(ctx)
 	runCh := workflow.GetSignalChannel(ctx, BatchRunSignal)
 	cancelCh := workflow.GetSignalChannel(ctx, BatchCancelSignal)
@@ -116,6 +174,7 @@ func (w Workflows) FlowBatch(ctx workflow.Context, st BatchState) error {
 	if workflow.GetVersion(ctx, batchTaskChange, workflow.DefaultVersion, 1) == 1 {
 		b.budget = &taskBudget{}
 	}
+	b.findable = workflow.GetVersion(ctx, findableBatchesChange, workflow.DefaultVersion, 1) == 1
 	// The ledger activities keep trying while the flow store is away: a
 	// batch that gave up would strand its runs.
 	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
@@ -134,6 +193,8 @@ func (w Workflows) FlowBatch(ctx workflow.Context, st BatchState) error {
 		c.Receive(ctx, &f)
 		f.ClaimToken = b.tokens[f.RunID]
 		b.done = append(b.done, f)
+		b.results = append(b.results, BatchRunResult{RunID: f.RunID, Status: f.Status, Error: f.Error,
+			WorkflowID: f.WorkflowID})
 		b.inflight--
 		delete(b.cancels, f.RunID)
 	})
@@ -156,14 +217,14 @@ func (w Workflows) FlowBatch(ctx workflow.Context, st BatchState) error {
 		}
 		if len(b.done) > 0 {
 			if err := workflow.ExecuteLocalActivity(lctx, finishActivity, b.done).Get(ctx, nil); err != nil {
-				return fmt.Errorf("recording %d finished runs: %w", len(b.done), err)
+				return nil, fmt.Errorf("recording %d finished runs: %w", len(b.done), err)
 			}
 			b.done = nil
 			continue
 		}
 		if len(b.queue) > 0 {
 			if err := b.start(ctx, lctx, info.WorkflowExecution, doneCh); err != nil {
-				return err
+				return nil, err
 			}
 			continue
 		}
@@ -175,13 +236,22 @@ func (w Workflows) FlowBatch(ctx workflow.Context, st BatchState) error {
 				// A run that arrives meanwhile starts and unseals, so the
 				// task that completes has run no step of its own.
 				b.sealed = true
+				if err := b.describe(ctx); err != nil {
+					return nil, err
+				}
 				seal := workflow.NewTimerWithOptions(ctx, time.Millisecond, workflow.TimerOptions{Summary: "record the steps before completing"})
 				if err := seal.Get(ctx, nil); err != nil {
-					return err
+					return nil, err
 				}
 				continue
 			}
-			return nil
+			if !b.findable {
+				return nil, nil
+			}
+			return &BatchResult{Runs: b.results}, nil
+		}
+		if err := b.describe(ctx); err != nil {
+			return nil, err
 		}
 		sel.Select(ctx) // nothing to do: wait for a signal, a run's end or the window's close
 	}
@@ -211,6 +281,10 @@ func (b *batchLoop) start(ctx, lctx workflow.Context, exec workflow.Execution, d
 		}
 		ok[in.RunID] = false // once, even if signalled twice here
 		b.tokens[in.RunID] = req.Token
+		b.ids = append(b.ids, in.RunID)
+		if b.flowName == "" {
+			b.flowName = in.FlowName
+		}
 		// Past the cap, or once the history is large, a run goes to a
 		// workflow of its own: the batch's history stays well inside
 		// Temporal's limits whatever the flow's steps and responses.

@@ -113,6 +113,21 @@ func TestBatchWorkflow(t *testing.T) {
 	if f := ledger.finished["flaky"]; len(f.Steps) != 0 {
 		t.Errorf("a handed-off run records no finished steps in the batch: %+v", f)
 	}
+	// The execution's result lists each run it carried and its outcome.
+	var res BatchResult
+	if err := env.GetWorkflowResult(&res); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, r := range res.Runs {
+		got[r.RunID] = r.Status
+		if r.Status == StatusHandedOff && r.WorkflowID != WorkflowID(r.RunID) {
+			t.Errorf("result: run %s handed off to %q", r.RunID, r.WorkflowID)
+		}
+	}
+	if len(res.Runs) != len(want) || got["ok"] != StatusSucceeded || got["flaky"] != StatusHandedOff || got["over-cap"] != StatusHandedOff {
+		t.Errorf("batch result %+v", res)
+	}
 }
 
 // batchEnv is a test environment with the batch and run workflows, the

@@ -108,6 +108,7 @@ func runSearchAttributes(in RunInput) []temporal.SearchAttributeUpdate {
 		SAFlowID.ValueSet(in.FlowID),
 		SAFlowVersion.ValueSet(int64(in.Version)),
 		SATrigger.ValueSet(in.Trigger.Type),
+		SARunIDs.ValueSet([]string{in.RunID}),
 	}
 	if in.Trigger.ID != "" {
 		sa = append(sa, SATriggerID.ValueSet(in.Trigger.ID))

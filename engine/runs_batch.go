@@ -55,7 +55,8 @@ func (r *Runs) Enqueue(ctx context.Context, in RunInput, opts BatchOptions) (*Ru
 		WorkflowTaskTimeout: batchTaskTimeout,
 		TypedSearchAttributes: temporal.NewSearchAttributes(
 			SAFlowID.ValueSet(in.FlowID), SATrigger.ValueSet(in.Trigger.Type)),
-		Memo: map[string]any{"flow_name": in.FlowName},
+		Memo:          map[string]any{"flow_name": in.FlowName},
+		StaticSummary: fmt.Sprintf("runs of flow %s from %s", in.FlowName, window.UTC().Format(time.TimeOnly)),
 	}, BatchWorkflowType, BatchState{Until: window.Add(opts.Window), Grace: opts.Grace, RunsPerExecution: opts.RunsPerExecution})
 	if err != nil {
 		return nil, fmt.Errorf("handing run %s to batch %s: %w", in.RunID, wfID, err)

@@ -17,6 +17,9 @@ var (
 	SAFlowVersion = temporal.NewSearchAttributeKeyInt64("FlowlineFlowVersion")
 	SATrigger     = temporal.NewSearchAttributeKeyKeyword("FlowlineTrigger")
 	SATriggerID   = temporal.NewSearchAttributeKeyKeyword("FlowlineTriggerId")
+	// SARunIDs lists the run ids an execution carries: its own run, or
+	// the runs a batch claimed (as many as fit; see runIDsBudget).
+	SARunIDs = temporal.NewSearchAttributeKeyKeywordList("FlowlineRunIds")
 )
 
 // SearchAttributes lists Flowline's custom search attributes and their
@@ -27,6 +30,7 @@ func SearchAttributes() map[string]enumspb.IndexedValueType {
 		SAFlowVersion.GetName(): enumspb.INDEXED_VALUE_TYPE_INT,
 		SATrigger.GetName():     enumspb.INDEXED_VALUE_TYPE_KEYWORD,
 		SATriggerID.GetName():   enumspb.INDEXED_VALUE_TYPE_KEYWORD,
+		SARunIDs.GetName():      enumspb.INDEXED_VALUE_TYPE_KEYWORD_LIST,
 	}
 }
 

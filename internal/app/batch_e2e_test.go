@@ -14,6 +14,8 @@ import (
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/converter"
 
 	"github.com/flowline/flowline/engine"
 	"github.com/flowline/flowline/flows"
@@ -149,6 +151,7 @@ func TestBatchedEventRuns(t *testing.T) {
 			t.Errorf("run %d second step sent %q (%v), want its own n and the first step's answer", i, req.Body, err)
 		}
 	}
+	findBatchedRun(t, a, cfg.TemporalNamespace, c.waitRun(runs[0]))
 	for _, path := range []string{"/first", "/second"} {
 		if keys, most := tl.perPath(path); keys != n || most != 1 {
 			t.Errorf("%s: %d distinct runs, at most %d deliveries each; want %d and 1", path, keys, most, n)
@@ -409,6 +412,49 @@ func TestBatchedEventRuns(t *testing.T) {
 	if _, err := a.store.GetRunRecord(ctx, runs[0]); err != nil {
 		t.Errorf("a recent ledger entry was pruned: %v", err)
 	}
+}
+
+// findBatchedRun checks that the Temporal UI finds batched run d: a
+// search by FlowlineRunIds lists the batch that carried it, whose summary
+// names the flow and whose result lists the run and its outcome.
+func findBatchedRun(t *testing.T, a *App, namespace string, d runDetail) {
+	t.Helper()
+	ctx := context.Background()
+	query := fmt.Sprintf("%s = '%s'", engine.SARunIDs.GetName(), d.RunID)
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		resp, err := a.Client().ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Namespace: namespace, Query: query})
+		if err != nil {
+			t.Fatalf("searching %s: %v", query, err)
+		}
+		if len(resp.Executions) == 1 && resp.Executions[0].GetExecution().GetWorkflowId() == d.WorkflowID {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("searching %s found %d executions, want batch %s", query, len(resp.Executions), d.WorkflowID)
+		}
+	}
+	desc, err := a.Client().DescribeWorkflowExecution(ctx, d.WorkflowID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var summary string
+	if p := desc.GetExecutionConfig().GetUserMetadata().GetSummary(); p == nil || converter.GetDefaultDataConverter().FromPayload(p, &summary) != nil ||
+		!strings.Contains(summary, "runs of flow") {
+		t.Errorf("batch %s has summary %q", d.WorkflowID, summary)
+	}
+	var res engine.BatchResult
+	if err := a.Client().GetWorkflow(ctx, d.WorkflowID, "").Get(ctx, &res); err != nil {
+		t.Fatalf("batch %s result: %v", d.WorkflowID, err)
+	}
+	for _, r := range res.Runs {
+		if r.RunID == d.RunID {
+			if r.Status != d.Status {
+				t.Errorf("batch result lists run %s as %s, the API as %s", d.RunID, r.Status, d.Status)
+			}
+			return
+		}
+	}
+	t.Errorf("batch %s result does not list run %s: %+v", d.WorkflowID, d.RunID, res)
 }
 
 // cancelAnswer is the answer to POST /runs/{id}/cancel.

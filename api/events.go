@@ -37,8 +37,8 @@ type Envelope struct {
 // EventResult is the answer to POST /events: the event's id and one run per
 // enabled flow subscribed to its type.
 type EventResult struct {
-	EventID string       `json:"event_id"`
-	Runs    []engine.Run `json:"runs"`
+	EventID string `json:"event_id"`
+	Runs    []Run  `json:"runs"`
 }
 
 // postEvent starts one run per enabled flow subscribed to the event's type.
@@ -140,14 +140,14 @@ func (s *server) postEvent(c *gin.Context) {
 	if givenKey && !s.rememberEventKey(c, ev.EventID, keyFromBody, raw) {
 		return
 	}
-	result := EventResult{EventID: ev.EventID, Runs: []engine.Run{}}
+	result := EventResult{EventID: ev.EventID, Runs: []Run{}}
 	for _, in := range inputs {
 		run, err := runs.Start(ctx, in)
 		if err != nil {
 			internalError(c, "starting a run of flow "+in.FlowID, err)
 			return
 		}
-		result.Runs = append(result.Runs, *run)
+		result.Runs = append(result.Runs, runJSON(run))
 	}
 	respond(c, http.StatusAccepted, result)
 }

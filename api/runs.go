@@ -25,8 +25,8 @@ var runStatuses = map[string]bool{
 
 // RunList is the answer to GET /runs. NextPageToken is null on the last page.
 type RunList struct {
-	Runs          []engine.Run `json:"runs"`
-	NextPageToken *string      `json:"next_page_token"`
+	Runs          []Run   `json:"runs"`
+	NextPageToken *string `json:"next_page_token"`
 }
 
 // CancelResult is the answer to POST /runs/{run_id}/cancel: cancellation
@@ -102,7 +102,7 @@ func (s *server) startRun(c *gin.Context) {
 		internalError(c, "starting the run", err)
 		return
 	}
-	respond(c, http.StatusAccepted, run)
+	respond(c, http.StatusAccepted, runJSON(run))
 }
 
 func (s *server) listRuns(c *gin.Context) {
@@ -140,10 +140,7 @@ func (s *server) listRuns(c *gin.Context) {
 		internalError(c, "listing runs", err)
 		return
 	}
-	out := RunList{Runs: page}
-	if out.Runs == nil {
-		out.Runs = []engine.Run{}
-	}
+	out := RunList{Runs: runsJSON(page)}
 	if next != "" {
 		sealed := sealPageToken(next)
 		out.NextPageToken = &sealed
@@ -161,7 +158,7 @@ func (s *server) getRun(c *gin.Context) {
 		runError(c, "reading the run", err)
 		return
 	}
-	respond(c, http.StatusOK, run)
+	respond(c, http.StatusOK, detailJSON(run))
 }
 
 func (s *server) cancelRun(c *gin.Context) {
@@ -213,5 +210,5 @@ func (s *server) retryRun(c *gin.Context) {
 		runError(c, "retrying the run", err)
 		return
 	}
-	respond(c, http.StatusAccepted, run)
+	respond(c, http.StatusAccepted, runJSON(run))
 }

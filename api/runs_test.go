@@ -23,7 +23,7 @@ func TestManualRun(t *testing.T) {
 	// Disabled flows still run when asked by hand.
 	e.do("POST", "/api/v1/flows/"+f.ID+"/disable", nil).want(t, http.StatusOK)
 
-	var run engine.Run
+	var run Run
 	e.do("POST", "/api/v1/flows/"+f.ID+"/runs", `{"message": "disk full", "n": 2}`).
 		want(t, http.StatusAccepted).decode(t, &run)
 	if len(e.runs.started) != 1 {
@@ -65,7 +65,7 @@ func TestRunCalls(t *testing.T) {
 	e.runs.known["orphan-1"] = true
 	e.runs.finished = map[string]string{"orphan-1": engine.StatusSucceeded}
 
-	var detail engine.RunDetail
+	var detail RunDetail
 	e.do("GET", "/api/v1/runs/known-1", nil).want(t, http.StatusOK).decode(t, &detail)
 	if detail.RunID != "known-1" {
 		t.Errorf("run = %+v", detail)
@@ -83,7 +83,7 @@ func TestRunCalls(t *testing.T) {
 	if canceled["run_id"] != "known-1" || canceled["status"] != "canceling" || len(e.runs.cancels) != 1 {
 		t.Errorf("cancel answered %v, recorded %v", canceled, e.runs.cancels)
 	}
-	var retried engine.Run
+	var retried Run
 	e.do("POST", "/api/v1/runs/known-1/retry", nil).want(t, http.StatusAccepted).decode(t, &retried)
 	if retried.RunID != "known-1-again" || len(e.runs.retries) != 1 {
 		t.Errorf("retry answered %+v, recorded %v", retried, e.runs.retries)
@@ -141,7 +141,7 @@ func TestRunsUnavailable(t *testing.T) {
 }
 
 func TestRunListJSONShape(t *testing.T) {
-	data, err := json.Marshal(RunList{Runs: []engine.Run{}})
+	data, err := json.Marshal(RunList{Runs: []Run{}})
 	if err != nil {
 		t.Fatal(err)
 	}

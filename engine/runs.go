@@ -26,24 +26,27 @@ var ErrRunNotFound = errors.New("run not found")
 // handed out.
 var ErrBadPageToken = errors.New("bad page token")
 
-// Run is a run as listed.
+// Run is a run as the run service reports it (the API has its own JSON
+// shape of it). WorkflowID names the execution that carries it: its own
+// workflow or its batch; TemporalUIURL opens that execution, or is empty
+// when no UI is known.
 type Run struct {
-	RunID         string     `json:"run_id"`
-	WorkflowID    string     `json:"workflow_id"`
-	FlowID        string     `json:"flow_id"`
-	FlowVersion   int        `json:"flow_version"`
-	Status        string     `json:"status"`
-	StartedAt     time.Time  `json:"started_at"`
-	ClosedAt      *time.Time `json:"closed_at"`
-	TemporalUIURL string     `json:"temporal_ui_url,omitempty"`
+	RunID         string
+	WorkflowID    string
+	FlowID        string
+	FlowVersion   int
+	Status        string
+	StartedAt     time.Time
+	ClosedAt      *time.Time
+	TemporalUIURL string
 }
 
 // RunDetail is a run with its trigger and step results.
 type RunDetail struct {
 	Run
-	Trigger TriggerInput `json:"trigger"`
-	Steps   []StepResult `json:"steps"`
-	Error   string       `json:"error,omitempty"`
+	Trigger TriggerInput
+	Steps   []StepResult
+	Error   string
 }
 
 // RunFilter narrows ListRuns.

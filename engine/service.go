@@ -76,10 +76,24 @@ func NewService(o ServiceOptions) *Service {
 // Batching reports whether the service batches any runs.
 func (s *Service) Batching() bool { return s.batch.Lanes > 0 }
 
-// batched reports whether run in goes to a batch workflow: event runs,
-// when batching is on.
+// batched reports whether run in goes to a batch workflow, when batching
+// is on: event runs, manual runs and runs of webhooks answered at once.
+// A webhook that answers with its run's outcome (respond "sync") keeps a
+// workflow of its own: its caller waits for the run, which then never
+// waits behind other runs' steps in a shared workflow task (not measured
+// against a batch). Schedule firings are started by Temporal Schedules,
+// as workflows of their own.
 func (s *Service) batched(in RunInput) bool {
-	return s.Batching() && in.Trigger.Type == flows.TriggerEvent
+	if !s.Batching() {
+		return false
+	}
+	switch in.Trigger.Type {
+	case flows.TriggerEvent, flows.TriggerManual:
+		return true
+	case flows.TriggerWebhook:
+		return in.Document.Trigger.Respond != "sync"
+	}
+	return false
 }
 
 // enqueueTimeout bounds handing a recorded run to its batch.

@@ -85,11 +85,13 @@ func (f *fakeTemporal) enqueuedIDs() []string {
 }
 
 // TestServiceDecidesHowARunIsCarried drives the run service over a real
-// SQLite ledger: an event run is recorded and handed to a batch, a manual
-// run gets a workflow of its own, a repeated event starts nothing new, a
+// SQLite ledger: an event run is recorded and handed to a batch, a sync
+// webhook's run gets a workflow of its own, a repeated event starts
+// nothing new, a
 // batched run is read, listed, canceled before it started and retried
 // from the ledger, and the sweeper hands over a run whose request died
-// after recording it.
+// after recording it; manual runs and webhooks answered at once are
+// batched, sync webhooks and schedule firings are not.
 func TestServiceDecidesHowARunIsCarried(t *testing.T) {
 	ctx := context.Background()
 	st, err := store.Open(ctx, "sqlite:///"+filepath.ToSlash(filepath.Join(t.TempDir(), "flows.db")))
@@ -130,13 +132,12 @@ func TestServiceDecidesHowARunIsCarried(t *testing.T) {
 		t.Fatalf("Get of a batched run = %+v, %v", d, err)
 	}
 
-	manual := engine.NewRunInput(f.ID, 1, doc, engine.NewRunID(f.ID), engine.TriggerInput{
-		TriggerInfo: flows.TriggerInfo{Type: flows.TriggerManual}}, now.Add(time.Second))
+	syncDoc := *doc
+	syncDoc.Trigger = flows.Trigger{Type: flows.TriggerWebhook, Respond: "sync"}
+	manual := engine.NewRunInput(f.ID, 1, &syncDoc, engine.NewRunID(f.ID), engine.TriggerInput{
+		TriggerInfo: flows.TriggerInfo{Type: flows.TriggerWebhook}}, now.Add(time.Second))
 	if _, err := svc.Start(ctx, manual); err != nil {
 		t.Fatal(err)
-	}
-	if _, ok := tmp.own[manual.RunID]; !ok {
-		t.Fatalf("a manual run has no workflow of its own")
 	}
 
 	list, next, err := svc.List(ctx, engine.RunFilter{})
@@ -187,5 +188,29 @@ func TestServiceDecidesHowARunIsCarried(t *testing.T) {
 	}
 	if n, err := sw.Requeue(ctx, time.Minute); err != nil || n != 0 {
 		t.Fatalf("a second sweep handed over %d again, %v", n, err)
+	}
+	// Manual runs and webhooks answered at once are batched too; a
+	// webhook that answers with the run's outcome has a workflow of its
+	// own, as has a schedule firing.
+	asyncDoc := *doc
+	asyncDoc.Trigger = flows.Trigger{Type: flows.TriggerWebhook}
+	for _, c := range []struct {
+		doc     *flows.Document
+		trigger string
+		batched bool
+	}{
+		{doc, flows.TriggerManual, true},
+		{&asyncDoc, flows.TriggerWebhook, true},
+		{&syncDoc, flows.TriggerWebhook, false},
+		{doc, flows.TriggerSchedule, false},
+	} {
+		in := engine.NewRunInput(f.ID, 1, c.doc, engine.NewRunID(f.ID), engine.TriggerInput{
+			TriggerInfo: flows.TriggerInfo{Type: c.trigger}}, now.Add(-time.Second))
+		if _, err := svc.Start(ctx, in); err != nil {
+			t.Fatal(err)
+		}
+		if _, own := tmp.own[in.RunID]; own == c.batched {
+			t.Errorf("a %s run (respond %q): own workflow %v, want %v", c.trigger, c.doc.Trigger.Respond, own, !c.batched)
+		}
 	}
 }

@@ -20,6 +20,8 @@ import (
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
+	workflowpb "go.temporal.io/api/workflow/v1"
+	"go.temporal.io/api/workflowservice/v1"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 
@@ -185,7 +187,7 @@ func TestSecretCanary(t *testing.T) {
 
 	places := map[string][]byte{
 		"API answers": answers.Bytes(),
-		"history":     history(t, a, runID),
+		"history":     history(t, a, runID, 2), // the batch, then the run's own workflow
 	}
 	// Stop Flowline so that every database page is on disk, then read each
 	// file of the data dir as raw bytes.
@@ -224,14 +226,42 @@ func TestSecretCanary(t *testing.T) {
 	}
 }
 
-// history returns the full Temporal history of runID, each event as
-// protojson and in the binary wire form: protojson shows payloads in
-// base64, the wire form as they are.
-func history(t *testing.T, a *App, runID string) []byte {
+// history returns the full Temporal history of every execution that
+// carried runID (found by FlowlineRunIds, once executions of them are
+// listed), each event as protojson and in the binary wire form: protojson
+// shows payloads in base64, the wire form as they are.
+func history(t *testing.T, a *App, runID string, executions int) []byte {
 	t.Helper()
-	iter := a.Client().GetWorkflowHistory(context.Background(), engine.WorkflowID(runID), "", false,
-		enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	ctx := context.Background()
+	query := fmt.Sprintf("%s = '%s'", engine.SARunIDs.GetName(), runID)
+	var found []*workflowpb.WorkflowExecutionInfo
+	for deadline := time.Now().Add(30 * time.Second); len(found) < executions; time.Sleep(100 * time.Millisecond) {
+		resp, err := a.Client().ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Namespace: a.cfg.TemporalNamespace, Query: query})
+		if err != nil {
+			t.Fatal(err)
+		}
+		found = resp.Executions
+		if len(found) < executions && time.Now().After(deadline) {
+			t.Fatalf("%s lists %d executions, want %d", query, len(found), executions)
+		}
+	}
 	var out bytes.Buffer
+	n := 0
+	for _, ex := range found {
+		n += historyOf(t, a, ex.GetExecution().GetWorkflowId(), ex.GetExecution().GetRunId(), &out)
+	}
+	if n < 5 {
+		t.Fatalf("the histories of run %s have only %d events", runID, n)
+	}
+	return out.Bytes()
+}
+
+// historyOf writes one execution's history to out and returns how many
+// events it has.
+func historyOf(t *testing.T, a *App, workflowID, temporalRunID string, out *bytes.Buffer) int {
+	t.Helper()
+	iter := a.Client().GetWorkflowHistory(context.Background(), workflowID, temporalRunID, false,
+		enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	n := 0
 	for iter.HasNext() {
 		ev, err := iter.Next()
@@ -252,8 +282,5 @@ func history(t *testing.T, a *App, runID string) []byte {
 		out.WriteByte('\n')
 		n++
 	}
-	if n < 5 {
-		t.Fatalf("the history of run %s has only %d events", runID, n)
-	}
-	return out.Bytes()
+	return n
 }

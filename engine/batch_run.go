@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -17,23 +16,12 @@ import (
 // another attempt the run is handed off and runInBatch reports where it
 // went. budget, when set, bounds what the batch's workflow tasks record.
 func runInBatch(ctx workflow.Context, conns *connectors.Registry, in RunInput, budget *taskBudget) FinishedRun {
-	wfID := WorkflowID(in.RunID)
-	rc := runContext(in)
-	steps := make([]StepResult, 0, len(in.Document.Steps))
-	outputs := map[string]json.RawMessage{}
-	finish := func(status, msg string) FinishedRun {
-		t := closedAt(workflow.Now(ctx), steps)
-		trimRecords(steps)
-		return FinishedRun{RunID: in.RunID, Status: status, Steps: steps, Error: msg, ClosedAt: &t}
-	}
-	for i, step := range in.Document.Steps {
-		si, err := stepInput(in, step, &rc, wfID)
-		if err != nil {
-			return finish(StatusFailed, err.Error())
-		}
+	run := newStepRun(in, WorkflowID(in.RunID))
+	var elsewhere FinishedRun // where a stopped run went
+	end, _, msg, _ := run.run(ctx, 0, func(i int, step flows.Step, si StepInput) (StepOutcome, error, bool) {
 		si.Attempt = 1
 		carry := in
-		carry.Resume = &Resume{Steps: steps, Outputs: outputs, Next: i + 1}
+		carry.Resume = &Resume{Steps: run.steps, Outputs: run.outputs, Next: i + 1}
 		si.Carry = &carry
 		// The summary shows in the Temporal UI's event history: the run a
 		// step marker belongs to.
@@ -45,7 +33,7 @@ func runInBatch(ctx workflow.Context, conns *connectors.Registry, in RunInput, b
 			si.CarryLimit = held - markerBytes
 		}
 		start := workflow.Now(ctx)
-		err = workflow.ExecuteLocalActivity(lctx, step.Type, si).Get(ctx, &out)
+		err := workflow.ExecuteLocalActivity(lctx, step.Type, si).Get(ctx, &out)
 		if err != nil {
 			out, _ = outcomeOf(err)
 			if len(out.Attempts) == 0 && canceled(ctx, err) {
@@ -58,32 +46,25 @@ func runInBatch(ctx workflow.Context, conns *connectors.Registry, in RunInput, b
 		if err == nil && out.HandedOff != "" {
 			// Its outcome was too large for the batch: the run goes on in
 			// its own workflow, which holds the outcome.
-			return FinishedRun{RunID: in.RunID, Status: StatusHandedOff, Steps: steps,
+			elsewhere = FinishedRun{RunID: in.RunID, Status: StatusHandedOff, Steps: run.steps,
 				WorkflowID: WorkflowID(in.RunID), TemporalRunID: out.HandedOff}
+			return out, nil, true
 		}
-		sr := stepResult(step, out, err)
-		if err == nil {
-			rc.WithStep(step.ID, out.Output)
-			outputs[step.ID] = out.Output
-			steps = append(steps, sr)
-			continue
+		if err != nil && !canceled(ctx, err) {
+			if delay, retry := nextDelay(err, retryPolicy(step.Retry), 1); retry {
+				elsewhere = handOff(ctx, in, Resume{Steps: run.steps, Outputs: run.outputs, Next: i, Attempts: out.Attempts, Delay: delay})
+				return out, err, true
+			}
 		}
-		if canceled(ctx, err) {
-			sr.Status = StepCanceled
-			steps = append(steps, sr)
-			return finish(StatusCanceled, "canceled")
-		}
-		if delay, retry := nextDelay(err, retryPolicy(step.Retry), 1); retry {
-			return handOff(ctx, in, Resume{Steps: steps, Outputs: outputs, Next: i, Attempts: out.Attempts, Delay: delay})
-		}
-		steps = append(steps, sr)
-		if step.OnError == flows.OnErrorContinue {
-			continue
-		}
-		steps = append(steps, skipped(in.Document.Steps[i+1:])...)
-		return finish(StatusFailed, fmt.Sprintf("step %q failed: %s", step.ID, sr.Error))
+		return out, err, false
+	})
+	if end == stepsStopped {
+		return elsewhere
 	}
-	return finish(StatusSucceeded, "")
+	status := map[stepsEnd]string{stepsDone: StatusSucceeded, stepsFailed: StatusFailed, stepsCanceled: StatusCanceled}[end]
+	t := closedAt(workflow.Now(ctx), run.steps)
+	trimRecords(run.steps)
+	return FinishedRun{RunID: in.RunID, Status: status, Steps: run.steps, Error: msg, ClosedAt: &t}
 }
 
 // handOff starts the run's own FlowRun workflow (through a local activity

@@ -43,19 +43,14 @@ func (w Workflows) FlowRun(ctx workflow.Context, in RunInput) (*RunResult, error
 	if in.StartedAt.IsZero() {
 		in.StartedAt = workflow.Now(ctx).UTC()
 	}
-	rc := runContext(in)
-	result := &RunResult{Steps: make([]StepResult, 0, len(in.Document.Steps))}
+	run := newStepRun(in, wfID)
 	first := 0
-	if r := in.Resume; r != nil {
-		first = r.Next
-		result.Steps = append(result.Steps, r.Steps...)
-		for _, s := range r.Steps {
-			if s.Status == StepSucceeded {
-				rc.WithStep(s.ID, r.Outputs[s.ID])
-			}
-		}
+	if in.Resume != nil {
+		first = in.Resume.Next
 	}
-	if err := workflow.SetQueryHandler(ctx, StepsQuery, func() (*RunResult, error) { return result, nil }); err != nil {
+	if err := workflow.SetQueryHandler(ctx, StepsQuery, func() (*RunResult, error) {
+		return &RunResult{Steps: run.steps}, nil
+	}); err != nil {
 		return nil, fmt.Errorf("registering steps query: %w", err)
 	}
 	// Runs started before steps became local activities replay on the
@@ -65,50 +60,40 @@ func (w Workflows) FlowRun(ctx workflow.Context, in RunInput) (*RunResult, error
 	// Runs started before the history cap replay without it: once per
 	// run, so the marker is recorded before the first step.
 	capped := workflow.GetVersion(ctx, runHistoryChange, workflow.DefaultVersion, 1) == 1
-	for i := first; i < len(in.Document.Steps); i++ {
-		step := in.Document.Steps[i]
-		if why := historyTooLarge(ctx); capped && why != "" {
-			result.Steps = append(result.Steps, skipped(in.Document.Steps[i:])...)
-			trimRecords(result.Steps)
-			return nil, temporal.NewNonRetryableApplicationError(
-				fmt.Sprintf("step %q not started: %s", step.ID, why), FailureType, nil, result)
+	full := ""
+	end, at, msg, err := run.run(ctx, first, func(i int, step flows.Step, si StepInput) (StepOutcome, error, bool) {
+		if full = historyTooLarge(ctx); capped && full != "" {
+			return StepOutcome{}, nil, true
 		}
-		si, err := stepInput(in, step, &rc, wfID)
-		if err != nil {
-			return nil, err
-		}
-		var out StepOutcome
 		switch {
 		case in.Resume != nil && i == first:
-			out, err = runLocalStep(ctx, w.Connectors, step, si, in.Resume.Attempts, in.Resume.Delay)
+			out, err := runLocalStep(ctx, w.Connectors, step, si, in.Resume.Attempts, in.Resume.Delay)
+			return out, err, false
 		case local:
-			out, err = runLocalStep(ctx, w.Connectors, step, si, nil, 0)
+			out, err := runLocalStep(ctx, w.Connectors, step, si, nil, 0)
+			return out, err, false
 		default:
-			out, err = runActivityStep(ctx, w.Connectors, step, si)
+			out, err := runActivityStep(ctx, w.Connectors, step, si)
+			return out, err, false
 		}
-		sr := stepResult(step, out, err)
-		if err == nil {
-			rc.WithStep(step.ID, out.Output)
-			result.Steps = append(result.Steps, sr)
-			continue
-		}
-		if canceled(ctx, err) {
-			sr.Status = StepCanceled
-			result.Steps = append(result.Steps, sr)
-			trimRecords(result.Steps)
-			return nil, temporal.NewCanceledError(result)
-		}
-		result.Steps = append(result.Steps, sr)
-		if step.OnError == flows.OnErrorContinue {
-			continue
-		}
-		result.Steps = append(result.Steps, skipped(in.Document.Steps[i+1:])...)
+	})
+	if err != nil {
+		return nil, err
+	}
+	result := &RunResult{Steps: run.steps}
+	switch end {
+	case stepsStopped: // the history is full
+		result.Steps = append(result.Steps, skipped(in.Document.Steps[at:])...)
+		msg = fmt.Sprintf("step %q not started: %s", in.Document.Steps[at].ID, full)
+	case stepsCanceled:
 		trimRecords(result.Steps)
-		return nil, temporal.NewNonRetryableApplicationError(
-			fmt.Sprintf("step %q failed: %s", step.ID, sr.Error), FailureType, nil, result)
+		return nil, temporal.NewCanceledError(result)
 	}
 	trimRecords(result.Steps)
-	return result, nil
+	if end == stepsDone {
+		return result, nil
+	}
+	return nil, temporal.NewNonRetryableApplicationError(msg, FailureType, nil, result)
 }
 
 // runContext is what a run's templates read, before any step ran.

@@ -29,8 +29,8 @@ const (
 	DefaultBatchRunsPerExecution = 2000
 )
 
-// withDefaults fills the zero fields.
-func (o BatchOptions) withDefaults() BatchOptions {
+// WithDefaults fills the zero fields.
+func (o BatchOptions) WithDefaults() BatchOptions {
 	if o.Window <= 0 {
 		o.Window = DefaultBatchWindow
 	}

@@ -44,6 +44,13 @@ var runHistoryBytes = 40 << 20
 // runs started before it replay without the check.
 const runHistoryChange = "run-history-cap"
 
+// BatchCarryBytes caps the outcome of a step a batch workflow records (see
+// batchCarryBytes).
+const BatchCarryBytes = batchCarryBytes
+
+// OutcomeSize is the size of what an outcome records, roughly as encoded.
+func OutcomeSize(out *StepOutcome) int { return outcomeSize(out) }
+
 // outcomeSize is the size of what an outcome records, roughly as encoded.
 func outcomeSize(out *StepOutcome) int {
 	return len(out.Request) + len(out.Response) + len(out.Output) + 200*len(out.Attempts)
@@ -71,9 +78,9 @@ func bound(out *StepOutcome, err error) (*StepOutcome, error) {
 	return out, err
 }
 
-// trimRecords drops the request and response records of the earliest
+// TrimRecords drops the request and response records of the earliest
 // steps until the records of all of them fit in runRecordBytes.
-func trimRecords(steps []StepResult) {
+func TrimRecords(steps []StepResult) {
 	total := 0
 	for _, s := range steps {
 		total += len(s.Request) + len(s.Response)
@@ -105,7 +112,7 @@ func carryInput(in StepInput, out *StepOutcome) (RunInput, error) {
 		res.Outputs[k] = v
 	}
 	res.Outputs[in.StepID] = out.Output
-	trimRecords(res.Steps)
+	TrimRecords(res.Steps)
 	r.Resume = &res
 	b, err := json.Marshal(r)
 	if err != nil {

@@ -18,9 +18,9 @@ const (
 	defaultMaxInterval     = time.Minute
 )
 
-// retryPolicy maps a step's retry block onto a Temporal retry policy.
+// RetryPolicy maps a step's retry block onto a Temporal retry policy.
 // Permanent connector failures are never retried.
-func retryPolicy(r *flows.Retry) *temporal.RetryPolicy {
+func RetryPolicy(r *flows.Retry) *temporal.RetryPolicy {
 	p := &temporal.RetryPolicy{
 		InitialInterval:        defaultInitialInterval,
 		BackoffCoefficient:     defaultBackoff,

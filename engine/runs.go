@@ -73,6 +73,13 @@ func (r *Runs) Start(ctx context.Context, in RunInput) (*Run, error) {
 	return run, err
 }
 
+// StartOwn starts run in's own workflow, or finds the one started before
+// (a retried hand-off), and returns its Temporal run id.
+func (r *Runs) StartOwn(ctx context.Context, in RunInput) (string, error) {
+	_, temporalRunID, err := r.start(ctx, in)
+	return temporalRunID, err
+}
+
 // start starts a run and also returns the Temporal run id of its workflow:
 // the new one, or the existing one when the run was started before.
 func (r *Runs) start(ctx context.Context, in RunInput) (*Run, string, error) {

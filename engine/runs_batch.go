@@ -40,7 +40,7 @@ func batchLane(runID string, lanes int) int {
 // the run survives any crash. The caller has recorded the run in the
 // ledger first.
 func (r *Runs) Enqueue(ctx context.Context, in RunInput, opts BatchOptions) (*Run, error) {
-	opts = opts.withDefaults()
+	opts = opts.WithDefaults()
 	lanes := max(opts.Lanes, 1)
 	window := in.StartedAt.Truncate(opts.Window)
 	wfID := BatchWorkflowID(in.FlowID, window, batchLane(in.RunID, lanes))

@@ -208,7 +208,7 @@ func (s *Service) Cancel(ctx context.Context, runID string) (string, error) {
 		if e.WorkflowID == "" { // a claim records its batch with it: never so
 			return "", fmt.Errorf("canceling run %s: no batch is recorded as carrying it", runID)
 		}
-		if err := s.exec.CancelBatched(ctx, runID, BatchRef{e.WorkflowID, e.TemporalRunID}); err != nil {
+		if err := s.exec.CancelBatched(ctx, runID, BatchRef{WorkflowID: e.WorkflowID, TemporalRunID: e.TemporalRunID}); err != nil {
 			return "", err
 		}
 		return StatusRunning, nil
@@ -244,10 +244,12 @@ func (s *Service) Retry(ctx context.Context, runID string) (*Run, error) {
 // inputOf rebuilds the input of a ledger entry's run: its pinned version,
 // trigger and accept time.
 func (s *Service) inputOf(ctx context.Context, e *LedgerEntry) (*RunInput, error) {
-	return ledgerInput(ctx, s.versions, e)
+	return LedgerInput(ctx, s.versions, e)
 }
 
-func ledgerInput(ctx context.Context, versions Versions, e *LedgerEntry) (*RunInput, error) {
+// LedgerInput rebuilds the input of ledger entry e's run from its pinned
+// version (read from versions), trigger and accept time.
+func LedgerInput(ctx context.Context, versions Versions, e *LedgerEntry) (*RunInput, error) {
 	doc, err := versions.PinnedVersion(ctx, e.FlowID, e.FlowVersion)
 	if err != nil {
 		return nil, fmt.Errorf("reading version %d of flow %s: %w", e.FlowVersion, e.FlowID, err)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/flowline/flowline/engine"
+	"github.com/flowline/flowline/engine/batch"
 	"github.com/flowline/flowline/flows"
 	"github.com/flowline/flowline/internal/store"
 )
@@ -179,7 +180,8 @@ func TestServiceDecidesHowARunIsCarried(t *testing.T) {
 		Trigger: stranded.Trigger, StartedAt: stranded.StartedAt}); err != nil {
 		t.Fatal(err)
 	}
-	sw := engine.NewSweeper(svc, nil, "default", nil)
+	sw := batch.NewSweeper(batch.SweeperOptions{Ledger: st.Ledger(), Versions: st, Executions: tmp,
+		Batch: engine.BatchOptions{Lanes: 2}})
 	if n, err := sw.Requeue(ctx, time.Minute); err != nil || n != 1 {
 		t.Fatalf("Requeue = %d, %v", n, err)
 	}

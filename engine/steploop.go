@@ -9,89 +9,89 @@ import (
 	"github.com/flowline/flowline/flows"
 )
 
-// stepsEnd is how a run's step loop ended.
-type stepsEnd int
+// StepsEnd is how a run's step loop ended.
+type StepsEnd int
 
 const (
-	// stepsDone: every step ran (a failed one had on_error continue).
-	stepsDone stepsEnd = iota
-	// stepsFailed: a step failed the run; the later ones are skipped.
-	stepsFailed
-	// stepsCanceled: the run was canceled while a step was in flight.
-	stepsCanceled
-	// stepsStopped: the carrier stopped the run before or after a step
+	// StepsDone: every step ran (a failed one had on_error continue).
+	StepsDone StepsEnd = iota
+	// StepsFailed: a step failed the run; the later ones are skipped.
+	StepsFailed
+	// StepsCanceled: the run was canceled while a step was in flight.
+	StepsCanceled
+	// StepsStopped: the carrier stopped the run before or after a step
 	// (a batch handing it off, a history that is full).
-	stepsStopped
+	StepsStopped
 )
 
-// stepTry runs one step of a run as its carrier does (its own workflow:
+// StepTry runs one step of a run as its carrier does (its own workflow:
 // with retries; a batch: one attempt) and returns the outcome, or stop
 // when the carrier takes the run elsewhere instead.
-type stepTry func(i int, step flows.Step, si StepInput) (out StepOutcome, err error, stop bool)
+type StepTry func(i int, step flows.Step, si StepInput) (out StepOutcome, err error, stop bool)
 
-// stepRun is one run going through its steps: the one step loop both the
+// StepRun is one run going through its steps: the one step loop both the
 // FlowRun and the FlowBatch workflow drive.
-type stepRun struct {
+type StepRun struct {
 	in    RunInput
 	wfID  string
 	rc    flows.RunContext
-	steps []StepResult
-	// outputs keeps the succeeded steps' outputs, for a run a batch may
+	Steps []StepResult
+	// Outputs keeps the succeeded steps' outputs, for a run a batch may
 	// hand to a workflow of its own.
-	outputs map[string]json.RawMessage
+	Outputs map[string]json.RawMessage
 }
 
-// newStepRun starts run in, whose own workflow is wfID (its idempotency
+// NewStepRun starts run in, whose own workflow is wfID (its idempotency
 // keys follow it); a resumed run starts with the steps it finished.
-func newStepRun(in RunInput, wfID string) *stepRun {
-	r := &stepRun{in: in, wfID: wfID, rc: runContext(in),
-		steps: make([]StepResult, 0, len(in.Document.Steps)), outputs: map[string]json.RawMessage{}}
+func NewStepRun(in RunInput, wfID string) *StepRun {
+	r := &StepRun{in: in, wfID: wfID, rc: runContext(in),
+		Steps: make([]StepResult, 0, len(in.Document.Steps)), Outputs: map[string]json.RawMessage{}}
 	if res := in.Resume; res != nil {
-		r.steps = append(r.steps, res.Steps...)
+		r.Steps = append(r.Steps, res.Steps...)
 		for _, s := range res.Steps {
 			if s.Status == StepSucceeded {
 				r.rc.WithStep(s.ID, res.Outputs[s.ID])
-				r.outputs[s.ID] = res.Outputs[s.ID]
+				r.Outputs[s.ID] = res.Outputs[s.ID]
 			}
 		}
 	}
 	return r
 }
 
-// run goes through the steps from first: it renders each one's input,
+// Run goes through the steps from first: it renders each one's input,
 // has try run it, feeds its output to later templates and applies
 // on_error. It returns how it ended, the index of the step it ended at,
-// and for stepsFailed why.
-func (r *stepRun) run(ctx workflow.Context, first int, try stepTry) (stepsEnd, int, string, error) {
+// and for StepsFailed why.
+func (r *StepRun) Run(ctx workflow.Context, first int, try StepTry) (StepsEnd, int, string, error) {
 	all := r.in.Document.Steps
 	for i := first; i < len(all); i++ {
 		step := all[i]
 		si, err := stepInput(r.in, step, &r.rc, r.wfID)
 		if err != nil {
-			return stepsFailed, i, err.Error(), err
+			return StepsFailed, i, err.Error(), err
 		}
 		out, err, stop := try(i, step, si)
 		if stop {
-			return stepsStopped, i, "", nil
+			return StepsStopped, i, "", nil
 		}
 		sr := stepResult(step, out, err)
 		if err == nil {
 			r.rc.WithStep(step.ID, out.Output)
-			r.outputs[step.ID] = out.Output
-			r.steps = append(r.steps, sr)
+			r.Outputs[step.ID] = out.Output
+			r.Steps = append(r.Steps, sr)
 			continue
 		}
-		if canceled(ctx, err) {
+		if Canceled(ctx, err) {
 			sr.Status = StepCanceled
-			r.steps = append(r.steps, sr)
-			return stepsCanceled, i, "canceled", nil
+			r.Steps = append(r.Steps, sr)
+			return StepsCanceled, i, "canceled", nil
 		}
-		r.steps = append(r.steps, sr)
+		r.Steps = append(r.Steps, sr)
 		if step.OnError == flows.OnErrorContinue {
 			continue
 		}
-		r.steps = append(r.steps, skipped(all[i+1:])...)
-		return stepsFailed, i, fmt.Sprintf("step %q failed: %s", step.ID, sr.Error), nil
+		r.Steps = append(r.Steps, skipped(all[i+1:])...)
+		return StepsFailed, i, fmt.Sprintf("step %q failed: %s", step.ID, sr.Error), nil
 	}
-	return stepsDone, len(all), "", nil
+	return StepsDone, len(all), "", nil
 }

@@ -23,12 +23,12 @@ func runActivityStep(ctx workflow.Context, conns *connectors.Registry, step flow
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		ActivityID:          step.ID,
 		StartToCloseTimeout: attemptTimeout(conns, step),
-		RetryPolicy:         retryPolicy(step.Retry),
+		RetryPolicy:         RetryPolicy(step.Retry),
 	})
 	var out StepOutcome
 	err := workflow.ExecuteActivity(actx, step.Type, in).Get(ctx, &out)
 	if err != nil {
-		out, _ = outcomeOf(err)
+		out, _ = OutcomeOf(err)
 	}
 	return out, err
 }
@@ -41,8 +41,8 @@ func runActivityStep(ctx workflow.Context, conns *connectors.Registry, step flow
 // workflow already tried goes on after its prior attempts, once delay has
 // passed.
 func runLocalStep(ctx workflow.Context, conns *connectors.Registry, step flows.Step, in StepInput, prior []Attempt, delay time.Duration) (StepOutcome, error) {
-	policy := retryPolicy(step.Retry)
-	lctx := workflow.WithLocalActivityOptions(ctx, attemptOptions(conns, step, ""))
+	policy := RetryPolicy(step.Retry)
+	lctx := workflow.WithLocalActivityOptions(ctx, AttemptOptions(conns, step, ""))
 	all := StepOutcome{Attempts: append([]Attempt(nil), prior...)}
 	if delay > 0 {
 		if err := workflow.Sleep(ctx, delay); err != nil {
@@ -55,9 +55,9 @@ func runLocalStep(ctx workflow.Context, conns *connectors.Registry, step flows.S
 		start := workflow.Now(ctx)
 		err := workflow.ExecuteLocalActivity(lctx, step.Type, in).Get(ctx, &out)
 		if err != nil {
-			out, _ = outcomeOf(err)
-			if len(out.Attempts) == 0 && canceled(ctx, err) {
-				out.Attempts = []Attempt{canceledAttempt(ctx, attempt, start)}
+			out, _ = OutcomeOf(err)
+			if len(out.Attempts) == 0 && Canceled(ctx, err) {
+				out.Attempts = []Attempt{CanceledAttempt(ctx, attempt, start)}
 			}
 		}
 		all.Attempts = append(all.Attempts, out.Attempts...)
@@ -65,7 +65,7 @@ func runLocalStep(ctx workflow.Context, conns *connectors.Registry, step flows.S
 		if err == nil {
 			return all, nil
 		}
-		delay, retry := nextDelay(err, policy, attempt)
+		delay, retry := NextDelay(err, policy, attempt)
 		if !retry || ctx.Err() != nil {
 			return all, err
 		}
@@ -75,10 +75,10 @@ func runLocalStep(ctx workflow.Context, conns *connectors.Registry, step flows.S
 	}
 }
 
-// nextDelay decides whether a failed attempt is tried again, and after how
+// NextDelay decides whether a failed attempt is tried again, and after how
 // long: the remote side's Retry-After when it gave one, else the policy's
 // exponential backoff.
-func nextDelay(err error, p *temporal.RetryPolicy, attempt int) (time.Duration, bool) {
+func NextDelay(err error, p *temporal.RetryPolicy, attempt int) (time.Duration, bool) {
 	var appErr *temporal.ApplicationError
 	if errors.As(err, &appErr) && (appErr.NonRetryable() || appErr.Type() == connectors.Permanent.String()) {
 		return 0, false
@@ -113,10 +113,10 @@ func stepInput(in RunInput, step flows.Step, rc *flows.RunContext, wfID string) 
 		Context: rcJSON, IdempotencyKey: idempotencyKey(wfID, step.ID)}, nil
 }
 
-// attemptOptions are the local activity options of one attempt of step
+// AttemptOptions are the local activity options of one attempt of step
 // (Temporal retries nothing: the caller decides), with an optional summary
 // for the Temporal UI.
-func attemptOptions(conns *connectors.Registry, step flows.Step, summary string) workflow.LocalActivityOptions {
+func AttemptOptions(conns *connectors.Registry, step flows.Step, summary string) workflow.LocalActivityOptions {
 	timeout := attemptTimeout(conns, step)
 	return workflow.LocalActivityOptions{
 		ScheduleToCloseTimeout: timeout,
@@ -136,16 +136,16 @@ func stepResult(step flows.Step, out StepOutcome, err error) StepResult {
 	return sr
 }
 
-// canceledAttempt records attempt n of a step whose run was canceled
+// CanceledAttempt records attempt n of a step whose run was canceled
 // while it was in flight: its outcome never comes back, but its request
 // may have gone out.
-func canceledAttempt(ctx workflow.Context, n int, start time.Time) Attempt {
+func CanceledAttempt(ctx workflow.Context, n int, start time.Time) Attempt {
 	return Attempt{Attempt: n, StartedAt: start.UTC(), Error: "canceled while in flight",
 		DurationMS: workflow.Now(ctx).Sub(start).Milliseconds()}
 }
 
 // canceled reports whether a step failed because its run was canceled.
-func canceled(ctx workflow.Context, err error) bool {
+func Canceled(ctx workflow.Context, err error) bool {
 	return temporal.IsCanceledError(err) || ctx.Err() != nil
 }
 

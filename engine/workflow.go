@@ -43,13 +43,13 @@ func (w Workflows) FlowRun(ctx workflow.Context, in RunInput) (*RunResult, error
 	if in.StartedAt.IsZero() {
 		in.StartedAt = workflow.Now(ctx).UTC()
 	}
-	run := newStepRun(in, wfID)
+	run := NewStepRun(in, wfID)
 	first := 0
 	if in.Resume != nil {
 		first = in.Resume.Next
 	}
 	if err := workflow.SetQueryHandler(ctx, StepsQuery, func() (*RunResult, error) {
-		return &RunResult{Steps: run.steps}, nil
+		return &RunResult{Steps: run.Steps}, nil
 	}); err != nil {
 		return nil, fmt.Errorf("registering steps query: %w", err)
 	}
@@ -61,7 +61,7 @@ func (w Workflows) FlowRun(ctx workflow.Context, in RunInput) (*RunResult, error
 	// run, so the marker is recorded before the first step.
 	capped := workflow.GetVersion(ctx, runHistoryChange, workflow.DefaultVersion, 1) == 1
 	full := ""
-	end, at, msg, err := run.run(ctx, first, func(i int, step flows.Step, si StepInput) (StepOutcome, error, bool) {
+	end, at, msg, err := run.Run(ctx, first, func(i int, step flows.Step, si StepInput) (StepOutcome, error, bool) {
 		if full = historyTooLarge(ctx); capped && full != "" {
 			return StepOutcome{}, nil, true
 		}
@@ -80,17 +80,17 @@ func (w Workflows) FlowRun(ctx workflow.Context, in RunInput) (*RunResult, error
 	if err != nil {
 		return nil, err
 	}
-	result := &RunResult{Steps: run.steps}
+	result := &RunResult{Steps: run.Steps}
 	switch end {
-	case stepsStopped: // the history is full
+	case StepsStopped: // the history is full
 		result.Steps = append(result.Steps, skipped(in.Document.Steps[at:])...)
 		msg = fmt.Sprintf("step %q not started: %s", in.Document.Steps[at].ID, full)
-	case stepsCanceled:
-		trimRecords(result.Steps)
+	case StepsCanceled:
+		TrimRecords(result.Steps)
 		return nil, temporal.NewCanceledError(result)
 	}
-	trimRecords(result.Steps)
-	if end == stepsDone {
+	TrimRecords(result.Steps)
+	if end == StepsDone {
 		return result, nil
 	}
 	return nil, temporal.NewNonRetryableApplicationError(msg, FailureType, nil, result)
@@ -125,8 +125,8 @@ func errorMessage(err error) string {
 	return err.Error()
 }
 
-// outcomeOf reads the outcome a failed attempt carries in its details.
-func outcomeOf(err error) (StepOutcome, bool) {
+// OutcomeOf reads the outcome a failed attempt carries in its details.
+func OutcomeOf(err error) (StepOutcome, bool) {
 	var appErr *temporal.ApplicationError
 	var out StepOutcome
 	if errors.As(err, &appErr) && appErr.HasDetails() && appErr.Details(&out) == nil {

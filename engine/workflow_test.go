@@ -128,32 +128,32 @@ func TestWorkflowRetriesRetryableFailures(t *testing.T) {
 }
 
 func TestRetryPolicyMapping(t *testing.T) {
-	p := retryPolicy(&flows.Retry{MaxAttempts: 5, InitialInterval: "2s", BackoffCoefficient: 3, MaxInterval: "1m"})
+	p := RetryPolicy(&flows.Retry{MaxAttempts: 5, InitialInterval: "2s", BackoffCoefficient: 3, MaxInterval: "1m"})
 	if p.MaximumAttempts != 5 || p.InitialInterval != 2*time.Second || p.BackoffCoefficient != 3 || p.MaximumInterval != time.Minute ||
 		p.NonRetryableErrorTypes[0] != "permanent" {
 		t.Errorf("policy %+v", p)
 	}
-	if d := retryPolicy(nil); d.MaximumAttempts != defaultMaxAttempts {
+	if d := RetryPolicy(nil); d.MaximumAttempts != defaultMaxAttempts {
 		t.Errorf("default policy %+v", d)
 	}
 }
 
 func TestNextDelay(t *testing.T) {
-	p := retryPolicy(&flows.Retry{MaxAttempts: 4, InitialInterval: "1s", BackoffCoefficient: 2, MaxInterval: "3s"})
+	p := RetryPolicy(&flows.Retry{MaxAttempts: 4, InitialInterval: "1s", BackoffCoefficient: 2, MaxInterval: "3s"})
 	retryable := temporal.NewApplicationError("503", "retryable")
 	for attempt, want := range map[int]time.Duration{1: time.Second, 2: 2 * time.Second, 3: 3 * time.Second} {
-		if d, ok := nextDelay(retryable, p, attempt); !ok || d != want {
+		if d, ok := NextDelay(retryable, p, attempt); !ok || d != want {
 			t.Errorf("attempt %d: %v %v, want %v", attempt, d, ok, want)
 		}
 	}
-	if _, ok := nextDelay(retryable, p, 4); ok {
+	if _, ok := NextDelay(retryable, p, 4); ok {
 		t.Error("retried past max_attempts")
 	}
-	if _, ok := nextDelay(temporal.NewNonRetryableApplicationError("400", "permanent", nil), p, 1); ok {
+	if _, ok := NextDelay(temporal.NewNonRetryableApplicationError("400", "permanent", nil), p, 1); ok {
 		t.Error("retried a permanent failure")
 	}
 	after := temporal.NewApplicationErrorWithOptions("429", "retryable", temporal.ApplicationErrorOptions{NextRetryDelay: 7 * time.Second})
-	if d, ok := nextDelay(after, p, 1); !ok || d != 7*time.Second {
+	if d, ok := NextDelay(after, p, 1); !ok || d != 7*time.Second {
 		t.Errorf("Retry-After: %v %v", d, ok)
 	}
 }

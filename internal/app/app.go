@@ -22,6 +22,7 @@ import (
 	"github.com/flowline/flowline/connectors"
 	httpconn "github.com/flowline/flowline/connectors/http"
 	"github.com/flowline/flowline/engine"
+	"github.com/flowline/flowline/engine/batch"
 	"github.com/flowline/flowline/engine/devserver"
 	"github.com/flowline/flowline/flows"
 	"github.com/flowline/flowline/internal/blob"
@@ -63,10 +64,8 @@ type App struct {
 	pprof      *http.Server
 	// stops stop the background loops (the run ledger's sweeper).
 	stops []func()
-	// runs is the run service the API uses; sweeper keeps its ledger
-	// moving (the API process owns it).
-	runs    *engine.Service
-	sweeper *engine.Sweeper
+	// sweeper keeps the run ledger moving; the API process owns it.
+	sweeper *batch.Sweeper
 	// lock holds the data dir while the embedded Temporal server runs.
 	lock *os.File
 }
@@ -142,7 +141,7 @@ func Start(ctx context.Context, cfg *config.Config, mode Mode, logger *slog.Logg
 		}
 	}
 	if mode == ModeServe || mode == ModeWorker {
-		a.worker = engine.NewWorker(a.client, cfg.TaskQueue, reg, a.store.Ledger())
+		a.worker = batch.NewWorker(a.client, cfg.TaskQueue, reg, a.store.Ledger())
 		if err := a.worker.Start(); err != nil {
 			return nil, fmt.Errorf("starting worker: %w", err)
 		}
@@ -176,14 +175,12 @@ func (a *App) startAPI(ctx context.Context, reg *connectors.Registry) error {
 	if err != nil {
 		return fmt.Errorf("compiling schemas: %w", err)
 	}
-	runs := engine.NewService(engine.ServiceOptions{
-		Executions: &engine.Runs{Client: a.client, Namespace: a.cfg.TemporalNamespace, TaskQueue: a.cfg.TaskQueue,
-			UIBaseURL: a.cfg.TemporalUIURL()},
-		Ledger: a.store.Ledger(), Versions: a.store,
-		Batch: engine.BatchOptions{Lanes: a.cfg.BatchLanes, Window: a.cfg.BatchWindow, Grace: a.cfg.BatchGrace},
-	})
-	a.runs = runs
-	a.sweeper = engine.NewSweeper(runs, a.client, a.cfg.TemporalNamespace, a.log)
+	exec := &engine.Runs{Client: a.client, Namespace: a.cfg.TemporalNamespace, TaskQueue: a.cfg.TaskQueue,
+		UIBaseURL: a.cfg.TemporalUIURL()}
+	opts := engine.BatchOptions{Lanes: a.cfg.BatchLanes, Window: a.cfg.BatchWindow, Grace: a.cfg.BatchGrace}
+	runs := engine.NewService(engine.ServiceOptions{Executions: exec, Ledger: a.store.Ledger(), Versions: a.store, Batch: opts})
+	a.sweeper = batch.NewSweeper(batch.SweeperOptions{Ledger: a.store.Ledger(), Versions: a.store, Executions: exec,
+		Batch: opts, Client: a.client, Namespace: a.cfg.TemporalNamespace, Logger: a.log})
 	a.background(a.sweeper.Run)
 	handler := api.New(api.Options{
 		Store: a.store, Validator: validator, Registry: reg, Runs: runs, Sealer: a.sealer,

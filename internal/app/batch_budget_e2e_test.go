@@ -15,6 +15,7 @@ import (
 
 	"github.com/flowline/flowline/connectors"
 	"github.com/flowline/flowline/engine"
+	"github.com/flowline/flowline/engine/batch"
 )
 
 // TestBatchTaskStaysSmall makes one batch workflow task take many runs
@@ -126,7 +127,7 @@ func checkBudgetHistory(t *testing.T, a *App, workflowID, runID string) {
 		t.Errorf("batch %s never ended a task to stay within its budget", workflowID)
 	}
 	r := worker.NewWorkflowReplayer()
-	engine.RegisterWorkflow(r, connectors.NewRegistry())
+	batch.RegisterWorkflows(r, connectors.NewRegistry())
 	if err := r.ReplayWorkflowHistory(nil, h); err != nil {
 		t.Errorf("replaying batch %s: %v", workflowID, err)
 	}

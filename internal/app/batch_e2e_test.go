@@ -18,6 +18,7 @@ import (
 	"go.temporal.io/sdk/converter"
 
 	"github.com/flowline/flowline/engine"
+	"github.com/flowline/flowline/engine/batch"
 	"github.com/flowline/flowline/flows"
 	"github.com/flowline/flowline/internal/store"
 )
@@ -198,7 +199,7 @@ func TestBatchedEventRuns(t *testing.T) {
 	if canceled.Status != "canceled" {
 		t.Errorf("canceling an accepted run answered %+v", canceled)
 	}
-	if _, err := a.sweeper.Requeue(context.Background(), engine.RequeueAfter); err != nil {
+	if _, err := a.sweeper.Requeue(context.Background(), batch.RequeueAfter); err != nil {
 		t.Fatal(err)
 	}
 	if d := c.waitRun(orphan); d.Status != "succeeded" || len(d.Steps) != 2 {
@@ -346,7 +347,8 @@ func TestBatchedEventRuns(t *testing.T) {
 			Data: []byte(`{"path": "early"}`)}}); err != nil {
 		t.Fatal(err)
 	}
-	sweeper := engine.NewSweeper(a.runs, a.Client(), cfg.TemporalNamespace, nil)
+	sweeper := batch.NewSweeper(batch.SweeperOptions{Ledger: a.store.Ledger(), Versions: a.store, Executions: engineRuns,
+		Batch: engine.BatchOptions{Lanes: cfg.BatchLanes}, Client: a.Client(), Namespace: cfg.TemporalNamespace})
 	sweeper.StuckAfter = time.Millisecond
 	if _, err := sweeper.Requeue(ctx, 0); err != nil {
 		t.Fatal(err)
@@ -442,7 +444,7 @@ func findBatchedRun(t *testing.T, a *App, namespace string, d runDetail) {
 		!strings.Contains(summary, "runs of flow") {
 		t.Errorf("batch %s has summary %q", d.WorkflowID, summary)
 	}
-	var res engine.BatchResult
+	var res batch.BatchResult
 	if err := a.Client().GetWorkflow(ctx, d.WorkflowID, "").Get(ctx, &res); err != nil {
 		t.Fatalf("batch %s result: %v", d.WorkflowID, err)
 	}

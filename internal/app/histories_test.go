@@ -2,12 +2,15 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/api/workflowservice/v1"
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/flowline/flowline/engine"
@@ -18,10 +21,31 @@ import (
 // test runs them through the current workflow code.
 const recordEnv = "FLOWLINE_RECORD_HISTORIES"
 
-// recordHistory saves the history of runID as name.json when recording.
+// recordHistory saves the history of runID's own workflow as name.json
+// when recording; a run carried by a batch has none, and its batch's
+// history is saved instead.
 func recordHistory(t *testing.T, a *App, runID, name string) {
 	t.Helper()
-	recordWorkflowHistory(t, a, engine.WorkflowID(runID), "", name)
+	if os.Getenv(recordEnv) != "1" {
+		return
+	}
+	workflowID := engine.WorkflowID(runID)
+	if _, err := a.Client().DescribeWorkflowExecution(context.Background(), workflowID, ""); err != nil {
+		query := fmt.Sprintf("%s = '%s'", engine.SARunIDs.GetName(), runID)
+		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+			resp, err := a.Client().ListWorkflow(context.Background(), &workflowservice.ListWorkflowExecutionsRequest{
+				Namespace: a.cfg.TemporalNamespace, Query: query})
+			if err == nil && len(resp.Executions) > 0 {
+				ex := resp.Executions[0].GetExecution()
+				recordWorkflowHistory(t, a, ex.GetWorkflowId(), ex.GetRunId(), name+"_batch")
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no execution lists run %s: %v", runID, err)
+			}
+		}
+	}
+	recordWorkflowHistory(t, a, workflowID, "", name)
 }
 
 // recordWorkflowHistory saves the history of one workflow execution (the

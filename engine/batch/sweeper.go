@@ -1,4 +1,4 @@
-package engine
+package batch
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
+
+	"github.com/flowline/flowline/engine"
 )
 
 // Sweeper keeps the run ledger moving and small, in the background of the
@@ -18,9 +20,12 @@ import (
 // batch executions that ended without finishing them, and prunes entries
 // past the namespace's retention.
 type Sweeper struct {
-	service *Service
-	client  client.Client
-	ns      string
+	ledger   engine.Ledger
+	versions engine.Versions
+	exec     engine.Executions
+	batch    engine.BatchOptions
+	client   client.Client
+	ns       string
 	// StuckAfter is how long a batched run may run before its batch
 	// execution is checked [2 minutes].
 	StuckAfter time.Duration
@@ -30,13 +35,28 @@ type Sweeper struct {
 	sent map[string]bool
 }
 
-// NewSweeper returns the sweeper of s's ledger; c and namespace read the
-// retention. It sweeps nothing when s does not batch.
-func NewSweeper(s *Service, c client.Client, namespace string, log *slog.Logger) *Sweeper {
+// SweeperOptions are what a Sweeper works on: the run service's parts.
+type SweeperOptions struct {
+	Ledger     engine.Ledger
+	Versions   engine.Versions
+	Executions engine.Executions
+	Batch      engine.BatchOptions
+	// Client and Namespace read the retention; without a client the
+	// default retention applies.
+	Client    client.Client
+	Namespace string
+	Logger    *slog.Logger
+}
+
+// NewSweeper returns the sweeper of o.Ledger. It sweeps nothing when
+// batching is off (no ledger, or zero lanes).
+func NewSweeper(o SweeperOptions) *Sweeper {
+	log := o.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Sweeper{service: s, client: c, ns: namespace, log: log}
+	return &Sweeper{ledger: o.Ledger, versions: o.Versions, exec: o.Executions, batch: o.Batch,
+		client: o.Client, ns: o.Namespace, log: log}
 }
 
 // How often each job runs, and how long after being accepted a batched run
@@ -61,7 +81,7 @@ const defaultRetention = 24 * time.Hour
 // Run sweeps until ctx ends: requeue every RequeueEvery, prune every
 // PruneEvery, both once at the start.
 func (w *Sweeper) Run(ctx context.Context) {
-	if !w.service.Batching() {
+	if w.ledger == nil || w.batch.Lanes <= 0 {
 		return
 	}
 	requeue, prune := time.NewTicker(RequeueEvery), time.NewTicker(PruneEvery)
@@ -117,7 +137,7 @@ func (w *Sweeper) Prune(ctx context.Context) (int64, time.Duration, error) {
 			}
 		}
 	}
-	n, err := w.service.ledger.Prune(ctx, time.Now().UTC().Add(-retention))
+	n, err := w.ledger.Prune(ctx, time.Now().UTC().Add(-retention))
 	return n, retention, err
 }
 
@@ -143,10 +163,9 @@ func (w *Sweeper) Requeue(ctx context.Context, olderThan time.Duration) (int, er
 	if err := w.releaseEnded(ctx, time.Now().UTC().Add(-stuck)); err != nil {
 		errs = append(errs, err) // and go on: stranded runs are handed over regardless
 	}
-	s := w.service
 	cutoff := time.Now().UTC().Add(-olderThan)
-	es, err := s.ledger.List(ctx, LedgerFilter{
-		Statuses: []string{StatusAccepted}, Before: &cutoff, Limit: requeueLimit, OldestFirst: true})
+	es, err := w.ledger.List(ctx, engine.LedgerFilter{
+		Statuses: []string{engine.StatusAccepted}, Before: &cutoff, Limit: requeueLimit, OldestFirst: true})
 	if err != nil {
 		return 0, errors.Join(append(errs, err)...)
 	}
@@ -160,9 +179,9 @@ func (w *Sweeper) Requeue(ctx context.Context, olderThan time.Duration) (int, er
 		if done {
 			continue
 		}
-		in, err := s.inputOf(ctx, e)
+		in, err := engine.LedgerInput(ctx, w.versions, e)
 		if err == nil {
-			_, err = s.exec.Enqueue(ctx, *in, s.batch)
+			_, err = w.exec.Enqueue(ctx, *in, w.batch)
 		}
 		if err != nil {
 			w.mu.Lock()
@@ -180,21 +199,20 @@ func (w *Sweeper) Requeue(ctx context.Context, olderThan time.Duration) (int, er
 // have ended. A run whose own workflow exists was handed off before its
 // batch could record it: it is recorded as handed off instead.
 func (w *Sweeper) releaseEnded(ctx context.Context, cutoff time.Time) error {
-	s := w.service
-	running, err := s.ledger.List(ctx, LedgerFilter{Statuses: []string{StatusRunning},
+	running, err := w.ledger.List(ctx, engine.LedgerFilter{Statuses: []string{engine.StatusRunning},
 		StartedBefore: &cutoff, Limit: requeueLimit, OldestFirst: true})
 	if err != nil {
 		return err
 	}
 	var errs []error
-	seen := map[BatchRef]bool{}
+	seen := map[engine.BatchRef]bool{}
 	for _, e := range running {
-		b := BatchRef{e.WorkflowID, e.TemporalRunID}
+		b := engine.BatchRef{WorkflowID: e.WorkflowID, TemporalRunID: e.TemporalRunID}
 		if seen[b] {
 			continue
 		}
 		seen[b] = true
-		open, err := s.exec.BatchOpen(ctx, b)
+		open, err := w.exec.BatchOpen(ctx, b)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -202,7 +220,7 @@ func (w *Sweeper) releaseEnded(ctx context.Context, cutoff time.Time) error {
 		if open {
 			continue
 		}
-		claimed, err := s.ledger.List(ctx, LedgerFilter{Statuses: []string{StatusRunning}, Claimed: &b, Limit: 100000})
+		claimed, err := w.ledger.List(ctx, engine.LedgerFilter{Statuses: []string{engine.StatusRunning}, Claimed: &b, Limit: 100000})
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -218,17 +236,16 @@ func (w *Sweeper) releaseEnded(ctx context.Context, cutoff time.Time) error {
 
 // release gives back one run of an ended batch, or records it as handed
 // off when its own workflow exists.
-func (w *Sweeper) release(ctx context.Context, e *LedgerEntry) error {
-	s := w.service
-	temporalRunID, own, err := s.exec.OwnRun(ctx, e.RunID)
+func (w *Sweeper) release(ctx context.Context, e *engine.LedgerEntry) error {
+	temporalRunID, own, err := w.exec.OwnRun(ctx, e.RunID)
 	if err != nil {
 		return err
 	}
 	if own {
-		return s.ledger.Finish(ctx, []FinishedRun{{RunID: e.RunID, ClaimToken: e.ClaimToken,
-			Status: StatusHandedOff, Steps: e.Steps, WorkflowID: WorkflowID(e.RunID), TemporalRunID: temporalRunID}})
+		return w.ledger.Finish(ctx, []engine.FinishedRun{{RunID: e.RunID, ClaimToken: e.ClaimToken,
+			Status: engine.StatusHandedOff, Steps: e.Steps, WorkflowID: engine.WorkflowID(e.RunID), TemporalRunID: temporalRunID}})
 	}
-	released, err := s.ledger.Release(ctx, e.RunID, e.ClaimToken)
+	released, err := w.ledger.Release(ctx, e.RunID, e.ClaimToken)
 	if err != nil || !released {
 		return err
 	}

@@ -1,9 +1,11 @@
-package engine
+package batch
 
 import (
 	"time"
 
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/flowline/flowline/engine"
 )
 
 // batchTaskChange names the workflow change that bounds what one batch
@@ -28,7 +30,7 @@ const (
 // workflow task. Before a step starts, it holds what the step's outcome
 // may reach; a step whose outcome is larger goes on in a workflow of its
 // own (see carryOff). What it holds follows the largest outcome recorded
-// so far (twice it, at least minStepHold, at most batchCarryBytes), so
+// so far (twice it, at least minStepHold, at most engine.BatchCarryBytes), so
 // small outcomes leave room for many steps at once. When the task holds
 // too much, the step waits for steps in flight to end, then for a short
 // timer, which ends the task: the next one records from zero.
@@ -43,9 +45,9 @@ type taskBudget struct {
 // want is what a step's outcome may reach, its marker included.
 func (g *taskBudget) want() int {
 	if g.largest == 0 {
-		return batchCarryBytes + markerBytes
+		return engine.BatchCarryBytes + markerBytes
 	}
-	return min(batchCarryBytes, max(minStepHold, 2*g.largest)) + markerBytes
+	return min(engine.BatchCarryBytes, max(minStepHold, 2*g.largest)) + markerBytes
 }
 
 func (g *taskBudget) fits() bool {
@@ -85,12 +87,12 @@ func (g *taskBudget) hold(ctx workflow.Context) int {
 
 // record counts the outcome of a step that held n (zero if it held
 // nothing), failed with err or not.
-func (g *taskBudget) record(n int, out *StepOutcome, err error) {
+func (g *taskBudget) record(n int, out *engine.StepOutcome, err error) {
 	if n > 0 {
 		g.held -= n
 		g.inflight--
 	}
-	size := outcomeSize(out)
+	size := engine.OutcomeSize(out)
 	g.largest = max(g.largest, size)
 	if out.HandedOff != "" {
 		g.largest = max(g.largest, n) // it did not fit what it held

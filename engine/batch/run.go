@@ -1,4 +1,4 @@
-package engine
+package batch
 
 import (
 	"fmt"
@@ -8,6 +8,8 @@ import (
 
 	"github.com/flowline/flowline/connectors"
 	"github.com/flowline/flowline/flows"
+
+	"github.com/flowline/flowline/engine"
 )
 
 // runInBatch runs one run's steps inside a batch workflow, one attempt
@@ -15,18 +17,18 @@ import (
 // own workflow, so a handed-off retry sends the same key. When a step needs
 // another attempt the run is handed off and runInBatch reports where it
 // went. budget, when set, bounds what the batch's workflow tasks record.
-func runInBatch(ctx workflow.Context, conns *connectors.Registry, in RunInput, budget *taskBudget) FinishedRun {
-	run := newStepRun(in, WorkflowID(in.RunID))
-	var elsewhere FinishedRun // where a stopped run went
-	end, _, msg, _ := run.run(ctx, 0, func(i int, step flows.Step, si StepInput) (StepOutcome, error, bool) {
+func runInBatch(ctx workflow.Context, conns *connectors.Registry, in engine.RunInput, budget *taskBudget) engine.FinishedRun {
+	run := engine.NewStepRun(in, engine.WorkflowID(in.RunID))
+	var elsewhere engine.FinishedRun // where a stopped run went
+	end, _, msg, _ := run.Run(ctx, 0, func(i int, step flows.Step, si engine.StepInput) (engine.StepOutcome, error, bool) {
 		si.Attempt = 1
 		carry := in
-		carry.Resume = &Resume{Steps: run.steps, Outputs: run.outputs, Next: i + 1}
+		carry.Resume = &engine.Resume{Steps: run.Steps, Outputs: run.Outputs, Next: i + 1}
 		si.Carry = &carry
 		// The summary shows in the Temporal UI's event history: the run a
 		// step marker belongs to.
-		lctx := workflow.WithLocalActivityOptions(ctx, attemptOptions(conns, step, fmt.Sprintf("run %s, step %s", in.RunID, step.ID)))
-		var out StepOutcome
+		lctx := workflow.WithLocalActivityOptions(ctx, engine.AttemptOptions(conns, step, fmt.Sprintf("run %s, step %s", in.RunID, step.ID)))
+		var out engine.StepOutcome
 		held := 0
 		if budget != nil {
 			held = budget.hold(ctx)
@@ -35,9 +37,9 @@ func runInBatch(ctx workflow.Context, conns *connectors.Registry, in RunInput, b
 		start := workflow.Now(ctx)
 		err := workflow.ExecuteLocalActivity(lctx, step.Type, si).Get(ctx, &out)
 		if err != nil {
-			out, _ = outcomeOf(err)
-			if len(out.Attempts) == 0 && canceled(ctx, err) {
-				out.Attempts = []Attempt{canceledAttempt(ctx, 1, start)}
+			out, _ = engine.OutcomeOf(err)
+			if len(out.Attempts) == 0 && engine.Canceled(ctx, err) {
+				out.Attempts = []engine.Attempt{engine.CanceledAttempt(ctx, 1, start)}
 			}
 		}
 		if budget != nil {
@@ -46,25 +48,25 @@ func runInBatch(ctx workflow.Context, conns *connectors.Registry, in RunInput, b
 		if err == nil && out.HandedOff != "" {
 			// Its outcome was too large for the batch: the run goes on in
 			// its own workflow, which holds the outcome.
-			elsewhere = FinishedRun{RunID: in.RunID, Status: StatusHandedOff, Steps: run.steps,
-				WorkflowID: WorkflowID(in.RunID), TemporalRunID: out.HandedOff}
+			elsewhere = engine.FinishedRun{RunID: in.RunID, Status: engine.StatusHandedOff, Steps: run.Steps,
+				WorkflowID: engine.WorkflowID(in.RunID), TemporalRunID: out.HandedOff}
 			return out, nil, true
 		}
-		if err != nil && !canceled(ctx, err) {
-			if delay, retry := nextDelay(err, retryPolicy(step.Retry), 1); retry {
-				elsewhere = handOff(ctx, in, Resume{Steps: run.steps, Outputs: run.outputs, Next: i, Attempts: out.Attempts, Delay: delay})
+		if err != nil && !engine.Canceled(ctx, err) {
+			if delay, retry := engine.NextDelay(err, engine.RetryPolicy(step.Retry), 1); retry {
+				elsewhere = handOff(ctx, in, engine.Resume{Steps: run.Steps, Outputs: run.Outputs, Next: i, Attempts: out.Attempts, Delay: delay})
 				return out, err, true
 			}
 		}
 		return out, err, false
 	})
-	if end == stepsStopped {
+	if end == engine.StepsStopped {
 		return elsewhere
 	}
-	status := map[stepsEnd]string{stepsDone: StatusSucceeded, stepsFailed: StatusFailed, stepsCanceled: StatusCanceled}[end]
-	t := closedAt(workflow.Now(ctx), run.steps)
-	trimRecords(run.steps)
-	return FinishedRun{RunID: in.RunID, Status: status, Steps: run.steps, Error: msg, ClosedAt: &t}
+	status := map[engine.StepsEnd]string{engine.StepsDone: engine.StatusSucceeded, engine.StepsFailed: engine.StatusFailed, engine.StepsCanceled: engine.StatusCanceled}[end]
+	t := closedAt(workflow.Now(ctx), run.Steps)
+	engine.TrimRecords(run.Steps)
+	return engine.FinishedRun{RunID: in.RunID, Status: status, Steps: run.Steps, Error: msg, ClosedAt: &t}
 }
 
 // handOff starts the run's own FlowRun workflow (through a local activity
@@ -73,8 +75,8 @@ func runInBatch(ctx workflow.Context, conns *connectors.Registry, in RunInput, b
 // batch left it. It has the workflow id and search attributes a run
 // started on its own would have, so GET /runs and the Temporal UI list it
 // like any other; starting it again (a retried task) finds the same one.
-func handOff(ctx workflow.Context, in RunInput, r Resume) FinishedRun {
-	trimRecords(r.Steps)
+func handOff(ctx workflow.Context, in engine.RunInput, r engine.Resume) engine.FinishedRun {
+	engine.TrimRecords(r.Steps)
 	in.Resume = &r
 	// Not canceled with the run: once started, the run's own workflow is
 	// where a cancel must go, and the ledger must say where it went.
@@ -87,17 +89,17 @@ func handOff(ctx workflow.Context, in RunInput, r Resume) FinishedRun {
 	var temporalRunID string
 	if err := workflow.ExecuteLocalActivity(lctx, handOffActivity, in).Get(dctx, &temporalRunID); err != nil {
 		t := closedAt(workflow.Now(ctx), r.Steps)
-		return FinishedRun{RunID: in.RunID, Status: StatusFailed, Steps: r.Steps, ClosedAt: &t,
+		return engine.FinishedRun{RunID: in.RunID, Status: engine.StatusFailed, Steps: r.Steps, ClosedAt: &t,
 			Error: "handing the run to a workflow of its own for a retry: " + err.Error()}
 	}
-	return FinishedRun{RunID: in.RunID, Status: StatusHandedOff, Steps: r.Steps,
-		WorkflowID: WorkflowID(in.RunID), TemporalRunID: temporalRunID}
+	return engine.FinishedRun{RunID: in.RunID, Status: engine.StatusHandedOff, Steps: r.Steps,
+		WorkflowID: engine.WorkflowID(in.RunID), TemporalRunID: temporalRunID}
 }
 
 // closedAt is when a batched run ended: workflow time stands still while a
 // workflow task runs its local activities, so the end of the last attempt
 // is later than it whenever the steps ran in the same task.
-func closedAt(now time.Time, steps []StepResult) time.Time {
+func closedAt(now time.Time, steps []engine.StepResult) time.Time {
 	end := now.UTC()
 	for _, s := range steps {
 		for _, a := range s.Attempts {

@@ -1,8 +1,9 @@
-package engine
+package batch
 
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -11,18 +12,48 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/flowline/flowline/connectors"
+	"github.com/flowline/flowline/engine"
 	"github.com/flowline/flowline/flows"
 )
+
+// fakeConnector answers from its config: {"fail": "permanent"|"retryable",
+// "echo": …}; it records the rendered configs it was given.
+type fakeConnector struct{ seen chan json.RawMessage }
+
+func (f *fakeConnector) Type() string                                 { return "fake" }
+func (f *fakeConnector) Description() string                          { return "test connector" }
+func (f *fakeConnector) ConfigSchema() []byte                         { return []byte(`{"type": "object"}`) }
+func (f *fakeConnector) AttemptTimeout(json.RawMessage) time.Duration { return time.Minute }
+func (f *fakeConnector) Execute(_ context.Context, req connectors.Request) (*connectors.Result, error) {
+	f.seen <- req.Config
+	var cfg struct {
+		Fail string          `json:"fail"`
+		Echo json.RawMessage `json:"echo"`
+	}
+	_ = json.Unmarshal(req.Config, &cfg)
+	switch cfg.Fail {
+	case "permanent":
+		return &connectors.Result{Status: 400}, connectors.NewPermanent(errors.New("bad request"))
+	case "retryable":
+		return &connectors.Result{Status: 503}, connectors.NewRetryable(errors.New("unavailable"), 0)
+	}
+	echo := cfg.Echo
+	if len(echo) == 0 {
+		echo = json.RawMessage("null")
+	}
+	return &connectors.Result{Status: 200, Response: json.RawMessage(`{"status": 200}`),
+		Output: json.RawMessage(`{"status": 200, "body": ` + string(echo) + `}`)}, nil
+}
 
 // memLedger is an in-memory Ledger with the store's claim semantics.
 type memLedger struct {
 	mu       sync.Mutex
 	accepted map[string]bool
 	claims   map[string]string // run id → claim token
-	finished map[string]FinishedRun
+	finished map[string]engine.FinishedRun
 }
 
-func (l *memLedger) Claim(_ context.Context, req ClaimRequest) ([]string, error) {
+func (l *memLedger) Claim(_ context.Context, req engine.ClaimRequest) ([]string, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	var out []string
@@ -41,7 +72,7 @@ func (l *memLedger) Claim(_ context.Context, req ClaimRequest) ([]string, error)
 	return out, nil
 }
 
-func (l *memLedger) Finish(_ context.Context, done []FinishedRun) error {
+func (l *memLedger) Finish(_ context.Context, done []engine.FinishedRun) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for _, d := range done {
@@ -58,8 +89,8 @@ func (l *memLedger) Finish(_ context.Context, done []FinishedRun) error {
 func TestBatchWorkflow(t *testing.T) {
 	env, ledger, fc, run, ho := batchEnv(t)
 	start := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
-	signal := func(at time.Duration, in RunInput) {
-		env.RegisterDelayedCallback(func() { env.SignalWorkflow(BatchRunSignal, in) }, at)
+	signal := func(at time.Duration, in engine.RunInput) {
+		env.RegisterDelayedCallback(func() { env.SignalWorkflow(engine.BatchRunSignal, in) }, at)
 	}
 	ok := run("ok", `{"echo": "{{ run.id }}"}`)
 	signal(time.Second, ok)
@@ -68,7 +99,7 @@ func TestBatchWorkflow(t *testing.T) {
 	signal(2*time.Second, run("flaky", `{"fail": "retryable"}`))
 	signal(3*time.Second, run("over-cap", `{"echo": 1}`))
 
-	env.ExecuteWorkflow(BatchWorkflowType, BatchState{Until: start.Add(DefaultBatchWindow), RunsPerExecution: 2})
+	env.ExecuteWorkflow(engine.BatchWorkflowType, engine.BatchState{Until: start.Add(engine.DefaultBatchWindow), RunsPerExecution: 2})
 	if !env.IsWorkflowCompleted() || env.GetWorkflowError() != nil {
 		t.Fatalf("batch workflow: completed %v, error %v", env.IsWorkflowCompleted(), env.GetWorkflowError())
 	}
@@ -82,7 +113,7 @@ func TestBatchWorkflow(t *testing.T) {
 	if calls[`{"echo":"ok"}`] != 1 || calls[`{"fail":"retryable"}`] != 1 || len(calls) != 2 {
 		t.Errorf("connector calls %v", calls)
 	}
-	want := map[string]string{"ok": StatusSucceeded, "flaky": StatusHandedOff, "over-cap": StatusHandedOff}
+	want := map[string]string{"ok": engine.StatusSucceeded, "flaky": engine.StatusHandedOff, "over-cap": engine.StatusHandedOff}
 	if len(ledger.finished) != len(want) {
 		t.Errorf("ledger finished %d runs, want %d: %+v", len(ledger.finished), len(want), ledger.finished)
 	}
@@ -91,8 +122,8 @@ func TestBatchWorkflow(t *testing.T) {
 		if f.Status != status {
 			t.Errorf("run %s finished as %q, want %q", id, f.Status, status)
 		}
-		if status == StatusHandedOff && (f.WorkflowID != WorkflowID(id) || f.TemporalRunID != "own-"+id) {
-			t.Errorf("run %s handed to %q/%q, want %q", id, f.WorkflowID, f.TemporalRunID, WorkflowID(id))
+		if status == engine.StatusHandedOff && (f.WorkflowID != engine.WorkflowID(id) || f.TemporalRunID != "own-"+id) {
+			t.Errorf("run %s handed to %q/%q, want %q", id, f.WorkflowID, f.TemporalRunID, engine.WorkflowID(id))
 		}
 	}
 	// flaky goes on at its step, after its first attempt and the backoff;
@@ -106,7 +137,7 @@ func TestBatchWorkflow(t *testing.T) {
 	if len(ho.got) != 2 {
 		t.Errorf("handed off %d runs, want 2", len(ho.got))
 	}
-	if f := ledger.finished["ok"]; len(f.Steps) != 1 || f.Steps[0].Status != StepSucceeded || f.ClosedAt == nil ||
+	if f := ledger.finished["ok"]; len(f.Steps) != 1 || f.Steps[0].Status != engine.StepSucceeded || f.ClosedAt == nil ||
 		f.ClosedAt.Before(f.Steps[0].Attempts[0].StartedAt) {
 		t.Errorf("ok run recorded as %+v (closed_at must not precede its attempt)", f)
 	}
@@ -121,11 +152,11 @@ func TestBatchWorkflow(t *testing.T) {
 	got := map[string]string{}
 	for _, r := range res.Runs {
 		got[r.RunID] = r.Status
-		if r.Status == StatusHandedOff && r.WorkflowID != WorkflowID(r.RunID) {
+		if r.Status == engine.StatusHandedOff && r.WorkflowID != engine.WorkflowID(r.RunID) {
 			t.Errorf("result: run %s handed off to %q", r.RunID, r.WorkflowID)
 		}
 	}
-	if len(res.Runs) != len(want) || got["ok"] != StatusSucceeded || got["flaky"] != StatusHandedOff || got["over-cap"] != StatusHandedOff {
+	if len(res.Runs) != len(want) || got["ok"] != engine.StatusSucceeded || got["flaky"] != engine.StatusHandedOff || got["over-cap"] != engine.StatusHandedOff {
 		t.Errorf("batch result %+v", res)
 	}
 }
@@ -133,23 +164,23 @@ func TestBatchWorkflow(t *testing.T) {
 // batchEnv is a test environment with the batch and run workflows, the
 // ledger activities on a memLedger and the fake connector; run builds a
 // one-step run the ledger has accepted (all but "never-accepted").
-func batchEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *memLedger, *fakeConnector, func(id, config string) RunInput, *handOffs) {
+func batchEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *memLedger, *fakeConnector, func(id, config string) engine.RunInput, *handOffs) {
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
 	fc := &fakeConnector{seen: make(chan json.RawMessage, 50)}
-	ledger := &memLedger{accepted: map[string]bool{}, claims: map[string]string{}, finished: map[string]FinishedRun{}}
-	RegisterWorkflow(env, connectors.NewRegistry(fc))
+	ledger := &memLedger{accepted: map[string]bool{}, claims: map[string]string{}, finished: map[string]engine.FinishedRun{}}
+	RegisterWorkflows(env, connectors.NewRegistry(fc))
 	la := &ledgerActivities{ledger: ledger}
 	env.RegisterActivityWithOptions(la.Claim, activity.RegisterOptions{Name: claimActivity})
 	env.RegisterActivityWithOptions(la.Finish, activity.RegisterOptions{Name: finishActivity})
-	ho := &handOffs{got: map[string]RunInput{}}
+	ho := &handOffs{got: map[string]engine.RunInput{}}
 	env.RegisterActivityWithOptions(ho.HandOff, activity.RegisterOptions{Name: handOffActivity})
-	acts := &Activities{Registry: connectors.NewRegistry(fc)}
+	acts := &engine.Activities{Registry: connectors.NewRegistry(fc)}
 	env.RegisterActivityWithOptions(acts.RunStep, activity.RegisterOptions{Name: "fake"})
 
 	start := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 	env.SetStartTime(start)
-	run := func(id, config string) RunInput {
+	run := func(id, config string) engine.RunInput {
 		var doc flows.Document
 		if err := json.Unmarshal([]byte(`{"name": "t", "trigger": {"type": "event", "events": ["x"]}, "steps": [
 			{"id": "s", "type": "fake", "config": `+config+`, "retry": {"max_attempts": 2, "initial_interval": "1s"}}]}`), &doc); err != nil {
@@ -158,8 +189,8 @@ func batchEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *memLedger, *fa
 		if id != "never-accepted" {
 			ledger.accepted[id] = true
 		}
-		return RunInput{FlowID: "f1", FlowName: "t", Version: 1, RunID: id, StartedAt: start, Document: doc,
-			Trigger: TriggerInput{TriggerInfo: flows.TriggerInfo{Type: "event"}, Data: json.RawMessage(`{}`)}}
+		return engine.RunInput{FlowID: "f1", FlowName: "t", Version: 1, RunID: id, StartedAt: start, Document: doc,
+			Trigger: engine.TriggerInput{TriggerInfo: flows.TriggerInfo{Type: "event"}, Data: json.RawMessage(`{}`)}}
 	}
 	return env, ledger, fc, run, ho
 }
@@ -168,10 +199,10 @@ func batchEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *memLedger, *fa
 // what each would start with.
 type handOffs struct {
 	mu  sync.Mutex
-	got map[string]RunInput
+	got map[string]engine.RunInput
 }
 
-func (h *handOffs) HandOff(_ context.Context, in RunInput) (string, error) {
+func (h *handOffs) HandOff(_ context.Context, in engine.RunInput) (string, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.got[in.RunID] = in
@@ -184,8 +215,8 @@ func TestBatchWorkflowStartedLate(t *testing.T) {
 	env, ledger, fc, run, ho := batchEnv(t)
 	start := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 	late := run("late", `{"echo": 2}`)
-	env.RegisterDelayedCallback(func() { env.SignalWorkflow(BatchRunSignal, late) }, 0)
-	env.ExecuteWorkflow(BatchWorkflowType, BatchState{Until: start.Add(-time.Minute)})
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(engine.BatchRunSignal, late) }, 0)
+	env.ExecuteWorkflow(engine.BatchWorkflowType, engine.BatchState{Until: start.Add(-time.Minute)})
 	if !env.IsWorkflowCompleted() || env.GetWorkflowError() != nil {
 		t.Fatalf("batch workflow: completed %v, error %v", env.IsWorkflowCompleted(), env.GetWorkflowError())
 	}
@@ -193,7 +224,7 @@ func TestBatchWorkflowStartedLate(t *testing.T) {
 	if n := len(fc.seen); n != 1 || len(ho.got) != 0 {
 		t.Errorf("connector called %d times and %d runs handed off; want the run run once in the batch", n, len(ho.got))
 	}
-	if f := ledger.finished["late"]; f.Status != StatusSucceeded {
+	if f := ledger.finished["late"]; f.Status != engine.StatusSucceeded {
 		t.Errorf("late run recorded as %+v", f)
 	}
 }
@@ -202,9 +233,9 @@ func TestBatchWorkflowStartedLate(t *testing.T) {
 // though workflow time stood still while the attempts ran.
 func TestClosedAt(t *testing.T) {
 	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
-	steps := []StepResult{
-		{Attempts: []Attempt{{StartedAt: now.Add(5 * time.Millisecond), DurationMS: 20}}},
-		{Attempts: []Attempt{{StartedAt: now.Add(30 * time.Millisecond), DurationMS: 7}}},
+	steps := []engine.StepResult{
+		{Attempts: []engine.Attempt{{StartedAt: now.Add(5 * time.Millisecond), DurationMS: 20}}},
+		{Attempts: []engine.Attempt{{StartedAt: now.Add(30 * time.Millisecond), DurationMS: 7}}},
 	}
 	if got, want := closedAt(now, steps), now.Add(37*time.Millisecond); !got.Equal(want) {
 		t.Errorf("closedAt = %v, want %v", got, want)

@@ -9,28 +9,6 @@ import (
 	"github.com/flowline/flowline/connectors"
 )
 
-// TestReplayRecordedHistories runs histories recorded from real runs (see
-// internal/app, FLOWLINE_RECORD_HISTORIES=1) through the current workflow
-// code: a change that breaks determinism fails here.
-func TestReplayRecordedHistories(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join("testdata", "histories", "*.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(files) < 3 {
-		t.Fatalf("want at least 3 recorded histories in testdata/histories, found %d", len(files))
-	}
-	for _, f := range files {
-		t.Run(filepath.Base(f), func(t *testing.T) {
-			r := worker.NewWorkflowReplayer()
-			RegisterWorkflow(r, connectors.NewRegistry())
-			if err := r.ReplayWorkflowHistoryFromJSONFile(nil, f); err != nil {
-				t.Fatalf("replaying %s: %v", f, err)
-			}
-		})
-	}
-}
-
 // TestReplayPredatesHistoryCap replays histories recorded before the
 // history cap with a cap below their size: a run in flight under the old
 // code must go on scheduling its steps, not fail on replay.

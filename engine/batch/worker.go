@@ -1,0 +1,42 @@
+package batch
+
+import (
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/flowline/flowline/connectors"
+	"github.com/flowline/flowline/engine"
+)
+
+// NewWorker returns a worker on taskQueue that runs both workflows, the
+// batch workflow's ledger activities on ledger, and one activity per
+// connector of reg.
+func NewWorker(c client.Client, taskQueue string, reg *connectors.Registry, ledger engine.BatchLedger) worker.Worker {
+	w := worker.New(c, taskQueue, worker.Options{
+		MaxConcurrentWorkflowTaskPollers: 8,
+		MaxConcurrentActivityTaskPollers: 8,
+	})
+	Register(w, reg, ledger, &engine.Runs{Client: c})
+	return w
+}
+
+// RegisterWorkflows adds the FlowRun and FlowBatch workflows, bounding
+// attempts as the connectors of reg say, to a worker or replayer.
+func RegisterWorkflows(w worker.WorkflowRegistry, reg *connectors.Registry) {
+	engine.RegisterWorkflow(w, reg)
+	w.RegisterWorkflowWithOptions(Workflow{Connectors: reg}.FlowBatch, workflow.RegisterOptions{Name: engine.BatchWorkflowType})
+}
+
+// Register adds everything a worker runs to w: the workflows, the
+// connector activities (engine.Register) and the batch workflow's ledger
+// activities on ledger, handing runs off through runs.
+func Register(w worker.Registry, reg *connectors.Registry, ledger engine.BatchLedger, runs *engine.Runs) {
+	engine.Register(w, reg, runs)
+	w.RegisterWorkflowWithOptions(Workflow{Connectors: reg}.FlowBatch, workflow.RegisterOptions{Name: engine.BatchWorkflowType})
+	la := &ledgerActivities{ledger: ledger, runs: runs}
+	w.RegisterActivityWithOptions(la.Claim, activity.RegisterOptions{Name: claimActivity})
+	w.RegisterActivityWithOptions(la.Finish, activity.RegisterOptions{Name: finishActivity})
+	w.RegisterActivityWithOptions(la.HandOff, activity.RegisterOptions{Name: handOffActivity})
+}

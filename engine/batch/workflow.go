@@ -1,0 +1,269 @@
+package batch
+
+import (
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/flowline/flowline/connectors"
+	"github.com/flowline/flowline/engine"
+)
+
+// Beyond these a batch's history is full and it takes no more runs
+// (Temporal's limits are 51,200 events and 50 MB).
+const (
+	batchMaxHistoryEvents = 10000
+	batchMaxHistoryBytes  = 8 << 20
+)
+
+// historyFull reports whether the execution's history has grown as large
+// as a batch lets it.
+func historyFull(ctx workflow.Context) bool {
+	info := workflow.GetInfo(ctx)
+	return info.GetCurrentHistoryLength() > batchMaxHistoryEvents ||
+		info.GetCurrentHistorySize() > batchMaxHistoryBytes || info.GetContinueAsNewSuggested()
+}
+
+// batchLoop is the state of one batch workflow execution.
+type batchLoop struct {
+	queue    []engine.RunInput
+	done     []engine.FinishedRun
+	inflight int
+	taken    int
+	claims   int
+	closing  bool
+	sealed   bool
+	cancels  map[string]workflow.CancelFunc
+	tokens   map[string]string // run id → the claim token it was taken under
+	conns    *connectors.Registry
+	cap      int
+	budget   *taskBudget // nil in executions begun before it
+	// findable is whether this execution records what it carries for the
+	// Temporal UI (executions started before it could replay without).
+	findable bool
+	flowName string
+	// ids are the run ids claimed so far, listed bytes long in the
+	// FlowlineRunIds search attribute up to listed of them.
+	ids     []string
+	listed  int
+	bytes   int
+	results []BatchRunResult
+}
+
+// findableBatchesChange names the workflow change that makes a batch
+// findable in the Temporal UI (workflow.GetVersion).
+const findableBatchesChange = "findable-batches"
+
+// runIDsBudget bounds the FlowlineRunIds search attribute of a batch:
+// Temporal refuses a search attribute value over 2 KB by default
+// (limit.searchAttributesSizeOfValueLimit), and a refused upsert would
+// fail the batch's workflow task. Runs past it are found through their
+// flow and the batch's result.
+const runIDsBudget = 1800
+
+// BatchResult is what a batch workflow execution returns: each run it
+// carried, in the order it claimed them, and how each ended.
+type BatchResult struct {
+	Runs []BatchRunResult `json:"runs"`
+}
+
+// BatchRunResult is one run of a batch and its outcome: succeeded, failed,
+// canceled, or handed_off with the workflow it went on in.
+type BatchRunResult struct {
+	RunID      string `json:"run_id"`
+	Status     string `json:"status"`
+	Error      string `json:"error,omitempty"`
+	WorkflowID string `json:"workflow_id,omitempty"`
+}
+
+// describe records, once per workflow task, what the execution carries:
+// its run ids as a search attribute (so the Temporal UI finds a batched
+// run by FlowlineRunIds) and a line of current details.
+func (b *batchLoop) describe(ctx workflow.Context) error {
+	if !b.findable || b.listed == len(b.ids) {
+		return nil
+	}
+	n := b.listed
+	for n < len(b.ids) && b.bytes+len(b.ids[n])+3 <= runIDsBudget {
+		b.bytes += len(b.ids[n]) + 3
+		n++
+	}
+	if n > b.listed {
+		if err := workflow.UpsertTypedSearchAttributes(ctx, engine.SARunIDs.ValueSet(b.ids[:n:n])); err != nil {
+			return fmt.Errorf("listing the batch's run ids: %w", err)
+		}
+	}
+	b.listed = len(b.ids) // the rest would not fit: found through the result
+	workflow.SetCurrentDetails(ctx, fmt.Sprintf("%d runs of flow %s", len(b.ids), b.flowName))
+	return nil
+}
+
+// Workflow is the batch workflow's definition with the one thing it
+// consults besides its input: the connectors, which bound how long an
+// attempt of a step may take.
+type Workflow struct {
+	Connectors *connectors.Registry
+}
+
+// FlowBatch carries the event runs of one flow that arrive in one
+// window: it claims them in the ledger (a run claimed before, by a repeated
+// signal, is dropped), runs each one's steps in a coroutine of its own and
+// records the outcomes in the ledger. A run whose step needs a retry, or
+// that arrives past the per-execution cap or once the history is large, is
+// handed to a FlowRun workflow of its own, so slow retries never hold a
+// batch back. Once its window and grace have passed and no run is in
+// flight, the execution completes.
+func (w Workflow) FlowBatch(ctx workflow.Context, st engine.BatchState) (*BatchResult, error) {
+	info := workflow.GetInfo(ctx)
+	runCh := workflow.GetSignalChannel(ctx, engine.BatchRunSignal)
+	cancelCh := workflow.GetSignalChannel(ctx, engine.BatchCancelSignal)
+	doneCh := workflow.NewChannel(ctx)
+	opts := engine.BatchOptions{Grace: st.Grace, RunsPerExecution: st.RunsPerExecution}.WithDefaults()
+	b := &batchLoop{cancels: map[string]workflow.CancelFunc{}, tokens: map[string]string{},
+		conns: w.Connectors, cap: opts.RunsPerExecution,
+	}
+	if workflow.GetVersion(ctx, batchTaskChange, workflow.DefaultVersion, 1) == 1 {
+		b.budget = &taskBudget{}
+	}
+	b.findable = workflow.GetVersion(ctx, findableBatchesChange, workflow.DefaultVersion, 1) == 1
+	// The ledger activities keep trying while the flow store is away: a
+	// batch that gave up would strand its runs.
+	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+		ScheduleToCloseTimeout: 7 * 24 * time.Hour,
+		StartToCloseTimeout:    30 * time.Second,
+		RetryPolicy:            &temporal.RetryPolicy{InitialInterval: 100 * time.Millisecond, MaximumInterval: 10 * time.Second},
+	})
+	sel := workflow.NewSelector(ctx)
+	sel.AddReceive(runCh, func(c workflow.ReceiveChannel, _ bool) {
+		var in engine.RunInput
+		c.Receive(ctx, &in)
+		b.queue = append(b.queue, in)
+	})
+	sel.AddReceive(doneCh, func(c workflow.ReceiveChannel, _ bool) {
+		var f engine.FinishedRun
+		c.Receive(ctx, &f)
+		f.ClaimToken = b.tokens[f.RunID]
+		b.done = append(b.done, f)
+		b.results = append(b.results, BatchRunResult{RunID: f.RunID, Status: f.Status, Error: f.Error,
+			WorkflowID: f.WorkflowID})
+		b.inflight--
+		delete(b.cancels, f.RunID)
+	})
+	sel.AddReceive(cancelCh, func(c workflow.ReceiveChannel, _ bool) {
+		var runID string
+		c.Receive(ctx, &runID)
+		if cancel, ok := b.cancels[runID]; ok {
+			cancel()
+		}
+	})
+	if wait := st.Until.Add(opts.Grace).Sub(workflow.Now(ctx)); wait > 0 {
+		timer := workflow.NewTimerWithOptions(ctx, wait, workflow.TimerOptions{Summary: "window closes"})
+		sel.AddFuture(timer, func(workflow.Future) { b.closing = true })
+	} else {
+		b.closing = true
+	}
+	for {
+		for sel.HasPending() { // take in whatever arrived, without blocking
+			sel.Select(ctx)
+		}
+		if len(b.done) > 0 {
+			if err := workflow.ExecuteLocalActivity(lctx, finishActivity, b.done).Get(ctx, nil); err != nil {
+				return nil, fmt.Errorf("recording %d finished runs: %w", len(b.done), err)
+			}
+			b.done = nil
+			continue
+		}
+		if len(b.queue) > 0 {
+			if err := b.start(ctx, lctx, info.WorkflowExecution, doneCh); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if b.closing && b.inflight == 0 {
+			if !b.sealed {
+				// Temporal refuses to complete while signals wait, and a
+				// refused task loses its local activity results. So end this
+				// task with a timer first: the steps that ran are recorded.
+				// A run that arrives meanwhile starts and unseals, so the
+				// task that completes has run no step of its own.
+				b.sealed = true
+				if err := b.describe(ctx); err != nil {
+					return nil, err
+				}
+				seal := workflow.NewTimerWithOptions(ctx, time.Millisecond, workflow.TimerOptions{Summary: "record the steps before completing"})
+				if err := seal.Get(ctx, nil); err != nil {
+					return nil, err
+				}
+				continue
+			}
+			if !b.findable {
+				return nil, nil
+			}
+			return &BatchResult{Runs: b.results}, nil
+		}
+		if err := b.describe(ctx); err != nil {
+			return nil, err
+		}
+		sel.Select(ctx) // nothing to do: wait for a signal, a run's end or the window's close
+	}
+}
+
+// start claims the queued runs and starts a coroutine for each claimed
+// one: its steps, or its hand-off when the batch is full.
+func (b *batchLoop) start(ctx, lctx workflow.Context, exec workflow.Execution, doneCh workflow.Channel) error {
+	batch := b.queue
+	b.queue = nil
+	b.claims++
+	// The token names the execution by its original run id, which a reset
+	// keeps, so claims replayed after a reset take the same runs again.
+	req := engine.ClaimRequest{RunIDs: runIDs(batch), WorkflowID: exec.ID, TemporalRunID: exec.RunID,
+		Token: fmt.Sprintf("%s/%d", workflow.GetInfo(ctx).OriginalRunID, b.claims)}
+	var claimed []string
+	if err := workflow.ExecuteLocalActivity(lctx, claimActivity, req).Get(ctx, &claimed); err != nil {
+		return fmt.Errorf("claiming %d runs: %w", len(batch), err)
+	}
+	ok := make(map[string]bool, len(claimed))
+	for _, id := range claimed {
+		ok[id] = true
+	}
+	for _, in := range batch {
+		if !ok[in.RunID] {
+			continue // a repeated signal, or a run another batch took
+		}
+		ok[in.RunID] = false // once, even if signalled twice here
+		b.tokens[in.RunID] = req.Token
+		b.ids = append(b.ids, in.RunID)
+		if b.flowName == "" {
+			b.flowName = in.FlowName
+		}
+		// Past the cap, or once the history is large, a run goes to a
+		// workflow of its own: the batch's history stays well inside
+		// Temporal's limits whatever the flow's steps and responses.
+		own := b.taken >= b.cap || historyFull(ctx)
+		b.taken++
+		b.inflight++
+		b.sealed = false // whatever runs now must be recorded before completing
+		rctx, cancel := workflow.WithCancel(ctx)
+		b.cancels[in.RunID] = cancel
+		workflow.Go(rctx, func(rctx workflow.Context) {
+			var f engine.FinishedRun
+			if own {
+				f = handOff(rctx, in, engine.Resume{Steps: []engine.StepResult{}})
+			} else {
+				f = runInBatch(rctx, b.conns, in, b.budget)
+			}
+			doneCh.Send(rctx, f)
+		})
+	}
+	return nil
+}
+
+func runIDs(ins []engine.RunInput) []string {
+	ids := make([]string, len(ins))
+	for i, in := range ins {
+		ids[i] = in.RunID
+	}
+	return ids
+}

@@ -121,7 +121,7 @@ func runSearchAttributes(in RunInput) []temporal.SearchAttributeUpdate {
 		SARunIDs.ValueSet([]string{in.RunID}),
 	}
 	if in.Trigger.ID != "" {
-		sa = append(sa, SATriggerID.ValueSet(in.Trigger.ID))
+		sa = append(sa, SATriggerID.ValueSet(in.Trigger.ID), SATriggerIDs.ValueSet([]string{in.Trigger.ID}))
 	}
 	return sa
 }

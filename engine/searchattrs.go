@@ -20,6 +20,9 @@ var (
 	// SARunIDs lists the run ids an execution carries: its own run, or
 	// the runs a batch claimed (as many as fit; see runIDsBudget).
 	SARunIDs = temporal.NewSearchAttributeKeyKeywordList("FlowlineRunIds")
+	// SATriggerIDs lists the trigger ids (event ids, webhook ids) of the
+	// runs an execution carries, likewise.
+	SATriggerIDs = temporal.NewSearchAttributeKeyKeywordList("FlowlineTriggerIds")
 )
 
 // SearchAttributes lists Flowline's custom search attributes and their
@@ -31,6 +34,7 @@ func SearchAttributes() map[string]enumspb.IndexedValueType {
 		SATrigger.GetName():     enumspb.INDEXED_VALUE_TYPE_KEYWORD,
 		SATriggerID.GetName():   enumspb.INDEXED_VALUE_TYPE_KEYWORD,
 		SARunIDs.GetName():      enumspb.INDEXED_VALUE_TYPE_KEYWORD_LIST,
+		SATriggerIDs.GetName():  enumspb.INDEXED_VALUE_TYPE_KEYWORD_LIST,
 	}
 }
 

@@ -40,16 +40,43 @@ type batchLoop struct {
 	conns    *connectors.Registry
 	cap      int
 	budget   *taskBudget // nil in executions begun before it
-	// findable is whether this execution records what it carries for the
-	// Temporal UI (executions started before it could replay without).
-	findable bool
+	// findable is how much this execution records of what it carries
+	// for the Temporal UI: nothing (executions begun before it), its run
+	// ids (1), and its trigger ids too (2).
+	findable workflow.Version
 	flowName string
-	// ids are the run ids claimed so far, listed bytes long in the
-	// FlowlineRunIds search attribute up to listed of them.
-	ids     []string
-	listed  int
-	bytes   int
-	results []BatchRunResult
+	// ids and triggerIDs are the run ids and trigger ids claimed so far;
+	// described counts the runs describe has seen.
+	ids        []string
+	triggerIDs []string
+	described  int
+	listedRuns keywordList
+	listedTrig keywordList
+	results    []BatchRunResult
+}
+
+// keywordList is a search attribute listing values as far as
+// runIDsBudget allows.
+type keywordList struct {
+	seen  int // values of the source considered
+	n     int // values listed
+	bytes int
+}
+
+// grow lists the values of all added since the last call, as far as the
+// budget allows (past it, none more), and reports whether it listed more.
+func (l *keywordList) grow(all []string) bool {
+	before := l.n
+	for ; l.seen < len(all); l.seen++ {
+		size := len(all[l.seen]) + 3
+		if l.bytes+size > runIDsBudget {
+			l.seen = len(all)
+			break
+		}
+		l.bytes += size
+		l.n++
+	}
+	return l.n > before
 }
 
 // findableBatchesChange names the workflow change that makes a batch
@@ -82,20 +109,22 @@ type BatchRunResult struct {
 // its run ids as a search attribute (so the Temporal UI finds a batched
 // run by FlowlineRunIds) and a line of current details.
 func (b *batchLoop) describe(ctx workflow.Context) error {
-	if !b.findable || b.listed == len(b.ids) {
+	if b.findable == workflow.DefaultVersion || b.described == len(b.ids) {
 		return nil
 	}
-	n := b.listed
-	for n < len(b.ids) && b.bytes+len(b.ids[n])+3 <= runIDsBudget {
-		b.bytes += len(b.ids[n]) + 3
-		n++
+	var updates []temporal.SearchAttributeUpdate
+	if b.listedRuns.grow(b.ids) {
+		updates = append(updates, engine.SARunIDs.ValueSet(b.ids[:b.listedRuns.n:b.listedRuns.n]))
 	}
-	if n > b.listed {
-		if err := workflow.UpsertTypedSearchAttributes(ctx, engine.SARunIDs.ValueSet(b.ids[:n:n])); err != nil {
+	if b.findable >= 2 && b.listedTrig.grow(b.triggerIDs) {
+		updates = append(updates, engine.SATriggerIDs.ValueSet(b.triggerIDs[:b.listedTrig.n:b.listedTrig.n]))
+	}
+	if len(updates) > 0 {
+		if err := workflow.UpsertTypedSearchAttributes(ctx, updates...); err != nil {
 			return fmt.Errorf("listing the batch's run ids: %w", err)
 		}
 	}
-	b.listed = len(b.ids) // the rest would not fit: found through the result
+	b.described = len(b.ids)
 	workflow.SetCurrentDetails(ctx, fmt.Sprintf("%d runs of flow %s", len(b.ids), b.flowName))
 	return nil
 }
@@ -127,7 +156,7 @@ func (w Workflow) FlowBatch(ctx workflow.Context, st engine.BatchState) (*BatchR
 	if workflow.GetVersion(ctx, batchTaskChange, workflow.DefaultVersion, 1) == 1 {
 		b.budget = &taskBudget{}
 	}
-	b.findable = workflow.GetVersion(ctx, findableBatchesChange, workflow.DefaultVersion, 1) == 1
+	b.findable = workflow.GetVersion(ctx, findableBatchesChange, workflow.DefaultVersion, 2)
 	// The ledger activities keep trying while the flow store is away: a
 	// batch that gave up would strand its runs.
 	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
@@ -198,7 +227,7 @@ func (w Workflow) FlowBatch(ctx workflow.Context, st engine.BatchState) (*BatchR
 				}
 				continue
 			}
-			if !b.findable {
+			if b.findable == workflow.DefaultVersion {
 				return nil, nil
 			}
 			return &BatchResult{Runs: b.results}, nil
@@ -235,6 +264,9 @@ func (b *batchLoop) start(ctx, lctx workflow.Context, exec workflow.Execution, d
 		ok[in.RunID] = false // once, even if signalled twice here
 		b.tokens[in.RunID] = req.Token
 		b.ids = append(b.ids, in.RunID)
+		if in.Trigger.ID != "" {
+			b.triggerIDs = append(b.triggerIDs, in.Trigger.ID)
+		}
 		if b.flowName == "" {
 			b.flowName = in.FlowName
 		}

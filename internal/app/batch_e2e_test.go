@@ -417,22 +417,27 @@ func TestBatchedEventRuns(t *testing.T) {
 }
 
 // findBatchedRun checks that the Temporal UI finds batched run d: a
-// search by FlowlineRunIds lists the batch that carried it, whose summary
-// names the flow and whose result lists the run and its outcome.
+// search by FlowlineRunIds, or by FlowlineTriggerIds, lists the batch that
+// carried it, whose summary names the flow and whose result lists the run
+// and its outcome.
 func findBatchedRun(t *testing.T, a *App, namespace string, d runDetail) {
 	t.Helper()
 	ctx := context.Background()
-	query := fmt.Sprintf("%s = '%s'", engine.SARunIDs.GetName(), d.RunID)
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-		resp, err := a.Client().ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Namespace: namespace, Query: query})
-		if err != nil {
-			t.Fatalf("searching %s: %v", query, err)
-		}
-		if len(resp.Executions) == 1 && resp.Executions[0].GetExecution().GetWorkflowId() == d.WorkflowID {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("searching %s found %d executions, want batch %s", query, len(resp.Executions), d.WorkflowID)
+	for _, query := range []string{
+		fmt.Sprintf("%s = '%s'", engine.SARunIDs.GetName(), d.RunID),
+		fmt.Sprintf("%s = '%s'", engine.SATriggerIDs.GetName(), d.Trigger.ID),
+	} {
+		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+			resp, err := a.Client().ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Namespace: namespace, Query: query})
+			if err != nil {
+				t.Fatalf("searching %s: %v", query, err)
+			}
+			if len(resp.Executions) == 1 && resp.Executions[0].GetExecution().GetWorkflowId() == d.WorkflowID {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("searching %s found %d executions, want batch %s", query, len(resp.Executions), d.WorkflowID)
+			}
 		}
 	}
 	desc, err := a.Client().DescribeWorkflowExecution(ctx, d.WorkflowID, "")

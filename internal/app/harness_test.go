@@ -165,6 +165,7 @@ type runDetail struct {
 	TemporalUIURL string `json:"temporal_ui_url"`
 	Error         string `json:"error"`
 	Trigger       struct {
+		ID   string          `json:"id"`
 		Type string          `json:"type"`
 		Body json.RawMessage `json:"body"`
 	} `json:"trigger"`

@@ -36,6 +36,12 @@
 // the engine's one step loop (engine.StepRun), one attempt per step, each
 // a local activity whose marker summary names the run and the step.
 //
+// The task budget. Temporal refuses a workflow task's answer past 4 MB,
+// and a batch task's answer holds a marker per step it ran. Before a step
+// starts, taskBudget holds what its outcome may reach; when the task holds
+// 1.5 MiB, steps wait for a short timer that ends the task, and a step
+// whose outcome outgrows what it held takes its run to its own workflow.
+//
 // The completion timer. Temporal refuses to complete an execution while
 // signals wait, and a refused workflow task loses its local activities'
 // results. So once its window has passed and nothing is in flight, the

@@ -29,12 +29,15 @@ func main() {
 	var o options
 	flag.StringVar(&o.binary, "flowline", "bin/flowline", "the flowline binary to measure")
 	flag.DurationVar(&o.duration, "duration", 20*time.Second, "length of each measured phase")
-	flag.DurationVar(&o.webhookDuration, "webhook-duration", 10*time.Second, "length of each measured phase of the async-webhook phase")
+	flag.DurationVar(&o.webhookDuration, "webhook-duration", 0, "length of each measured phase for async webhooks (0: as --duration)")
 	flag.IntVar(&o.concurrency, "concurrency", 32, "concurrent posters (closed loops) at saturation")
 	flag.DurationVar(&o.warmup, "warmup", 3*time.Second, "load before measuring")
 	flag.DurationVar(&o.drain, "drain", 2*time.Minute, "how long to wait for accepted runs to be delivered")
 	flag.BoolVar(&o.keep, "keep", false, "keep the data dir")
 	flag.Parse()
+	if o.webhookDuration <= 0 {
+		o.webhookDuration = o.duration
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
 	if err := run(ctx, o); err != nil {

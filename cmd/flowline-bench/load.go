@@ -13,9 +13,13 @@ import (
 	"time"
 )
 
-// trigger posts events and keeps what the API answered.
+// trigger posts one kind of trigger (events, or calls to a webhook) and
+// keeps what the API answered.
 type trigger struct {
-	base   string
+	kind   string // "event" or "webhook", for messages
+	url    string
+	keyHdr string // the header carrying each trigger's own id
+	body   func(n int64) string
 	client *http.Client
 	next   atomic.Int64
 
@@ -26,26 +30,41 @@ type trigger struct {
 	failures atomic.Int64
 }
 
-func newTrigger(base string) *trigger {
-	return &trigger{base: base, client: &http.Client{
+func newTrigger(kind, url, keyHdr string, body func(n int64) string) *trigger {
+	return &trigger{kind: kind, url: url, keyHdr: keyHdr, body: body, client: &http.Client{
 		Timeout:   30 * time.Second,
 		Transport: &http.Transport{MaxIdleConnsPerHost: 256},
 	}}
 }
 
-// reserve returns the next event number.
+// eventTrigger posts events of type bench.tick to POST /api/v1/events,
+// each with its own Idempotency-Key.
+func eventTrigger(base string) *trigger {
+	return newTrigger("event", base+"/api/v1/events", "Idempotency-Key", func(n int64) string {
+		return fmt.Sprintf(`{"event_type":"bench.tick","data":{"n":%d,"sent":"%d"}}`, n, time.Now().UnixNano())
+	})
+}
+
+// webhookTrigger calls POST /hooks/{flow_id}, each call with its own
+// webhook-id.
+func webhookTrigger(base, flowID string) *trigger {
+	return newTrigger("webhook", base+"/hooks/"+flowID, "webhook-id", func(n int64) string {
+		return fmt.Sprintf(`{"n":%d,"sent":"%d"}`, n, time.Now().UnixNano())
+	})
+}
+
+// reserve returns the next trigger number.
 func (t *trigger) reserve() int64 { return t.next.Add(1) }
 
-// post sends event n with its own Idempotency-Key and reports an error when
+// post sends trigger n with its own id header and reports an error when
 // the API did not accept it.
 func (t *trigger) post(ctx context.Context, n int64) error {
-	body := fmt.Sprintf(`{"event_type":"bench.tick","data":{"n":%d,"sent":"%d"}}`, n, time.Now().UnixNano())
-	req, err := http.NewRequestWithContext(ctx, "POST", t.base+"/api/v1/events", bytes.NewBufferString(body))
+	req, err := http.NewRequestWithContext(ctx, "POST", t.url, bytes.NewBufferString(t.body(n)))
 	if err != nil {
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Idempotency-Key", "bench-"+strconv.FormatInt(n, 10))
+	req.Header.Set(t.keyHdr, "bench-"+t.kind+"-"+strconv.FormatInt(n, 10))
 	start := time.Now()
 	resp, err := t.client.Do(req)
 	if err != nil {
@@ -53,14 +72,14 @@ func (t *trigger) post(ctx context.Context, n int64) error {
 			return err // the phase ended while this post was in flight
 		}
 		t.failures.Add(1)
-		return fmt.Errorf("posting event %d: %w", n, err)
+		return fmt.Errorf("posting %s %d: %w", t.kind, n, err)
 	}
 	_, _ = io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
 	took := time.Since(start)
 	if resp.StatusCode != http.StatusAccepted {
 		t.failures.Add(1)
-		return fmt.Errorf("posting event %d: status %d", n, resp.StatusCode)
+		return fmt.Errorf("posting %s %d: status %d", t.kind, n, resp.StatusCode)
 	}
 	t.mu.Lock()
 	t.accepted = append(t.accepted, n)
@@ -89,7 +108,7 @@ type phase struct {
 
 func (p phase) perSec() float64 { return float64(p.completed) / p.elapsed.Seconds() }
 
-// saturate runs `concurrency` closed loops, each posting an event and
+// saturate runs `concurrency` closed loops, each posting a trigger and
 // waiting for its delivery, so the backlog never grows past what the engine
 // sustains; it measures for d after warmup.
 func saturate(ctx context.Context, tr *trigger, rc *receiver, concurrency int, warmup, d time.Duration) (phase, error) {
@@ -120,7 +139,7 @@ func saturate(ctx context.Context, tr *trigger, rc *receiver, concurrency int, w
 				case <-ctx.Done():
 					return
 				case <-time.After(60 * time.Second):
-					errs <- fmt.Errorf("an accepted event was not delivered within 60s")
+					errs <- fmt.Errorf("an accepted %s was not delivered within 60s", tr.kind)
 					cancel()
 					return
 				}
@@ -149,7 +168,7 @@ func saturate(ctx context.Context, tr *trigger, rc *receiver, concurrency int, w
 	return p, nil
 }
 
-// postAndExpect posts one event and returns the channel its delivery will
+// postAndExpect posts one trigger and returns the channel its delivery will
 // be reported on.
 func postAndExpect(ctx context.Context, tr *trigger, rc *receiver) (<-chan time.Duration, error) {
 	n := tr.reserve()
@@ -160,7 +179,7 @@ func postAndExpect(ctx context.Context, tr *trigger, rc *receiver) (<-chan time.
 	return ch, nil
 }
 
-// paced posts events open-loop at rate per second for d and measures
+// paced posts triggers open-loop at rate per second for d and measures
 // latency under that steady load.
 func paced(ctx context.Context, tr *trigger, rc *receiver, rate float64, d time.Duration) phase {
 	interval := time.Duration(float64(time.Second) / rate)

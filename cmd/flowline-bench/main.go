@@ -1,8 +1,10 @@
 // Command flowline-bench measures Flowline on the real path: it starts
 // `flowline serve` on the embedded default (Temporal persisted to SQLite),
-// triggers flows through POST /api/v1/events, each flow one HTTP POST to a
-// loopback receiver, and reports throughput, latency, CPU per flow and the
-// raw net/http ceiling of the same receiver. `make bench` runs it.
+// triggers flows through POST /api/v1/events and then through an async
+// webhook (POST /hooks/{flow_id}), each flow one HTTP POST to a loopback
+// receiver, and reports for each trigger kind throughput, latency, CPU per
+// flow and exactly-once delivery, and the raw net/http ceiling of the same
+// receiver. `make bench` runs it.
 package main
 
 import (
@@ -14,23 +16,28 @@ import (
 )
 
 type options struct {
-	binary      string
-	duration    time.Duration
-	concurrency int
-	warmup      time.Duration
-	drain       time.Duration
-	keep        bool
+	binary          string
+	duration        time.Duration
+	webhookDuration time.Duration
+	concurrency     int
+	warmup          time.Duration
+	drain           time.Duration
+	keep            bool
 }
 
 func main() {
 	var o options
 	flag.StringVar(&o.binary, "flowline", "bin/flowline", "the flowline binary to measure")
 	flag.DurationVar(&o.duration, "duration", 20*time.Second, "length of each measured phase")
-	flag.IntVar(&o.concurrency, "concurrency", 32, "concurrent event posters at saturation")
+	flag.DurationVar(&o.webhookDuration, "webhook-duration", 0, "length of each measured phase for async webhooks (0: as --duration)")
+	flag.IntVar(&o.concurrency, "concurrency", 32, "concurrent posters (closed loops) at saturation")
 	flag.DurationVar(&o.warmup, "warmup", 3*time.Second, "load before measuring")
 	flag.DurationVar(&o.drain, "drain", 2*time.Minute, "how long to wait for accepted runs to be delivered")
 	flag.BoolVar(&o.keep, "keep", false, "keep the data dir")
 	flag.Parse()
+	if o.webhookDuration <= 0 {
+		o.webhookDuration = o.duration
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
 	if err := run(ctx, o); err != nil {

@@ -14,7 +14,8 @@ import (
 )
 
 // traceFile, when FLOWLINE_BENCH_TRACE names a file, gets one line per
-// recorded delivery: event number, send time (unix ns) and latency (ms).
+// recorded delivery of the events phase: event number, send time (unix ns)
+// and latency (ms).
 var traceFile = openTrace()
 
 func openTrace() *os.File {
@@ -31,8 +32,8 @@ func openTrace() *os.File {
 }
 
 // receiver is the loopback HTTP endpoint every benchmark flow posts to. It
-// counts deliveries per event number and the latency from the moment the
-// event was sent.
+// counts deliveries per trigger number and the latency from the moment the
+// trigger was sent.
 type receiver struct {
 	srv *http.Server
 	url string
@@ -42,17 +43,23 @@ type receiver struct {
 	waiters   map[int64]chan time.Duration
 	latencies []time.Duration
 	record    bool
+	trace     *os.File // nil: no trace
 	// conns counts the TCP connections opened to the receiver, to show
 	// whether flowline reuses them.
 	conns atomic.Int64
 }
 
-func startReceiver() (*receiver, error) {
+// startReceiver starts a receiver; with trace, its recorded deliveries go to
+// FLOWLINE_BENCH_TRACE's file.
+func startReceiver(trace bool) (*receiver, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("starting receiver: %w", err)
 	}
 	r := &receiver{url: "http://" + l.Addr().String(), delivered: map[int64]int{}, waiters: map[int64]chan time.Duration{}}
+	if trace {
+		r.trace = traceFile
+	}
 	r.srv = &http.Server{Handler: r, ConnState: func(_ net.Conn, st http.ConnState) {
 		if st == http.StateNew {
 			r.conns.Add(1)
@@ -62,7 +69,7 @@ func startReceiver() (*receiver, error) {
 	return r, nil
 }
 
-// ServeHTTP records one delivery: {"n": <event number>, "sent": "<unix ns>"}.
+// ServeHTTP records one delivery: {"n": <trigger number>, "sent": "<unix ns>"}.
 // A body without n is a raw-ceiling request and is only answered.
 func (r *receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	body, _ := io.ReadAll(req.Body)
@@ -77,8 +84,8 @@ func (r *receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		r.delivered[msg.N]++
 		if r.record {
 			r.latencies = append(r.latencies, lat)
-			if traceFile != nil {
-				fmt.Fprintf(traceFile, "%d\t%d\t%.1f\n", msg.N, sent, float64(lat.Microseconds())/1000)
+			if r.trace != nil {
+				fmt.Fprintf(r.trace, "%d\t%d\t%.1f\n", msg.N, sent, float64(lat.Microseconds())/1000)
 			}
 		}
 		ch := r.waiters[msg.N]
@@ -92,7 +99,7 @@ func (r *receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	_, _ = io.WriteString(w, `{"ok":true}`)
 }
 
-// expect registers interest in the delivery of event n.
+// expect registers interest in the delivery of trigger n.
 func (r *receiver) expect(n int64) <-chan time.Duration {
 	ch := make(chan time.Duration, 1)
 	r.mu.Lock()
@@ -111,7 +118,7 @@ func (r *receiver) recording(on bool) []time.Duration {
 	return out
 }
 
-// counts returns how many events were delivered once, more than once, and
+// counts returns how many triggers were delivered once, more than once, and
 // the total deliveries.
 func (r *receiver) counts() (once, dup, total int) {
 	r.mu.Lock()

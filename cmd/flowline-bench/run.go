@@ -12,11 +12,16 @@ import (
 )
 
 func run(ctx context.Context, o options) error {
-	rc, err := startReceiver()
+	rc, err := startReceiver(true)
 	if err != nil {
 		return err
 	}
 	defer rc.srv.Close()
+	hookRC, err := startReceiver(false)
+	if err != nil {
+		return err
+	}
+	defer hookRC.srv.Close()
 	fmt.Printf("machine: %d CPUs, %s/%s\n", runtime.NumCPU(), runtime.GOOS, runtime.GOARCH)
 	fmt.Printf("starting %s serve (embedded Temporal on SQLite)…\n", o.binary)
 	srv, err := startServer(ctx, o.binary)
@@ -24,94 +29,55 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	defer srv.stop(o.keep)
-	if err := createFlow(srv.base, rc.url); err != nil {
+	eventFlow := `{"name": "bench", "trigger": {"type": "event", "events": ["bench.*"]},`
+	if _, err := createFlow(srv.base, eventFlow, rc.url); err != nil {
 		return err
 	}
-	tr := newTrigger(srv.base)
-
-	// Unloaded: one event at a time.
-	var unloaded []time.Duration
-	for i := 0; i < 30; i++ {
-		ch, err := postAndExpect(ctx, tr, rc)
-		if err != nil {
-			return err
-		}
-		select {
-		case lat := <-ch:
-			unloaded = append(unloaded, lat)
-		case <-time.After(60 * time.Second):
-			return fmt.Errorf("unloaded event not delivered within 60s")
-		}
-	}
-	_, _, before := rc.counts()
-	cpu0, err := srv.cpu()
+	hookFlow := `{"name": "bench webhook", "trigger": {"type": "webhook", "respond": "async"},`
+	hookID, err := createFlow(srv.base, hookFlow, hookRC.url)
 	if err != nil {
 		return err
 	}
 
-	fmt.Printf("saturation: %d closed loops, %s warm-up, %s measured…\n", o.concurrency, o.warmup, o.duration)
-	sat, err := saturate(ctx, tr, rc, o.concurrency, o.warmup, o.duration)
+	fmt.Println("events: POST /api/v1/events")
+	ev, err := measure(ctx, o, srv, eventTrigger(srv.base), rc, o.duration)
 	if err != nil {
-		return fmt.Errorf("saturation phase: %w", err)
+		return fmt.Errorf("events: %w", err)
 	}
-	half := sat.perSec() / 2
-	if half < 1 {
-		half = 1
-	}
-	fmt.Printf("half rate: %.1f events/s open loop for %s…\n", half, o.duration)
-	hp := paced(ctx, tr, rc, half, o.duration)
+	conns, deliveries := rc.conns.Load(), ev.deliveries
+	fmt.Printf("raw ceiling: plain net/http client loop against the same receiver, %d loops, 5s…\n", o.concurrency)
+	raw := rawCeiling(ctx, rc.url, o.concurrency, 5*time.Second)
 
-	// Every accepted trigger must be delivered exactly once.
-	accepted := len(tr.accepted)
-	deadline := time.Now().Add(o.drain)
-	for {
-		once, dup, _ := rc.counts()
-		if dup > 0 {
-			return fmt.Errorf("EXACTLY-ONCE VIOLATED: %d events were delivered more than once", dup)
-		}
-		if once >= accepted {
-			break
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("EXACTLY-ONCE VIOLATED: %d of %d accepted events not delivered after %s", accepted-once, accepted, o.drain)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	_, _, after := rc.counts()
-	cpu1, err := srv.cpu()
+	fmt.Println("async webhooks: POST /hooks/{flow_id}")
+	wh, err := measure(ctx, o, srv, webhookTrigger(srv.base, hookID), hookRC, o.webhookDuration)
 	if err != nil {
-		return err
+		return fmt.Errorf("async webhooks: %w", err)
 	}
 	rss, err := srv.peakRSS()
 	if err != nil {
 		return err
 	}
-	flows := after - before
-	cpuPerFlow := float64((cpu1 - cpu0).Microseconds()) / 1000 / float64(flows)
-
-	conns := rc.conns.Load()
-	fmt.Printf("raw ceiling: plain net/http client loop against the same receiver, %d loops, 5s…\n", o.concurrency)
-	raw := rawCeiling(ctx, rc.url, o.concurrency, 5*time.Second)
 
 	fmt.Println()
-	fmt.Printf("accepted triggers:            %d, each delivered exactly once (API refusals: %d)\n", accepted, tr.failures.Load())
-	fmt.Printf("unloaded latency:             p50 %.1f ms, p99 %.1f ms (one event at a time)\n", percentile(unloaded, 50), percentile(unloaded, 99))
-	fmt.Printf("saturation:                   %.1f flows/s; trigger→request p50 %.1f ms, p99 %.1f ms; API answer p50 %.1f ms, p99 %.1f ms\n",
-		sat.perSec(), percentile(sat.latencies, 50), percentile(sat.latencies, 99), percentile(sat.answers, 50), percentile(sat.answers, 99))
-	fmt.Printf("half rate (%.1f/s):            trigger→request p50 %.1f ms, p99 %.1f ms; API answer p50 %.1f ms, p99 %.1f ms\n",
-		half, percentile(hp.latencies, 50), percentile(hp.latencies, 99), percentile(hp.answers, 50), percentile(hp.answers, 99))
-	fmt.Printf("flowline CPU:                 %.2f ms per flow over %d flows; peak RSS %.0f MiB\n", cpuPerFlow, flows, float64(rss)/(1<<20))
-	fmt.Printf("connection reuse:             %d TCP connections to the receiver for %d deliveries\n", conns, after)
-	fmt.Printf("raw net/http ceiling:         %.0f requests/s; flowline reaches %.2f%% of it\n", raw, 100*sat.perSec()/raw)
+	ev.print("events")
+	fmt.Printf("connection reuse:             %d TCP connections to the receiver for %d event deliveries\n", conns, deliveries)
+	fmt.Printf("raw net/http ceiling:         %.0f requests/s; events reach %.2f%% of it\n", raw, 100*ev.sat.perSec()/raw)
+	wh.print("async webhooks")
+	fmt.Printf("flowline peak RSS:            %.0f MiB\n", float64(rss)/(1<<20))
+	fmt.Println()
+	ev.summary("events:  ")
+	wh.summary("webhooks:")
 	fmt.Printf("flows_per_sec=%.1f p50_ms=%.1f p99_ms=%.1f cpu_ms_per_flow=%.2f raw_http_per_sec=%.0f\n",
-		sat.perSec(), percentile(hp.latencies, 50), percentile(hp.latencies, 99), cpuPerFlow, raw)
+		ev.sat.perSec(), percentile(ev.half.latencies, 50), percentile(ev.half.latencies, 99), ev.cpuPerFlow, raw)
+	fmt.Printf("webhook_flows_per_sec=%.1f webhook_cpu_ms_per_flow=%.2f\n", wh.sat.perSec(), wh.cpuPerFlow)
 	return nil
 }
 
-// createFlow creates and publishes the benchmark flow: on any bench.* event,
-// one HTTP POST to the receiver carrying the event number and send time.
-func createFlow(base, receiverURL string) error {
-	doc := fmt.Sprintf(`{"name": "bench", "trigger": {"type": "event", "events": ["bench.*"]},
+// createFlow creates and publishes a benchmark flow, given the start of its
+// document up to its trigger: one HTTP POST to the receiver carrying the
+// trigger's number and send time. It returns the flow's id.
+func createFlow(base, head, receiverURL string) (string, error) {
+	doc := head + fmt.Sprintf(`
 		"steps": [{"id": "post", "type": "http", "config": {"method": "POST", "url": "%s/deliver",
 		"body": {"type": "json", "json": {"n": "{{ n }}", "sent": "{{ sent }}"}}},
 		"retry": {"max_attempts": 10, "initial_interval": "100ms"}}]}`, receiverURL)
@@ -119,9 +85,9 @@ func createFlow(base, receiverURL string) error {
 		ID string `json:"id"`
 	}
 	if err := call(base+"/api/v1/flows", doc, http.StatusCreated, &f); err != nil {
-		return err
+		return "", err
 	}
-	return call(base+"/api/v1/flows/"+f.ID+"/publish", "", http.StatusOK, nil)
+	return f.ID, call(base+"/api/v1/flows/"+f.ID+"/publish", "", http.StatusOK, nil)
 }
 
 func call(url, body string, want int, into any) error {

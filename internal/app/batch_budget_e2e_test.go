@@ -10,7 +10,6 @@ import (
 
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
-	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/worker"
 
 	"github.com/flowline/flowline/connectors"
@@ -79,35 +78,13 @@ func TestBatchTaskStaysSmall(t *testing.T) {
 	if keys, most := tl.perPath("/big"); keys != events || most > 1 {
 		t.Errorf("/big: %d distinct steps, at most %d requests each; want %d and 1", keys, most, events)
 	}
-	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(200 * time.Millisecond) {
-		resp, err := a.Client().ListWorkflow(context.Background(), &workflowservice.ListWorkflowExecutionsRequest{
-			Query: fmt.Sprintf("WorkflowType = '%s' AND %s = '%s'", engine.BatchWorkflowType, engine.SAFlowID.GetName(), flowID)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		open := 0
-		for _, ex := range resp.Executions {
-			switch ex.GetStatus() {
-			case enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED:
-			case enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING:
-				open++
-			default:
-				t.Fatalf("batch %s is %v", ex.GetExecution().GetWorkflowId(), ex.GetStatus())
-			}
-		}
-		if len(resp.Executions) > 0 && open == 0 {
-			budgetTimers := 0
-			for _, ex := range resp.Executions {
-				budgetTimers += checkBudgetHistory(t, a, ex.GetExecution().GetWorkflowId(), ex.GetExecution().GetRunId())
-			}
-			if budgetTimers == 0 {
-				t.Errorf("none of the %d batch executions ended a task to stay within its budget", len(resp.Executions))
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d batch executions, %d still running after 60s", len(resp.Executions), open)
-		}
+	executions := awaitBatchesCompleted(t, a, "wide", flowID)
+	budgetTimers := 0
+	for _, ex := range executions {
+		budgetTimers += checkBudgetHistory(t, a, ex.GetExecution().GetWorkflowId(), ex.GetExecution().GetRunId())
+	}
+	if budgetTimers == 0 {
+		t.Errorf("none of the %d batch executions ended a task to stay within its budget", len(executions))
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
+	workflowpb "go.temporal.io/api/workflow/v1"
 	"go.temporal.io/api/workflowservice/v1"
 
 	"github.com/flowline/flowline/engine"
@@ -106,28 +107,36 @@ func TestOversizedStepsFailOnce(t *testing.T) {
 
 	// The batch workflows of every flow complete.
 	for name, flowID := range flows {
-		for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(200 * time.Millisecond) {
-			resp, err := a.Client().ListWorkflow(context.Background(), &workflowservice.ListWorkflowExecutionsRequest{
-				Query: fmt.Sprintf("WorkflowType = '%s' AND %s = '%s'", engine.BatchWorkflowType, engine.SAFlowID.GetName(), flowID)})
-			if err != nil {
-				t.Fatal(err)
+		awaitBatchesCompleted(t, a, name, flowID)
+	}
+}
+
+// awaitBatchesCompleted waits until the flow has batch executions and
+// every one of them has completed, and returns them; a batch that ended
+// any other way fails the test.
+func awaitBatchesCompleted(t *testing.T, a *App, name, flowID string) []*workflowpb.WorkflowExecutionInfo {
+	t.Helper()
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		resp, err := a.Client().ListWorkflow(context.Background(), &workflowservice.ListWorkflowExecutionsRequest{
+			Query: fmt.Sprintf("WorkflowType = '%s' AND %s = '%s'", engine.BatchWorkflowType, engine.SAFlowID.GetName(), flowID)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		open := 0
+		for _, ex := range resp.Executions {
+			switch ex.GetStatus() {
+			case enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED:
+			case enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING:
+				open++
+			default:
+				t.Fatalf("batch %s of flow %s is %v", ex.GetExecution().GetWorkflowId(), name, ex.GetStatus())
 			}
-			open := 0
-			for _, ex := range resp.Executions {
-				switch ex.GetStatus() {
-				case enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED:
-				case enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING:
-					open++
-				default:
-					t.Fatalf("batch %s of flow %s is %v", ex.GetExecution().GetWorkflowId(), name, ex.GetStatus())
-				}
-			}
-			if len(resp.Executions) > 0 && open == 0 {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("flow %s: %d batch executions, %d still running after 60s", name, len(resp.Executions), open)
-			}
+		}
+		if len(resp.Executions) > 0 && open == 0 {
+			return resp.Executions
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("flow %s: %d batch executions, %d still running after 60s", name, len(resp.Executions), open)
 		}
 	}
 }

@@ -53,11 +53,7 @@ func (s *server) testAction(c *gin.Context) {
 		problems = s.validateTestAction(a)
 	}
 	if len(problems) > 0 {
-		detail := "the test request has 1 problem"
-		if len(problems) != 1 {
-			detail = fmt.Sprintf("the test request has %d problems", len(problems))
-		}
-		problem(c, http.StatusUnprocessableEntity, detail, problems...)
+		unprocessable(c, "the test request", problems)
 		return
 	}
 	s.runTest(c, a)

@@ -192,11 +192,7 @@ func (s *server) createCredential(c *gin.Context) {
 	name, secret, oauth, problems := decodeCredential(raw, false)
 	problems = append(problems, s.checkRedirectURL(c, oauth)...)
 	if len(problems) > 0 {
-		detail := "the credential has 1 problem"
-		if len(problems) != 1 {
-			detail = fmt.Sprintf("the credential has %d problems", len(problems))
-		}
-		problem(c, http.StatusUnprocessableEntity, detail, problems...)
+		unprocessable(c, "the credential", problems)
 		return
 	}
 	kind := ""

@@ -70,11 +70,7 @@ func (s *server) updateCredential(c *gin.Context) {
 		}
 		kind, sealed, all, err := s.mergeCredential(cred, name, secret, oauth, problems)
 		if len(all) > 0 {
-			detail := "the credential has 1 problem"
-			if len(all) != 1 {
-				detail = fmt.Sprintf("the credential has %d problems", len(all))
-			}
-			problem(c, http.StatusUnprocessableEntity, detail, all...)
+			unprocessable(c, "the credential", all)
 			return
 		}
 		if err != nil {

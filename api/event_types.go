@@ -76,11 +76,7 @@ func (s *server) readEventType(c *gin.Context, pathName string) (*flows.EventTyp
 		return nil, false
 	}
 	if len(problems) > 0 {
-		detail := "the event type has 1 problem"
-		if len(problems) != 1 {
-			detail = fmt.Sprintf("the event type has %d problems", len(problems))
-		}
-		problem(c, http.StatusUnprocessableEntity, detail, problems...)
+		unprocessable(c, "the event type", problems)
 		return nil, false
 	}
 	return et, true

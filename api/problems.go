@@ -50,9 +50,15 @@ func problemf(c *gin.Context, status int, format string, args ...any) {
 
 // invalidDocument answers 422 with every problem found in a flow document.
 func invalidDocument(c *gin.Context, problems []flows.Problem) {
-	detail := "the flow document has 1 problem"
+	unprocessable(c, "the flow document", problems)
+}
+
+// unprocessable answers 422 with every problem of what ("the credential"),
+// counted in the detail.
+func unprocessable(c *gin.Context, what string, problems []flows.Problem) {
+	detail := what + " has 1 problem"
 	if len(problems) != 1 {
-		detail = fmt.Sprintf("the flow document has %d problems", len(problems))
+		detail = fmt.Sprintf("%s has %d problems", what, len(problems))
 	}
 	problem(c, http.StatusUnprocessableEntity, detail, problems...)
 }

@@ -51,8 +51,8 @@ func (s *server) testStep(c *gin.Context) {
 	var fields map[string]json.RawMessage
 	if raw != nil {
 		if err := json.Unmarshal(raw, &fields); err != nil || fields == nil {
-			problem(c, http.StatusUnprocessableEntity, "the test request has 1 problem",
-				flows.Problem{Pointer: "", Message: "the body must be a JSON object with an optional context"})
+			unprocessable(c, "the test request",
+				[]flows.Problem{{Pointer: "", Message: "the body must be a JSON object with an optional context"}})
 			return
 		}
 	}
@@ -70,11 +70,7 @@ func (s *server) testStep(c *gin.Context) {
 	ctx, ps := decodeTestContext(fields["context"])
 	problems = append(problems, ps...)
 	if len(problems) > 0 {
-		detail := "the test request has 1 problem"
-		if len(problems) != 1 {
-			detail = fmt.Sprintf("the test request has %d problems", len(problems))
-		}
-		problem(c, http.StatusUnprocessableEntity, detail, problems...)
+		unprocessable(c, "the test request", problems)
 		return
 	}
 	s.runTest(c, &testCall{typ: step.Type, config: step.Config, context: ctx})

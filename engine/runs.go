@@ -135,7 +135,7 @@ func (r *Runs) Get(ctx context.Context, runID string) (*RunDetail, error) {
 	}
 	info := desc.GetWorkflowExecutionInfo()
 	d := &RunDetail{Run: r.fromInfo(runID, info)}
-	in, err := r.input(ctx, wfID)
+	in, err := r.input(ctx, runID)
 	if err != nil {
 		return nil, err
 	}
@@ -210,15 +210,17 @@ func (r *Runs) result(ctx context.Context, wfID string, info executionInfo) (*Ru
 	return &RunResult{}, "", nil
 }
 
-// input reads the run's input from its first history event.
-func (r *Runs) input(ctx context.Context, wfID string) (*RunInput, error) {
+// input reads the input of runID's own workflow from its first history
+// event.
+func (r *Runs) input(ctx context.Context, runID string) (*RunInput, error) {
+	wfID := WorkflowID(runID)
 	iter := r.Client.GetWorkflowHistory(ctx, wfID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	if !iter.HasNext() {
 		return nil, fmt.Errorf("reading history of %s: no events", wfID)
 	}
 	ev, err := iter.Next()
 	if err != nil {
-		return nil, notFound(strings.TrimPrefix(wfID, "flow-"), err)
+		return nil, notFound(runID, err)
 	}
 	var in RunInput
 	p := ev.GetWorkflowExecutionStartedEventAttributes().GetInput()
@@ -265,7 +267,10 @@ func (r *Runs) List(ctx context.Context, f RunFilter) ([]Run, string, error) {
 	}
 	runs := make([]Run, 0, len(resp.Executions))
 	for _, info := range resp.Executions {
-		runID := strings.TrimPrefix(info.GetExecution().GetWorkflowId(), "flow-")
+		runID, ok := RunIDOfWorkflow(info.GetExecution().GetWorkflowId())
+		if !ok {
+			continue // not a run's workflow (the query asks for FlowRun only)
+		}
 		runs = append(runs, r.fromInfo(runID, info))
 	}
 	return runs, base64.RawURLEncoding.EncodeToString(resp.NextPageToken), nil
@@ -315,7 +320,7 @@ func (r *Runs) Cancel(ctx context.Context, runID string) error {
 
 // Input reads the input runID's own workflow started with.
 func (r *Runs) Input(ctx context.Context, runID string) (*RunInput, error) {
-	return r.input(ctx, WorkflowID(runID))
+	return r.input(ctx, runID)
 }
 
 // executionInfo is what describe and list answers share.

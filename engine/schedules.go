@@ -14,25 +14,20 @@ import (
 	"github.com/flowline/flowline/flows"
 )
 
-// Schedules keeps one Temporal Schedule per flow with a schedule trigger, so
-// that its runs are started by Temporal itself and the schedule shows in the
-// Temporal UI.
+// Schedules keeps one Temporal Schedule per flow with a schedule trigger,
+// so that Temporal itself fires it and the schedule shows in the Temporal
+// UI. Each firing starts a FlowScheduleFiring workflow, which starts the
+// firing's run through the run service like any other trigger.
 type Schedules struct {
 	Client    client.Client
 	TaskQueue string
 }
 
-// ScheduleID is the Temporal Schedule id of a flow.
-func ScheduleID(flowID string) string { return "flow-" + flowID + "-schedule" }
-
-// scheduledWorkflowID is the workflow id a schedule's action starts with;
-// Temporal appends the firing time, so every run id stays unique and still
-// names the flow.
-func scheduledWorkflowID(flowID string) string { return "flow-" + flowID + "-scheduled" }
-
 // Sync makes the flow's schedule match its newest published version: created
 // or updated (paused when the flow is disabled) for a schedule trigger, and
-// removed for any other trigger. Overlapping runs are skipped.
+// removed for any other trigger. A firing while the previous firing is
+// still starting its run is skipped. A schedule made by an older version
+// (whose action starts FlowRun) gets today's action here.
 func (s *Schedules) Sync(ctx context.Context, flowID string, version int, doc *flows.Document, enabled bool) error {
 	if doc.Trigger.Type != flows.TriggerSchedule {
 		return s.Delete(ctx, flowID)
@@ -42,16 +37,19 @@ func (s *Schedules) Sync(ctx context.Context, flowID string, version int, doc *f
 		return err
 	}
 	action := &client.ScheduleWorkflowAction{
-		ID:        scheduledWorkflowID(flowID),
-		Workflow:  WorkflowType,
+		// Temporal appends the firing time, so every firing's workflow id
+		// is unique and still names the flow.
+		ID:        FiringWorkflowID(flowID),
+		Workflow:  FiringWorkflowType,
 		TaskQueue: s.TaskQueue,
-		// No run id: the workflow takes it from the workflow id, which
-		// Temporal makes unique with the firing time.
+		// No run id nor time: the firing derives them from its workflow
+		// id and start.
 		Args: []any{NewRunInput(flowID, version, doc, "",
 			TriggerInput{TriggerInfo: flows.TriggerInfo{Type: flows.TriggerSchedule}}, time.Time{})},
 		Memo: map[string]any{"flow_name": doc.Name},
 		TypedSearchAttributes: temporal.NewSearchAttributes(
 			SAFlowID.ValueSet(flowID), SAFlowVersion.ValueSet(int64(version)), SATrigger.ValueSet(flows.TriggerSchedule)),
+		StaticSummary: fmt.Sprintf("firing of flow %s (version %d): starts one run", doc.Name, version),
 	}
 	sc := s.Client.ScheduleClient()
 	_, err = sc.Create(ctx, client.ScheduleOptions{

@@ -77,18 +77,18 @@ func NewService(o ServiceOptions) *Service {
 func (s *Service) Batching() bool { return s.batch.Lanes > 0 }
 
 // batched reports whether run in goes to a batch workflow, when batching
-// is on: event runs, manual runs and runs of webhooks answered at once.
+// is on: event runs, manual runs, schedule firings' runs (started by the
+// FlowScheduleFiring workflow) and runs of webhooks answered at once.
 // A webhook that answers with its run's outcome (respond "sync") keeps a
 // workflow of its own: its caller waits for the run, which then never
 // waits behind other runs' steps in a shared workflow task (not measured
-// against a batch). Schedule firings are started by Temporal Schedules,
-// as workflows of their own.
+// against a batch).
 func (s *Service) batched(in RunInput) bool {
 	if !s.Batching() {
 		return false
 	}
 	switch in.Trigger.Type {
-	case flows.TriggerEvent, flows.TriggerManual:
+	case flows.TriggerEvent, flows.TriggerManual, flows.TriggerSchedule:
 		return true
 	case flows.TriggerWebhook:
 		return in.Document.Trigger.Respond != "sync"

@@ -9,23 +9,28 @@ import (
 )
 
 // RegisterWorkflow adds the FlowRun workflow, bounding attempts as the
-// connectors of reg say, to a worker or replayer.
+// connectors of reg say, and the FlowScheduleFiring workflow to a worker
+// or replayer.
 func RegisterWorkflow(w worker.WorkflowRegistry, reg *connectors.Registry) {
 	w.RegisterWorkflowWithOptions(Workflows{Connectors: reg}.FlowRun, workflowOptions())
+	w.RegisterWorkflowWithOptions(FlowScheduleFiring, workflow.RegisterOptions{Name: FiringWorkflowType})
 }
 
 func workflowOptions() workflow.RegisterOptions {
 	return workflow.RegisterOptions{Name: WorkflowType}
 }
 
-// Register adds the FlowRun workflow and one activity per connector of
-// reg, named after its type, to w; runs starts the workflows of batched
-// runs whose step outcome is too large for their batch. The batch
+// Register adds the FlowRun and FlowScheduleFiring workflows and one
+// activity per connector of reg, named after its type, to w; runs starts
+// the workflows of batched runs whose step outcome is too large for their
+// batch, and service starts the runs of schedule firings. The batch
 // workflow is added by engine/batch.
-func Register(w worker.Registry, reg *connectors.Registry, runs *Runs) {
+func Register(w worker.Registry, reg *connectors.Registry, runs *Runs, service RunStarter) {
 	RegisterWorkflow(w, reg)
 	acts := &Activities{Registry: reg, Runs: runs}
 	for _, c := range reg.All() {
 		w.RegisterActivityWithOptions(acts.RunStep, activity.RegisterOptions{Name: c.Type()})
 	}
+	fa := &firingActivities{runs: service}
+	w.RegisterActivityWithOptions(fa.StartScheduledRun, activity.RegisterOptions{Name: startScheduledRunActivity})
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -36,9 +35,10 @@ type Workflows struct {
 func (w Workflows) FlowRun(ctx workflow.Context, in RunInput) (*RunResult, error) {
 	wfID := workflow.GetInfo(ctx).WorkflowExecution.ID
 	if in.RunID == "" {
-		// Started by a Temporal Schedule: the run id follows from the
+		// Started by a Temporal Schedule of an older version (today's
+		// start a FlowScheduleFiring): the run id follows from the
 		// workflow id, which Temporal made unique with the firing time.
-		in.RunID = strings.TrimPrefix(wfID, "flow-")
+		in.RunID, _ = RunIDOfWorkflow(wfID)
 	}
 	if in.StartedAt.IsZero() {
 		in.StartedAt = workflow.Now(ctx).UTC()

@@ -10,20 +10,22 @@ import (
 	"github.com/flowline/flowline/engine"
 )
 
-// NewWorker returns a worker on taskQueue that runs both workflows, the
-// batch workflow's ledger activities on ledger, and one activity per
-// connector of reg.
-func NewWorker(c client.Client, taskQueue string, reg *connectors.Registry, ledger engine.BatchLedger) worker.Worker {
+// NewWorker returns a worker on taskQueue that runs the workflows, the
+// batch workflow's ledger activities on ledger, one activity per
+// connector of reg, and the schedule firings' activity, which starts runs
+// through service.
+func NewWorker(c client.Client, taskQueue string, reg *connectors.Registry, ledger engine.BatchLedger, service engine.RunStarter) worker.Worker {
 	w := worker.New(c, taskQueue, worker.Options{
 		MaxConcurrentWorkflowTaskPollers: 8,
 		MaxConcurrentActivityTaskPollers: 8,
 	})
-	Register(w, reg, ledger, &engine.Runs{Client: c})
+	Register(w, reg, ledger, &engine.Runs{Client: c}, service)
 	return w
 }
 
-// RegisterWorkflows adds the FlowRun and FlowBatch workflows, bounding
-// attempts as the connectors of reg say, to a worker or replayer.
+// RegisterWorkflows adds the FlowRun, FlowScheduleFiring and FlowBatch
+// workflows, bounding attempts as the connectors of reg say, to a worker
+// or replayer.
 func RegisterWorkflows(w worker.WorkflowRegistry, reg *connectors.Registry) {
 	engine.RegisterWorkflow(w, reg)
 	w.RegisterWorkflowWithOptions(Workflow{Connectors: reg}.FlowBatch, workflow.RegisterOptions{Name: engine.BatchWorkflowType})
@@ -31,9 +33,10 @@ func RegisterWorkflows(w worker.WorkflowRegistry, reg *connectors.Registry) {
 
 // Register adds everything a worker runs to w: the workflows, the
 // connector activities (engine.Register) and the batch workflow's ledger
-// activities on ledger, handing runs off through runs.
-func Register(w worker.Registry, reg *connectors.Registry, ledger engine.BatchLedger, runs *engine.Runs) {
-	engine.Register(w, reg, runs)
+// activities on ledger, handing runs off through runs; schedule firings
+// start their runs through service.
+func Register(w worker.Registry, reg *connectors.Registry, ledger engine.BatchLedger, runs *engine.Runs, service engine.RunStarter) {
+	engine.Register(w, reg, runs, service)
 	w.RegisterWorkflowWithOptions(Workflow{Connectors: reg}.FlowBatch, workflow.RegisterOptions{Name: engine.BatchWorkflowType})
 	la := &ledgerActivities{ledger: ledger, runs: runs}
 	w.RegisterActivityWithOptions(la.Claim, activity.RegisterOptions{Name: claimActivity})

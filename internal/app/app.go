@@ -66,6 +66,10 @@ type App struct {
 	stops []func()
 	// sweeper keeps the run ledger moving; the API process owns it.
 	sweeper *batch.Sweeper
+	// exec is the Temporal side of the run service runs, which the API
+	// and the worker's schedule firings start runs through.
+	exec *engine.Runs
+	runs *engine.Service
 	// lock holds the data dir while the embedded Temporal server runs.
 	lock *os.File
 }
@@ -140,8 +144,9 @@ func Start(ctx context.Context, cfg *config.Config, mode Mode, logger *slog.Logg
 			return nil, err
 		}
 	}
+	a.newRunService()
 	if mode == ModeServe || mode == ModeWorker {
-		a.worker = batch.NewWorker(a.client, cfg.TaskQueue, reg, a.store.Ledger())
+		a.worker = batch.NewWorker(a.client, cfg.TaskQueue, reg, a.store.Ledger(), a.runs)
 		if err := a.worker.Start(); err != nil {
 			return nil, fmt.Errorf("starting worker: %w", err)
 		}
@@ -175,15 +180,11 @@ func (a *App) startAPI(ctx context.Context, reg *connectors.Registry) error {
 	if err != nil {
 		return fmt.Errorf("compiling schemas: %w", err)
 	}
-	exec := &engine.Runs{Client: a.client, Namespace: a.cfg.TemporalNamespace, TaskQueue: a.cfg.TaskQueue,
-		UIBaseURL: a.cfg.TemporalUIURL()}
-	opts := engine.BatchOptions{Lanes: a.cfg.BatchLanes, Window: a.cfg.BatchWindow, Grace: a.cfg.BatchGrace}
-	runs := engine.NewService(engine.ServiceOptions{Executions: exec, Ledger: a.store.Ledger(), Versions: a.store, Batch: opts})
-	a.sweeper = batch.NewSweeper(batch.SweeperOptions{Ledger: a.store.Ledger(), Versions: a.store, Executions: exec,
-		Batch: opts, Client: a.client, Namespace: a.cfg.TemporalNamespace, Logger: a.log})
+	a.sweeper = batch.NewSweeper(batch.SweeperOptions{Ledger: a.store.Ledger(), Versions: a.store, Executions: a.exec,
+		Batch: a.batchOptions(), Client: a.client, Namespace: a.cfg.TemporalNamespace, Logger: a.log})
 	a.background(a.sweeper.Run)
 	handler := api.New(api.Options{
-		Store: a.store, Validator: validator, Registry: reg, Runs: runs, Sealer: a.sealer,
+		Store: a.store, Validator: validator, Registry: reg, Runs: a.runs, Sealer: a.sealer,
 		Schedules: &engine.Schedules{Client: a.client, TaskQueue: a.cfg.TaskQueue},
 		APIToken:  a.cfg.APIToken, MaxBodyBytes: a.cfg.MaxBodyBytes, Ready: a.ready, Logger: a.log,
 		PublicURL: a.cfg.PublicURL, OAuth2: a.tokens,
@@ -198,6 +199,20 @@ func (a *App) startAPI(ctx context.Context, reg *connectors.Registry) error {
 	go func() { a.served <- a.http.Serve(a.listener) }()
 	a.log.Info("flowline API listening", "addr", "http://"+a.listener.Addr().String())
 	return nil
+}
+
+// newRunService builds the run service that the API and the worker's
+// schedule firings start runs through.
+func (a *App) newRunService() {
+	a.exec = &engine.Runs{Client: a.client, Namespace: a.cfg.TemporalNamespace, TaskQueue: a.cfg.TaskQueue,
+		UIBaseURL: a.cfg.TemporalUIURL()}
+	a.runs = engine.NewService(engine.ServiceOptions{Executions: a.exec, Ledger: a.store.Ledger(), Versions: a.store,
+		Batch: a.batchOptions()})
+}
+
+// batchOptions shape the batch workflows as configured.
+func (a *App) batchOptions() engine.BatchOptions {
+	return engine.BatchOptions{Lanes: a.cfg.BatchLanes, Window: a.cfg.BatchWindow, Grace: a.cfg.BatchGrace}
 }
 
 // ready answers /readyz: the store and Temporal both answer.

@@ -1,0 +1,94 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+)
+
+// FiringWorkflowType is the workflow a flow's Temporal Schedule starts at
+// each firing. A schedule can only start a workflow; this one hands the
+// firing's run to the run service, like any other trigger, and ends.
+const FiringWorkflowType = "FlowScheduleFiring"
+
+// startScheduledRunActivity names the local activity through which a
+// firing starts its run.
+const startScheduledRunActivity = "StartScheduledRun"
+
+// RunStarter starts runs: the run service (*Service) is one.
+type RunStarter interface {
+	Start(ctx context.Context, in RunInput) (*Run, error)
+}
+
+// Firing is what a schedule firing did, its workflow's result: the run it
+// started and the execution that carries that run (a batch workflow, or
+// the run's own).
+type Firing struct {
+	RunID      string `json:"run_id"`
+	WorkflowID string `json:"workflow_id"`
+}
+
+// firingStartTimeout bounds one try at starting a firing's run: the run
+// service records it and hands it over within its own 30 s.
+const firingStartTimeout = time.Minute
+
+// firingRetryFor is how long a firing goes on trying to start its run
+// (a store or Temporal outage): in effect until it succeeds. Meanwhile
+// the schedule skips later firings (its overlap policy), so an outage
+// never piles runs up.
+const firingRetryFor = 365 * 24 * time.Hour
+
+// FlowScheduleFiring is one firing of a flow's schedule. in is the run
+// input the schedule carries (the pinned version, trigger type
+// schedule); the run id derives from the firing's workflow id and the
+// trigger id is that workflow id, so a firing whose local activity is
+// retried, or whose workflow task is replayed, names the same run, which
+// the run service starts once. It returns once the run is durably
+// recorded, not when it ends.
+func FlowScheduleFiring(ctx workflow.Context, in RunInput) (*Firing, error) {
+	in = firingRun(in, workflow.GetInfo(ctx).WorkflowExecution.ID, workflow.Now(ctx))
+	// Found by its run id in the Temporal UI, like the batch that
+	// carries the run.
+	if err := workflow.UpsertTypedSearchAttributes(ctx, SARunIDs.ValueSet([]string{in.RunID})); err != nil {
+		return nil, fmt.Errorf("listing run %s on its firing: %w", in.RunID, err)
+	}
+	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+		StartToCloseTimeout:    firingStartTimeout,
+		ScheduleToCloseTimeout: firingRetryFor,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute,
+		},
+	})
+	var f Firing
+	if err := workflow.ExecuteLocalActivity(lctx, startScheduledRunActivity, in).Get(ctx, &f); err != nil {
+		return nil, fmt.Errorf("starting run %s: %w", in.RunID, err)
+	}
+	return &f, nil
+}
+
+// firingRun is the input of the run that the firing with workflow id
+// wfID, at now, starts.
+func firingRun(in RunInput, wfID string, now time.Time) RunInput {
+	in.RunID = ScheduledRunID(in.FlowID, wfID)
+	in.Trigger.ID = wfID
+	in.StartedAt = now.UTC()
+	return in
+}
+
+// firingActivities start the runs of schedule firings.
+type firingActivities struct {
+	runs RunStarter
+}
+
+// StartScheduledRun starts a firing's run through the run service; a run
+// started before (a retried try) starts nothing and answers with it.
+func (a *firingActivities) StartScheduledRun(ctx context.Context, in RunInput) (*Firing, error) {
+	run, err := a.runs.Start(ctx, in)
+	if err != nil {
+		return nil, fmt.Errorf("starting scheduled run %s: %w", in.RunID, err)
+	}
+	return &Firing{RunID: run.RunID, WorkflowID: run.WorkflowID}, nil
+}

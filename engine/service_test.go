@@ -91,8 +91,8 @@ func (f *fakeTemporal) enqueuedIDs() []string {
 // nothing new, a
 // batched run is read, listed, canceled before it started and retried
 // from the ledger, and the sweeper hands over a run whose request died
-// after recording it; manual runs and webhooks answered at once are
-// batched, sync webhooks and schedule firings are not.
+// after recording it; manual runs, schedule firings' runs and webhooks
+// answered at once are batched, sync webhooks are not.
 func TestServiceDecidesHowARunIsCarried(t *testing.T) {
 	ctx := context.Background()
 	st, err := store.Open(ctx, "sqlite:///"+filepath.ToSlash(filepath.Join(t.TempDir(), "flows.db")))
@@ -191,9 +191,9 @@ func TestServiceDecidesHowARunIsCarried(t *testing.T) {
 	if n, err := sw.Requeue(ctx, time.Minute); err != nil || n != 0 {
 		t.Fatalf("a second sweep handed over %d again, %v", n, err)
 	}
-	// Manual runs and webhooks answered at once are batched too; a
-	// webhook that answers with the run's outcome has a workflow of its
-	// own, as has a schedule firing.
+	// Manual runs, schedule firings' runs and webhooks answered at once
+	// are batched too; a webhook that answers with the run's outcome has
+	// a workflow of its own.
 	asyncDoc := *doc
 	asyncDoc.Trigger = flows.Trigger{Type: flows.TriggerWebhook}
 	for _, c := range []struct {
@@ -204,7 +204,7 @@ func TestServiceDecidesHowARunIsCarried(t *testing.T) {
 		{doc, flows.TriggerManual, true},
 		{&asyncDoc, flows.TriggerWebhook, true},
 		{&syncDoc, flows.TriggerWebhook, false},
-		{doc, flows.TriggerSchedule, false},
+		{doc, flows.TriggerSchedule, true},
 	} {
 		in := engine.NewRunInput(f.ID, 1, c.doc, engine.NewRunID(f.ID), engine.TriggerInput{
 			TriggerInfo: flows.TriggerInfo{Type: c.trigger}}, now.Add(-time.Second))

@@ -9,17 +9,20 @@ import (
 	"testing"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/workflowservice/v1"
 	sdkclient "go.temporal.io/sdk/client"
 
 	"github.com/flowline/flowline/engine"
 )
 
 // TestScheduleFiresAndStopsWhenDisabled publishes a flow on a one-second
-// schedule, sees it fire at least twice as a Temporal Schedule, disables it
-// (the schedule pauses and nothing more arrives) and deletes it (the
-// schedule goes).
+// schedule, sees it fire at least twice as a Temporal Schedule, each
+// firing's run carried by a batch and delivered once, disables it (the
+// schedule pauses and nothing more arrives) and deletes it (the schedule
+// goes).
 func TestScheduleFiresAndStopsWhenDisabled(t *testing.T) {
-	a := startServe(t, testConfig(t, t.TempDir(), false))
+	a := startServe(t, shortWindows(testConfig(t, t.TempDir(), false)))
 	c := client{t: t, base: "http://" + a.Addr()}
 	url, got := receiver(t, func(int, received) (int, string) { return 200, `{}` })
 	flowID := c.publishFlow(fmt.Sprintf(`{"name": "ticker", "trigger": {"type": "schedule", "every": "1s", "timezone": "Europe/Paris"},
@@ -27,24 +30,57 @@ func TestScheduleFiresAndStopsWhenDisabled(t *testing.T) {
 		 "body": {"type": "json", "json": {"run": "{{ run_id }}", "trigger": "{{ trigger.type }}"}}}}]}`, url))
 	sched := &engine.Schedules{Client: a.Client(), TaskQueue: a.cfg.TaskQueue}
 
-	runs := map[string]bool{}
-	for len(runs) < 2 {
-		r := next(t, got)
+	// deliveries counts the requests each run made.
+	deliveries := map[string]int{}
+	deliver := func(r received) {
 		var body struct{ Run, Trigger string }
 		if err := json.Unmarshal(r.Body, &body); err != nil || body.Trigger != "schedule" || body.Run == "" {
 			t.Fatalf("scheduled request %s", r.Body)
 		}
-		runs[body.Run] = true
+		deliveries[body.Run]++
 	}
-	for id := range runs {
+	for len(deliveries) < 2 {
+		deliver(next(t, got))
+	}
+	ctx := context.Background()
+	for id := range deliveries {
 		d := c.waitRun(id)
 		if d.Status != "succeeded" || d.FlowID != flowID || d.Trigger.Type != "schedule" {
 			t.Errorf("scheduled run %+v", d)
 		}
+		// Batched: its execution is a batch of the flow, and its trigger
+		// is the firing that started it, whose id gives the run's.
+		if !strings.HasPrefix(d.WorkflowID, "flowline-batch-"+flowID+"-") {
+			t.Errorf("scheduled run %s carried by %s, want a batch of flow %s", id, d.WorkflowID, flowID)
+		}
+		if !strings.HasPrefix(d.Trigger.ID, engine.FiringWorkflowID(flowID)+"-") || engine.ScheduledRunID(flowID, d.Trigger.ID) != id {
+			t.Errorf("scheduled run %s has trigger id %q, want the firing that derives it", id, d.Trigger.ID)
+		}
+		var firing engine.Firing
+		if err := a.Client().GetWorkflow(ctx, d.Trigger.ID, "").Get(ctx, &firing); err != nil ||
+			firing.RunID != id || firing.WorkflowID != d.WorkflowID {
+			t.Errorf("firing %s answered %+v, %v; want run %s in %s", d.Trigger.ID, firing, err, id, d.WorkflowID)
+		}
+	}
+	// Runs are listed, firings are not.
+	var page struct {
+		Runs []runDetail `json:"runs"`
+	}
+	c.must(http.StatusOK, "GET", "/api/v1/runs?flow_id="+flowID, nil, &page)
+	listed := map[string]bool{}
+	for _, r := range page.Runs {
+		listed[r.RunID] = true
+		if !strings.HasPrefix(r.WorkflowID, "flowline-batch-") {
+			t.Errorf("GET /runs lists %+v, not a batched run", r)
+		}
+	}
+	for id := range deliveries {
+		if !listed[id] {
+			t.Errorf("GET /runs does not list scheduled run %s", id)
+		}
 	}
 
 	// Republishing updates the schedule: new interval, new pinned version.
-	ctx := context.Background()
 	var f struct {
 		Draft json.RawMessage `json:"draft"`
 	}
@@ -58,18 +94,21 @@ func TestScheduleFiresAndStopsWhenDisabled(t *testing.T) {
 	if iv := desc.Schedule.Spec.Intervals; len(iv) != 1 || iv[0].Every != 2*time.Second {
 		t.Errorf("republished schedule intervals %+v, want every 2s", iv)
 	}
-	if act, ok := desc.Schedule.Action.(*sdkclient.ScheduleWorkflowAction); !ok || !strings.Contains(fmt.Sprint(act.Args), "2s") {
-		t.Errorf("republished schedule action %+v does not carry version 2", desc.Schedule.Action)
+	if act, ok := desc.Schedule.Action.(*sdkclient.ScheduleWorkflowAction); !ok || !strings.Contains(fmt.Sprint(act.Args), "2s") ||
+		act.Workflow != engine.FiringWorkflowType {
+		t.Errorf("republished schedule action %+v does not start a firing of version 2", desc.Schedule.Action)
 	}
 
 	c.must(http.StatusOK, "POST", "/api/v1/flows/"+flowID+"/disable", nil, nil)
 	if exists, paused, err := sched.Describe(ctx, flowID); err != nil || !exists || !paused {
 		t.Fatalf("after disable: exists %v paused %v err %v", exists, paused, err)
 	}
+	// Firings from before the pause may still deliver for a moment.
 	drain := time.After(2 * time.Second)
 	for drained := false; !drained; {
 		select {
-		case <-got:
+		case r := <-got:
+			deliver(r)
 		case <-drain:
 			drained = true
 		}
@@ -79,6 +118,18 @@ func TestScheduleFiresAndStopsWhenDisabled(t *testing.T) {
 		t.Errorf("a disabled flow's schedule still fired: %s", r.Body)
 	case <-time.After(3 * time.Second):
 	}
+	// Each firing delivered once: every delivered run has its firing, and
+	// every firing's run was delivered exactly once.
+	firings := listFirings(t, a, flowID, len(deliveries))
+	for _, id := range firings {
+		if n := deliveries[engine.ScheduledRunID(flowID, id)]; n != 1 {
+			t.Errorf("firing %s delivered %d times, want once", id, n)
+		}
+	}
+	if len(firings) != len(deliveries) {
+		t.Errorf("%d firings, %d runs delivered", len(firings), len(deliveries))
+	}
+	recordWorkflowHistory(t, a, firings[0], "", "schedule_firing")
 
 	c.must(http.StatusOK, "POST", "/api/v1/flows/"+flowID+"/enable", nil, nil)
 	if _, paused, _ := sched.Describe(ctx, flowID); paused {
@@ -87,5 +138,85 @@ func TestScheduleFiresAndStopsWhenDisabled(t *testing.T) {
 	c.must(http.StatusNoContent, "DELETE", "/api/v1/flows/"+flowID, nil, nil)
 	if exists, _, err := sched.Describe(ctx, flowID); err != nil || exists {
 		t.Errorf("after delete: exists %v err %v", exists, err)
+	}
+}
+
+// listFirings lists the workflow ids of flowID's schedule firings, waiting
+// until visibility lists at least want of them, all closed.
+func listFirings(t *testing.T, a *App, flowID string, want int) []string {
+	t.Helper()
+	query := fmt.Sprintf("WorkflowType = '%s' AND %s = '%s'", engine.FiringWorkflowType, engine.SAFlowID.GetName(), flowID)
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		resp, err := a.Client().ListWorkflow(context.Background(), &workflowservice.ListWorkflowExecutionsRequest{
+			Namespace: a.cfg.TemporalNamespace, Query: query})
+		var ids []string
+		closed := 0
+		for _, ex := range resp.GetExecutions() {
+			ids = append(ids, ex.GetExecution().GetWorkflowId())
+			if ex.GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED {
+				closed++
+			}
+		}
+		if err == nil && len(ids) >= want && closed == len(ids) {
+			return ids
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("listing the firings of flow %s: %d listed, %d completed, want %d: %v", flowID, len(ids), closed, want, err)
+		}
+	}
+}
+
+// TestScheduleOfAnOlderVersionKeepsFiring gives a flow's schedule the
+// action older versions made (start FlowRun, workflow id
+// flow-<flow id>-scheduled-<time>): its runs still run and read back as
+// schedule runs of their own; publishing again gives the schedule
+// today's action, whose runs are batched.
+func TestScheduleOfAnOlderVersionKeepsFiring(t *testing.T) {
+	a := startServe(t, shortWindows(testConfig(t, t.TempDir(), false)))
+	c := client{t: t, base: "http://" + a.Addr()}
+	url, got := receiver(t, func(int, received) (int, string) { return 200, `{}` })
+	flowID := c.publishFlow(fmt.Sprintf(`{"name": "old ticker", "trigger": {"type": "schedule", "every": "1s"},
+		"steps": [{"id": "tick", "type": "http", "config": {"method": "POST", "url": "%s/tick",
+		 "body": {"type": "json", "json": {"run": "{{ run_id }}"}}}}]}`, url))
+	ctx := context.Background()
+	h := a.Client().ScheduleClient().GetHandle(ctx, engine.ScheduleID(flowID))
+	err := h.Update(ctx, sdkclient.ScheduleUpdateOptions{
+		DoUpdate: func(in sdkclient.ScheduleUpdateInput) (*sdkclient.ScheduleUpdate, error) {
+			sch := in.Description.Schedule
+			act := sch.Action.(*sdkclient.ScheduleWorkflowAction)
+			act.ID, act.Workflow = "flow-"+flowID+"-scheduled", engine.WorkflowType
+			return &sdkclient.ScheduleUpdate{Schedule: &sch}, nil
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// waitDelivery waits for a run whose id says which action started it.
+	waitDelivery := func(old bool) runDetail {
+		t.Helper()
+		for {
+			var body struct{ Run string }
+			if err := json.Unmarshal(next(t, got).Body, &body); err != nil {
+				t.Fatal(err)
+			}
+			if strings.HasPrefix(body.Run, flowID+"-scheduled-") == old {
+				return c.waitRun(body.Run)
+			}
+		}
+	}
+	d := waitDelivery(true)
+	if d.Status != "succeeded" || d.Trigger.Type != "schedule" || d.WorkflowID != engine.WorkflowID(d.RunID) {
+		t.Errorf("a run of the older schedule: %+v", d)
+	}
+
+	var f struct {
+		Draft json.RawMessage `json:"draft"`
+	}
+	c.must(http.StatusOK, "GET", "/api/v1/flows/"+flowID, nil, &f)
+	c.must(http.StatusOK, "PUT", "/api/v1/flows/"+flowID, strings.Replace(string(f.Draft), `"old ticker"`, `"new ticker"`, 1), nil)
+	c.must(http.StatusOK, "POST", "/api/v1/flows/"+flowID+"/publish", nil, nil)
+	d = waitDelivery(false)
+	if d.Status != "succeeded" || d.Trigger.Type != "schedule" || !strings.HasPrefix(d.WorkflowID, "flowline-batch-") {
+		t.Errorf("a run after publishing again: %+v", d)
 	}
 }

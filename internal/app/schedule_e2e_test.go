@@ -62,6 +62,24 @@ func TestScheduleFiresAndStopsWhenDisabled(t *testing.T) {
 			t.Errorf("firing %s answered %+v, %v; want run %s in %s", d.Trigger.ID, firing, err, id, d.WorkflowID)
 		}
 	}
+	// In the Temporal UI, a run id finds its firing and its batch.
+	for id := range deliveries {
+		query := fmt.Sprintf("%s = '%s'", engine.SARunIDs.GetName(), id)
+		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+			resp, err := a.Client().ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
+				Namespace: a.cfg.TemporalNamespace, Query: query})
+			types := map[string]bool{}
+			for _, ex := range resp.GetExecutions() {
+				types[ex.GetType().GetName()] = true
+			}
+			if err == nil && types[engine.FiringWorkflowType] && types[engine.BatchWorkflowType] {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s finds %v, %v; want a firing and a batch", query, types, err)
+			}
+		}
+	}
 	// Runs are listed, firings are not.
 	var page struct {
 		Runs []runDetail `json:"runs"`

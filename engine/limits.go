@@ -34,11 +34,11 @@ const (
 	runRecordBytes = 1 << 20
 )
 
-// runHistoryBytes is the history a run's own workflow may reach before a
-// step; past it, the run fails instead of starting the step (runs that
-// recorded the runHistoryChange marker only). A variable so the replay
-// test can lower it.
-var runHistoryBytes = 40 << 20
+// DefaultRunHistoryBytes is the history a run's own workflow may reach
+// before a step unless Workflows.RunHistoryBytes says otherwise; past it,
+// the run fails instead of starting the step (runs that recorded the
+// runHistoryChange marker only).
+const DefaultRunHistoryBytes = 40 << 20
 
 // runHistoryChange names the workflow change that added the history cap:
 // runs started before it replay without the check.
@@ -92,10 +92,11 @@ func TrimRecords(steps []StepResult) {
 }
 
 // historyTooLarge says why a run's own workflow stops before its next
-// step, or is empty while its history has room.
-func historyTooLarge(ctx workflow.Context) string {
-	if n := workflow.GetInfo(ctx).GetCurrentHistorySize(); n > runHistoryBytes {
-		return fmt.Sprintf("the run's history is %s; the limit is %s", connectors.Size(int64(n)), connectors.Size(int64(runHistoryBytes)))
+// step, its history being past limit bytes, or is empty while its history
+// has room.
+func historyTooLarge(ctx workflow.Context, limit int) string {
+	if n := workflow.GetInfo(ctx).GetCurrentHistorySize(); n > limit {
+		return fmt.Sprintf("the run's history is %s; the limit is %s", connectors.Size(int64(n)), connectors.Size(int64(limit)))
 	}
 	return ""
 }

@@ -26,6 +26,17 @@ const FailureType = "StepFailed"
 // attempt of their steps may take. RegisterWorkflow registers them.
 type Workflows struct {
 	Connectors *connectors.Registry
+	// RunHistoryBytes is the history a run's own workflow may reach
+	// before a step [DefaultRunHistoryBytes].
+	RunHistoryBytes int
+}
+
+// runHistoryBytes is the history a run may reach before a step.
+func (w Workflows) runHistoryBytes() int {
+	if w.RunHistoryBytes > 0 {
+		return w.RunHistoryBytes
+	}
+	return DefaultRunHistoryBytes
 }
 
 // FlowRun interprets one published flow version: it runs the steps in
@@ -62,7 +73,7 @@ func (w Workflows) FlowRun(ctx workflow.Context, in RunInput) (*RunResult, error
 	capped := workflow.GetVersion(ctx, runHistoryChange, workflow.DefaultVersion, 1) == 1
 	full := ""
 	end, at, msg, err := run.Run(ctx, first, func(i int, step flows.Step, si StepInput) (StepOutcome, error, bool) {
-		if full = historyTooLarge(ctx); capped && full != "" {
+		if full = historyTooLarge(ctx, w.runHistoryBytes()); capped && full != "" {
 			return StepOutcome{}, nil, true
 		}
 		switch {

@@ -11,11 +11,25 @@ import (
 	"github.com/flowline/flowline/flows"
 )
 
-// Ledger returns the engine's run ledger on this store.
-func (s *Store) Ledger() engine.Ledger { return runLedger{s} }
+// Ledger returns the engine's run ledger on this store, with the default
+// LedgerOptions.
+func (s *Store) Ledger() engine.Ledger { return s.LedgerWith(LedgerOptions{}) }
+
+// LedgerOptions shape the run ledger; a zero field takes its default.
+type LedgerOptions struct {
+	// PruneChunk is how many entries one pruning statement deletes
+	// [DefaultPruneChunk].
+	PruneChunk int
+}
+
+// LedgerWith returns the engine's run ledger on this store, shaped by o.
+func (s *Store) LedgerWith(o LedgerOptions) engine.Ledger { return runLedger{s: s, opts: o} }
 
 // runLedger implements engine.Ledger on the run_records table.
-type runLedger struct{ s *Store }
+type runLedger struct {
+	s    *Store
+	opts LedgerOptions
+}
 
 var _ engine.Ledger = runLedger{}
 
@@ -100,7 +114,7 @@ func (l runLedger) List(ctx context.Context, f engine.LedgerFilter) ([]engine.Le
 // Prune implements engine.Ledger. The event keys that dedupe events
 // (their request hashes) go with the runs they started.
 func (l runLedger) Prune(ctx context.Context, cutoff time.Time) (int64, error) {
-	n, err := l.s.PruneRunRecords(ctx, cutoff)
+	n, err := l.s.PruneRunRecords(ctx, cutoff, l.opts.PruneChunk)
 	if err != nil {
 		return n, err
 	}

@@ -203,28 +203,33 @@ func (s *Store) ListRunRecords(ctx context.Context, f RunRecordFilter) ([]RunRec
 }
 
 // PruneRunRecords deletes the ledger entries of runs that started before
-// cutoff and are no longer running, and returns how many went.
-func (s *Store) PruneRunRecords(ctx context.Context, cutoff time.Time) (int64, error) {
+// cutoff and are no longer running, chunk of them per statement
+// (DefaultPruneChunk when not positive), and returns how many went.
+func (s *Store) PruneRunRecords(ctx context.Context, cutoff time.Time, chunk int) (int64, error) {
+	if chunk <= 0 {
+		chunk = DefaultPruneChunk
+	}
 	var total int64
 	for {
 		// In chunks, so that a long backlog never holds the database (one
 		// writer, for SQLite) for long.
-		chunk := s.db.Model(&RunRecord{}).Select("run_id").
-			Where("started_at < ? AND status <> ?", cutoff.UTC(), RunRunning).Limit(pruneChunk)
-		res := s.db.WithContext(ctx).Where("run_id IN (?)", chunk).Delete(&RunRecord{})
+		ids := s.db.Model(&RunRecord{}).Select("run_id").
+			Where("started_at < ? AND status <> ?", cutoff.UTC(), RunRunning).Limit(chunk)
+		res := s.db.WithContext(ctx).Where("run_id IN (?)", ids).Delete(&RunRecord{})
 		if res.Error != nil {
 			return total, fmt.Errorf("pruning runs started before %s: %w", cutoff.Format(time.RFC3339), res.Error)
 		}
 		total += res.RowsAffected
-		if res.RowsAffected < int64(pruneChunk) {
+		if res.RowsAffected < int64(chunk) {
 			return total, nil
 		}
 	}
 }
 
-// pruneChunk is how many ledger entries one pruning statement deletes; a
-// variable so that tests can make it small.
-var pruneChunk = 1000
+// DefaultPruneChunk is how many ledger entries one pruning statement
+// deletes unless told otherwise: a long backlog goes in short
+// statements.
+const DefaultPruneChunk = 1000
 
 // CancelAcceptedRun marks a run that no batch has claimed yet as canceled,
 // so that no batch ever will, and reports whether it did.

@@ -134,11 +134,9 @@ func TestRunLedger(t *testing.T) {
 
 		// Pruning drops what started before the cutoff, except running
 		// runs, in chunks (of one here).
-		defer func(old int) { pruneChunk = old }(pruneChunk)
-		pruneChunk = 1
-		n, err := s.PruneRunRecords(ctx, base.Add(3*time.Second))
+		n, err := s.LedgerWith(LedgerOptions{PruneChunk: 1}).Prune(ctx, base.Add(3*time.Second))
 		if err != nil || n != 2 {
-			t.Fatalf("PruneRunRecords = %d, %v; want the succeeded and handed-off runs gone", n, err)
+			t.Fatalf("Prune = %d, %v; want the succeeded and handed-off runs gone", n, err)
 		}
 		list, _ = s.ListRunRecords(ctx, RunRecordFilter{})
 		if ids(list) != "f2-a,f1-c" {

@@ -20,6 +20,8 @@ type attemptMemo struct {
 	bytes    int // the size of the outcomes kept
 	entries  map[string]memoEntry
 	order    []memoKey // insertion order, oldest first
+	// now is the memo's clock (time.Now; tests move their own).
+	now func() time.Time
 }
 
 type memoEntry struct {
@@ -36,7 +38,7 @@ type memoKey struct {
 // newAttemptMemo keeps at most max outcomes of at most maxBytes in all,
 // each for at most ttl.
 func newAttemptMemo(ttl time.Duration, max, maxBytes int) *attemptMemo {
-	return &attemptMemo{ttl: ttl, max: max, maxBytes: maxBytes, entries: map[string]memoEntry{}}
+	return &attemptMemo{ttl: ttl, max: max, maxBytes: maxBytes, entries: map[string]memoEntry{}, now: time.Now}
 }
 
 // entrySize is roughly what an outcome holds in memory.
@@ -55,7 +57,7 @@ func entrySize(out *StepOutcome, err error) int {
 func (m *attemptMemo) get(key string) (memoEntry, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.expire(time.Now())
+	m.expire(m.now())
 	e, ok := m.entries[key]
 	return e, ok
 }
@@ -64,7 +66,7 @@ func (m *attemptMemo) get(key string) (memoEntry, bool) {
 func (m *attemptMemo) put(key string, out *StepOutcome, err error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	now := time.Now()
+	now := m.now()
 	if old, ok := m.entries[key]; ok {
 		m.bytes -= old.size
 	} else {

@@ -121,14 +121,18 @@ func TestScheduleFiresAndStopsWhenDisabled(t *testing.T) {
 	if exists, paused, err := sched.Describe(ctx, flowID); err != nil || !exists || !paused {
 		t.Fatalf("after disable: exists %v paused %v err %v", exists, paused, err)
 	}
-	// Firings from before the pause may still deliver for a moment.
-	drain := time.After(2 * time.Second)
-	for drained := false; !drained; {
-		select {
-		case r := <-got:
-			deliver(r)
-		case <-drain:
-			drained = true
+	// Firings from before the pause may still deliver: wait for every
+	// firing the schedule counts to end and its run to deliver, then for
+	// nothing more.
+	paused, err := a.Client().ScheduleClient().GetHandle(ctx, engine.ScheduleID(flowID)).Describe(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fired := int(paused.Info.NumActions)
+	firings := listFirings(t, a, flowID, fired)
+	for _, id := range firings {
+		for deliveries[engine.ScheduledRunID(flowID, id)] == 0 {
+			deliver(next(t, got))
 		}
 	}
 	select {
@@ -138,14 +142,14 @@ func TestScheduleFiresAndStopsWhenDisabled(t *testing.T) {
 	}
 	// Each firing delivered once: every delivered run has its firing, and
 	// every firing's run was delivered exactly once.
-	firings := listFirings(t, a, flowID, len(deliveries))
+	firings = listFirings(t, a, flowID, fired)
 	for _, id := range firings {
 		if n := deliveries[engine.ScheduledRunID(flowID, id)]; n != 1 {
 			t.Errorf("firing %s delivered %d times, want once", id, n)
 		}
 	}
-	if len(firings) != len(deliveries) {
-		t.Errorf("%d firings, %d runs delivered", len(firings), len(deliveries))
+	if len(firings) != fired || len(deliveries) != fired {
+		t.Errorf("the schedule fired %d times; %d firings listed, %d runs delivered", fired, len(firings), len(deliveries))
 	}
 	recordWorkflowHistory(t, a, firings[0], "", "schedule_firing")
 

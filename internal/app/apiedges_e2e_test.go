@@ -14,6 +14,7 @@ import (
 // answered with an error the client retried until its deadline) are 400,
 // and headers past the API's limit get a 431 problem, not Go's plain text.
 func TestAPIEdgesOnTheRealServer(t *testing.T) {
+	t.Parallel()
 	a := startServe(t, testConfig(t, t.TempDir(), false))
 	c := client{t: t, base: "http://" + a.Addr()}
 	enc := func(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }

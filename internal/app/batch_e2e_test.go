@@ -92,6 +92,7 @@ func (tl *tally) awaitCall(t *testing.T, path string) {
 // workflow and succeeds there, a permanent failure is recorded, and a run
 // in flight can be canceled.
 func TestBatchedEventRuns(t *testing.T) {
+	t.Parallel()
 	release := make(chan struct{})
 	t.Cleanup(func() { close(release) })
 	tl := newTally(t, func(path string, n int) (int, string) {

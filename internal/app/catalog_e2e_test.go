@@ -14,6 +14,7 @@ import (
 // an event: the receiver gets the Chinese text and the envelope. An event
 // whose data breaks the schema answers 422 at /data/host and starts no run.
 func TestEventCatalogEndToEnd(t *testing.T) {
+	t.Parallel()
 	a := startServe(t, testConfig(t, t.TempDir(), false))
 	c := client{t: t, base: "http://" + a.Addr()}
 	url, got := receiver(t, func(int, received) (int, string) { return 200, `{}` })

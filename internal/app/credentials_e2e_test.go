@@ -11,6 +11,7 @@ import (
 // flow whose http step authenticates with it: the receiver gets the
 // secret, the run's record does not.
 func TestCredentialEndToEnd(t *testing.T) {
+	t.Parallel()
 	const secret = "chat-secret-0f1e2d3c4b5a"
 	cfg := testConfig(t, t.TempDir(), false)
 	a := startServe(t, cfg)

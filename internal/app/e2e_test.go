@@ -12,6 +12,7 @@ import (
 // TestEndToEnd boots the real embedded Temporal server, the worker and the
 // API once, and runs flows against real HTTP receivers.
 func TestEndToEnd(t *testing.T) {
+	t.Parallel()
 	cfg := testConfig(t, t.TempDir(), true)
 	a := startServe(t, cfg)
 	c := client{t: t, base: "http://" + a.Addr()}

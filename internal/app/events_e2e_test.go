@@ -60,6 +60,7 @@ func postEvent(t *testing.T, base, key, body string) eventAnswer {
 // the same event posted twice concurrently and once more after a restart
 // starts each subscribed flow exactly once.
 func TestEventsFanOutExactlyOnce(t *testing.T) {
+	t.Parallel()
 	cfg := testConfig(t, t.TempDir(), false)
 	logger := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	first, err := Start(context.Background(), cfg, ModeServe, logger)

@@ -73,6 +73,7 @@ func noDelivery(t *testing.T, ch <-chan received, why string) {
 // two files are forwarded by an HTTP step; a sync webhook answers with its
 // step's response.
 func TestWebhooksEndToEnd(t *testing.T) {
+	t.Parallel()
 	cfg := testConfig(t, t.TempDir(), false)
 	a := startServe(t, cfg)
 	c := client{t: t, base: "http://" + a.Addr()}

@@ -13,6 +13,7 @@ import (
 // against a receiver that answers 429 with Retry-After: 1 once, then 200:
 // the second attempt must come when the receiver asked, not 30 s later.
 func TestRetryAfterHonoured(t *testing.T) {
+	t.Parallel()
 	cfg := testConfig(t, t.TempDir(), false)
 	a := startServe(t, cfg)
 	c := client{t: t, base: "http://" + a.Addr()}

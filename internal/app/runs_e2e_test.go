@@ -15,6 +15,7 @@ import (
 // deleted cannot be retried (409 naming the flow), whether it ran on its
 // own or in a batch.
 func TestCancelAndRetryEdges(t *testing.T) {
+	t.Parallel()
 	release := make(chan struct{})
 	t.Cleanup(func() { close(release) })
 	tl := newTally(t, func(path string, _ int) (int, string) {

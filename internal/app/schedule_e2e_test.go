@@ -22,6 +22,7 @@ import (
 // schedule pauses and nothing more arrives) and deletes it (the schedule
 // goes).
 func TestScheduleFiresAndStopsWhenDisabled(t *testing.T) {
+	t.Parallel()
 	a := startServe(t, shortWindows(testConfig(t, t.TempDir(), false)))
 	c := client{t: t, base: "http://" + a.Addr()}
 	url, got := receiver(t, func(int, received) (int, string) { return 200, `{}` })
@@ -194,6 +195,7 @@ func listFirings(t *testing.T, a *App, flowID string, want int) []string {
 // schedule runs of their own; publishing again gives the schedule
 // today's action, whose runs are batched.
 func TestScheduleOfAnOlderVersionKeepsFiring(t *testing.T) {
+	t.Parallel()
 	a := startServe(t, shortWindows(testConfig(t, t.TempDir(), false)))
 	c := client{t: t, base: "http://" + a.Addr()}
 	url, got := receiver(t, func(int, received) (int, string) { return 200, `{}` })

@@ -244,3 +244,54 @@ func TestScheduleOfAnOlderVersionKeepsFiring(t *testing.T) {
 		t.Errorf("a run after publishing again: %+v", d)
 	}
 }
+
+// TestScheduleWithoutBatching: with FLOWLINE_BATCH_LANES=0 a firing takes
+// the same path, and the run service gives its run a FlowRun workflow of
+// its own, flow-<run id>, which the firing's result names.
+func TestScheduleWithoutBatching(t *testing.T) {
+	t.Parallel()
+	cfg := testConfig(t, t.TempDir(), false)
+	cfg.BatchLanes = 0
+	a := startServe(t, cfg)
+	c := client{t: t, base: "http://" + a.Addr()}
+	url, got := receiver(t, func(int, received) (int, string) { return 200, `{}` })
+	flowID := c.publishFlow(fmt.Sprintf(`{"name": "own ticker", "trigger": {"type": "schedule", "every": "1s"},
+		"steps": [{"id": "tick", "type": "http", "config": {"method": "POST", "url": "%s/tick",
+		 "body": {"type": "json", "json": {"run": "{{ run_id }}"}}}}]}`, url))
+	var body struct{ Run string }
+	if err := json.Unmarshal(next(t, got).Body, &body); err != nil {
+		t.Fatal(err)
+	}
+	c.must(http.StatusOK, "POST", "/api/v1/flows/"+flowID+"/disable", nil, nil)
+	d := c.waitRun(body.Run)
+	if d.Status != "succeeded" || d.Trigger.Type != "schedule" || d.WorkflowID != engine.WorkflowID(d.RunID) ||
+		engine.ScheduledRunID(flowID, d.Trigger.ID) != d.RunID {
+		t.Fatalf("a scheduled run without batching: %+v", d)
+	}
+	ctx := context.Background()
+	var firing engine.Firing
+	if err := a.Client().GetWorkflow(ctx, d.Trigger.ID, "").Get(ctx, &firing); err != nil || firing.RunID != d.RunID ||
+		firing.WorkflowID != d.WorkflowID {
+		t.Errorf("firing %s answered %+v, %v", d.Trigger.ID, firing, err)
+	}
+	// GET /runs lists the run's own workflow, never the firing.
+	var page struct {
+		Runs []runDetail `json:"runs"`
+	}
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		c.must(http.StatusOK, "GET", "/api/v1/runs?flow_id="+flowID, nil, &page)
+		found := false
+		for _, r := range page.Runs {
+			found = found || r.RunID == d.RunID
+			if id, own := engine.RunIDOfWorkflow(r.WorkflowID); !own || id != r.RunID {
+				t.Fatalf("GET /runs lists %+v", r)
+			}
+		}
+		if found {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("GET /runs never listed %s: %+v", d.RunID, page.Runs)
+		}
+	}
+}

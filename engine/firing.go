@@ -86,6 +86,11 @@ type firingActivities struct {
 // StartScheduledRun starts a firing's run through the run service; a run
 // started before (a retried try) starts nothing and answers with it.
 func (a *firingActivities) StartScheduledRun(ctx context.Context, in RunInput) (*Firing, error) {
+	if a.runs == nil {
+		// A worker wired without the run service: another worker may
+		// have it, so the try fails and is retried, loudly.
+		return nil, fmt.Errorf("starting scheduled run %s: this worker has no run service", in.RunID)
+	}
 	run, err := a.runs.Start(ctx, in)
 	if err != nil {
 		return nil, fmt.Errorf("starting scheduled run %s: %w", in.RunID, err)

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -18,17 +19,24 @@ const FiringWorkflowType = "FlowScheduleFiring"
 // firing starts its run.
 const startScheduledRunActivity = "StartScheduledRun"
 
-// RunStarter starts runs: the run service (*Service) is one.
-type RunStarter interface {
+// FiringService is what a schedule firing needs of the run service
+// (*Service): to read its run, to see whether another run of its flow is
+// going, and to start its run.
+type FiringService interface {
+	Get(ctx context.Context, runID string) (*RunDetail, error)
+	List(ctx context.Context, f RunFilter) ([]Run, string, error)
 	Start(ctx context.Context, in RunInput) (*Run, error)
 }
 
 // Firing is what a schedule firing did, its workflow's result: the run it
 // started and the execution that carries that run (a batch workflow, or
-// the run's own).
+// the run's own), or why it started none.
 type Firing struct {
-	RunID      string `json:"run_id"`
-	WorkflowID string `json:"workflow_id"`
+	RunID      string `json:"run_id,omitempty"`
+	WorkflowID string `json:"workflow_id,omitempty"`
+	// Skipped says why the firing started no run: another run of the
+	// flow was still going.
+	Skipped string `json:"skipped,omitempty"`
 }
 
 // firingStartTimeout bounds one try at starting a firing's run: the run
@@ -47,7 +55,8 @@ const firingRetryFor = 365 * 24 * time.Hour
 // trigger id is that workflow id, so a firing whose local activity is
 // retried, or whose workflow task is replayed, names the same run, which
 // the run service starts once. It returns once the run is durably
-// recorded, not when it ends.
+// recorded, not when it ends; a firing while another run of the flow is
+// going starts none (StartScheduledRun).
 func FlowScheduleFiring(ctx workflow.Context, in RunInput) (*Firing, error) {
 	in = firingRun(in, workflow.GetInfo(ctx).WorkflowExecution.ID, workflow.Now(ctx))
 	// Found by its run id in the Temporal UI, like the batch that
@@ -80,16 +89,34 @@ func firingRun(in RunInput, wfID string, now time.Time) RunInput {
 
 // firingActivities start the runs of schedule firings.
 type firingActivities struct {
-	runs RunStarter
+	runs FiringService
 }
 
-// StartScheduledRun starts a firing's run through the run service; a run
-// started before (a retried try) starts nothing and answers with it.
+// StartScheduledRun starts a firing's run through the run service. While
+// another run of the flow is going, the firing is skipped, as
+// Temporal skipped a firing while the previous run's workflow was open
+// when schedules started runs themselves.
 func (a *firingActivities) StartScheduledRun(ctx context.Context, in RunInput) (*Firing, error) {
 	if a.runs == nil {
-		// A worker wired without the run service: another worker may
-		// have it, so the try fails and is retried, loudly.
+		// A worker wired without the run service: the try fails and is
+		// retried, loudly.
 		return nil, fmt.Errorf("starting scheduled run %s: this worker has no run service", in.RunID)
+	}
+	// A try whose answer was lost may have recorded the run: then it is
+	// started again (the run service starts nothing twice, and hands
+	// over a run recorded but perhaps never handed over), never skipped.
+	_, err := a.runs.Get(ctx, in.RunID)
+	switch {
+	case errors.Is(err, ErrRunNotFound):
+		going, _, err := a.runs.List(ctx, RunFilter{FlowID: in.FlowID, Status: StatusRunning, PageSize: 1})
+		if err != nil {
+			return nil, fmt.Errorf("listing the runs of flow %s going: %w", in.FlowID, err)
+		}
+		if len(going) > 0 {
+			return &Firing{Skipped: fmt.Sprintf("run %s of the flow is still going", going[0].RunID)}, nil
+		}
+	case err != nil:
+		return nil, fmt.Errorf("reading scheduled run %s: %w", in.RunID, err)
 	}
 	run, err := a.runs.Start(ctx, in)
 	if err != nil {

@@ -3,7 +3,9 @@ package engine_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -17,23 +19,23 @@ import (
 	"github.com/flowline/flowline/internal/store"
 )
 
-// lossyStarter starts runs through the run service, but reports the first
-// start of each run as failed, as a worker that dies after the run was
-// recorded and before its local activity's result was would.
-type lossyStarter struct {
-	svc   *engine.Service
-	mu    sync.Mutex
-	tries map[string]int
-	ins   []engine.RunInput
+// lossyService is the run service, but reports the first start of each
+// run as failed, as a worker that dies after the run was recorded and
+// before its local activity's result was would.
+type lossyService struct {
+	*engine.Service
+	mu     sync.Mutex
+	starts map[string]int
+	ins    []engine.RunInput
 }
 
-func (l *lossyStarter) Start(ctx context.Context, in engine.RunInput) (*engine.Run, error) {
-	run, err := l.svc.Start(ctx, in)
+func (l *lossyService) Start(ctx context.Context, in engine.RunInput) (*engine.Run, error) {
+	run, err := l.Service.Start(ctx, in)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.ins = append(l.ins, in)
-	l.tries[in.RunID]++
-	if err == nil && l.tries[in.RunID] == 1 {
+	l.starts[in.RunID]++
+	if err == nil && l.starts[in.RunID] == 1 {
 		return nil, errors.New("worker lost after recording the run")
 	}
 	return run, err
@@ -42,8 +44,9 @@ func (l *lossyStarter) Start(ctx context.Context, in engine.RunInput) (*engine.R
 // TestScheduleFiringStartsItsRunOnce runs FlowScheduleFiring workflows
 // over the run service on a real SQLite ledger: the run id follows from
 // the firing's workflow id alone, so a firing whose start is retried, and
-// the same firing executed again, record one run in the ledger; another
-// firing records another.
+// the same firing executed again, record one run in the ledger; a firing
+// while that run is going starts none; once it has ended, the next firing
+// records another.
 func TestScheduleFiringStartsItsRunOnce(t *testing.T) {
 	ctx := context.Background()
 	st, err := store.Open(ctx, "sqlite:///"+filepath.ToSlash(filepath.Join(t.TempDir(), "flows.db")))
@@ -64,7 +67,7 @@ func TestScheduleFiringStartsItsRunOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	tmp := &fakeTemporal{own: map[string]engine.RunInput{}}
-	starter := &lossyStarter{tries: map[string]int{}, svc: engine.NewService(engine.ServiceOptions{
+	svc := &lossyService{starts: map[string]int{}, Service: engine.NewService(engine.ServiceOptions{
 		Executions: tmp, Ledger: st.Ledger(), Versions: st, Batch: engine.BatchOptions{Lanes: 2}})}
 	// What the schedule's action carries: no run id, no time.
 	scheduled := engine.NewRunInput(f.ID, 1, doc, "",
@@ -74,7 +77,7 @@ func TestScheduleFiringStartsItsRunOnce(t *testing.T) {
 	fire := func(wfID string) engine.Firing {
 		t.Helper()
 		env := suite.NewTestWorkflowEnvironment()
-		engine.Register(env, connectors.NewRegistry(), nil, starter)
+		engine.Register(env, connectors.NewRegistry(), nil, svc)
 		env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: wfID})
 		env.ExecuteWorkflow(engine.FiringWorkflowType, scheduled)
 		if err := env.GetWorkflowError(); err != nil {
@@ -86,25 +89,36 @@ func TestScheduleFiringStartsItsRunOnce(t *testing.T) {
 		}
 		return got
 	}
+	at := func(minute int) string {
+		return fmt.Sprintf("%s-2026-12-02T09:%02d:00Z", engine.FiringWorkflowID(f.ID), minute)
+	}
 
-	firingID := engine.FiringWorkflowID(f.ID) + "-2026-12-02T09:00:00Z"
+	firingID := at(0)
 	want := engine.ScheduledRunID(f.ID, firingID)
-	for range 2 { // the same firing twice: its start retried each time
-		if got := fire(firingID); got.RunID != want || got.WorkflowID != "batch" {
+	for range 2 { // the same firing twice: the first time, its first try's answer is lost
+		if got := fire(firingID); got.RunID != want || got.WorkflowID != "batch" || got.Skipped != "" {
 			t.Fatalf("firing answered %+v, want run %s in a batch", got, want)
 		}
 	}
-	if starter.tries[want] != 3 {
-		t.Errorf("the firing's run was started %d times, want 3 (a lost try, its retry, the repeat)", starter.tries[want])
+	if svc.starts[want] != 3 {
+		t.Errorf("the firing's run was started %d times, want 3 (a lost try, its retry, the repeat)", svc.starts[want])
 	}
-	for _, in := range starter.ins {
+	for _, in := range svc.ins {
 		if in.RunID != want || in.Trigger.ID != firingID || in.Trigger.Type != flows.TriggerSchedule || in.StartedAt.IsZero() {
 			t.Fatalf("a try started %+v, want run %s triggered by %s", in, want, firingID)
 		}
 	}
-	other := fire(engine.FiringWorkflowID(f.ID) + "-2026-12-02T09:01:00Z")
-	if other.RunID == want {
-		t.Fatalf("two firings share run %s", want)
+
+	// Its run has not ended (no batch took it): the next firing is skipped.
+	if got := fire(at(1)); got.Skipped == "" || got.RunID != "" || !strings.Contains(got.Skipped, want) {
+		t.Fatalf("a firing while run %s is going answered %+v, want skipped", want, got)
+	}
+	if ok, err := st.CancelAcceptedRun(ctx, want); err != nil || !ok {
+		t.Fatalf("canceling run %s: %v, %v", want, ok, err)
+	}
+	other := fire(at(2))
+	if other.RunID == "" || other.RunID == want || other.Skipped != "" {
+		t.Fatalf("a firing after the run ended answered %+v", other)
 	}
 
 	entries, err := st.Ledger().List(ctx, engine.LedgerFilter{FlowID: f.ID, Limit: 10})
@@ -112,7 +126,7 @@ func TestScheduleFiringStartsItsRunOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(entries) != 2 {
-		t.Fatalf("the ledger holds %d runs after two firings (one started three times), want 2", len(entries))
+		t.Fatalf("the ledger holds %d runs after three firings (one run twice, one skipped), want 2", len(entries))
 	}
 	for _, e := range entries {
 		if e.Trigger.Type != flows.TriggerSchedule || (e.RunID != want && e.RunID != other.RunID) {

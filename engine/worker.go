@@ -25,7 +25,7 @@ func workflowOptions() workflow.RegisterOptions {
 // the workflows of batched runs whose step outcome is too large for their
 // batch, and service starts the runs of schedule firings. The batch
 // workflow is added by engine/batch.
-func Register(w worker.Registry, reg *connectors.Registry, runs *Runs, service RunStarter) {
+func Register(w worker.Registry, reg *connectors.Registry, runs *Runs, service FiringService) {
 	RegisterWorkflow(w, reg)
 	acts := &Activities{Registry: reg, Runs: runs}
 	for _, c := range reg.All() {

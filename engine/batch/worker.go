@@ -14,7 +14,7 @@ import (
 // batch workflow's ledger activities on ledger, one activity per
 // connector of reg, and the schedule firings' activity, which starts runs
 // through service.
-func NewWorker(c client.Client, taskQueue string, reg *connectors.Registry, ledger engine.BatchLedger, service engine.RunStarter) worker.Worker {
+func NewWorker(c client.Client, taskQueue string, reg *connectors.Registry, ledger engine.BatchLedger, service engine.FiringService) worker.Worker {
 	w := worker.New(c, taskQueue, worker.Options{
 		MaxConcurrentWorkflowTaskPollers: 8,
 		MaxConcurrentActivityTaskPollers: 8,
@@ -35,7 +35,7 @@ func RegisterWorkflows(w worker.WorkflowRegistry, reg *connectors.Registry) {
 // connector activities (engine.Register) and the batch workflow's ledger
 // activities on ledger, handing runs off through runs; schedule firings
 // start their runs through service.
-func Register(w worker.Registry, reg *connectors.Registry, ledger engine.BatchLedger, runs *engine.Runs, service engine.RunStarter) {
+func Register(w worker.Registry, reg *connectors.Registry, ledger engine.BatchLedger, runs *engine.Runs, service engine.FiringService) {
 	engine.Register(w, reg, runs, service)
 	w.RegisterWorkflowWithOptions(Workflow{Connectors: reg}.FlowBatch, workflow.RegisterOptions{Name: engine.BatchWorkflowType})
 	la := &ledgerActivities{ledger: ledger, runs: runs}

@@ -130,9 +130,20 @@ func TestScheduleFiresAndStopsWhenDisabled(t *testing.T) {
 		t.Fatal(err)
 	}
 	fired := int(paused.Info.NumActions)
-	firings := listFirings(t, a, flowID, fired)
-	for _, id := range firings {
-		for deliveries[engine.ScheduledRunID(flowID, id)] == 0 {
+	started := map[string]bool{} // firing workflow id → it started a run
+	for _, id := range listFirings(t, a, flowID, fired) {
+		var firing engine.Firing
+		if err := a.Client().GetWorkflow(ctx, id, "").Get(ctx, &firing); err != nil {
+			t.Fatal(err)
+		}
+		if firing.Skipped == "" && firing.RunID != engine.ScheduledRunID(flowID, id) {
+			t.Errorf("firing %s answered %+v", id, firing)
+		}
+		started[id] = firing.Skipped == ""
+		if !started[id] {
+			t.Logf("firing %s skipped: %s", id, firing.Skipped)
+		}
+		for started[id] && deliveries[engine.ScheduledRunID(flowID, id)] == 0 {
 			deliver(next(t, got))
 		}
 	}
@@ -141,16 +152,26 @@ func TestScheduleFiresAndStopsWhenDisabled(t *testing.T) {
 		t.Errorf("a disabled flow's schedule still fired: %s", r.Body)
 	case <-time.After(3 * time.Second):
 	}
-	// Each firing delivered once: every delivered run has its firing, and
-	// every firing's run was delivered exactly once.
-	firings = listFirings(t, a, flowID, fired)
-	for _, id := range firings {
-		if n := deliveries[engine.ScheduledRunID(flowID, id)]; n != 1 {
-			t.Errorf("firing %s delivered %d times, want once", id, n)
+	// Each firing that started a run delivered once, one that was skipped
+	// never, and every delivered run has its firing.
+	n := 0
+	for id, ran := range started {
+		want := 0
+		if ran {
+			want, n = 1, n+1
+		}
+		if got := deliveries[engine.ScheduledRunID(flowID, id)]; got != want {
+			t.Errorf("firing %s (started a run: %v) delivered %d times, want %d", id, ran, got, want)
 		}
 	}
-	if len(firings) != fired || len(deliveries) != fired {
-		t.Errorf("the schedule fired %d times; %d firings listed, %d runs delivered", fired, len(firings), len(deliveries))
+	if len(started) != fired || len(deliveries) != n {
+		t.Errorf("the schedule fired %d times; %d firings listed, %d started a run, %d runs delivered", fired, len(started), n, len(deliveries))
+	}
+	var firings []string
+	for id, ran := range started {
+		if ran {
+			firings = append(firings, id)
+		}
 	}
 	recordWorkflowHistory(t, a, firings[0], "", "schedule_firing")
 
@@ -293,5 +314,69 @@ func TestScheduleWithoutBatching(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatalf("GET /runs never listed %s: %+v", d.RunID, page.Runs)
 		}
+	}
+}
+
+// TestScheduleSkipsWhileARunIsGoing holds a scheduled run's request: the
+// firings meanwhile start no run and say which run is going; once it has
+// ended, the next firing runs again.
+func TestScheduleSkipsWhileARunIsGoing(t *testing.T) {
+	t.Parallel()
+	a := startServe(t, shortWindows(testConfig(t, t.TempDir(), false)))
+	c := client{t: t, base: "http://" + a.Addr()}
+	release := make(chan struct{})
+	url, got := receiver(t, func(n int, _ received) (int, string) {
+		if n == 1 {
+			select {
+			case <-release:
+			case <-time.After(time.Minute):
+			}
+		}
+		return 200, `{}`
+	})
+	flowID := c.publishFlow(fmt.Sprintf(`{"name": "slow ticker", "trigger": {"type": "schedule", "every": "1s"},
+		"steps": [{"id": "tick", "type": "http", "config": {"method": "POST", "url": "%s/tick",
+		 "body": {"type": "json", "json": {"run": "{{ run_id }}"}}}}]}`, url))
+	var first struct{ Run string }
+	if err := json.Unmarshal(next(t, got).Body, &first); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	query := fmt.Sprintf("WorkflowType = '%s' AND %s = '%s' AND ExecutionStatus = 'Completed'",
+		engine.FiringWorkflowType, engine.SAFlowID.GetName(), flowID)
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		resp, err := a.Client().ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
+			Namespace: a.cfg.TemporalNamespace, Query: query})
+		if err != nil {
+			t.Fatal(err)
+		}
+		skipped := ""
+		for _, ex := range resp.GetExecutions() {
+			var firing engine.Firing
+			if err := a.Client().GetWorkflow(ctx, ex.GetExecution().GetWorkflowId(), "").Get(ctx, &firing); err != nil {
+				t.Fatal(err)
+			}
+			if firing.Skipped != "" {
+				skipped = firing.Skipped
+			}
+		}
+		if skipped != "" {
+			if !strings.Contains(skipped, first.Run) {
+				t.Errorf("a firing skipped because %q, want run %s named", skipped, first.Run)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no firing was skipped while run %s was going", first.Run)
+		}
+	}
+	close(release)
+	var second struct{ Run string }
+	if err := json.Unmarshal(next(t, got).Body, &second); err != nil || second.Run == first.Run {
+		t.Fatalf("after the run ended, the schedule delivered %+v, %v", second, err)
+	}
+	c.must(http.StatusOK, "POST", "/api/v1/flows/"+flowID+"/disable", nil, nil)
+	if d := c.waitRun(first.Run); d.Status != "succeeded" {
+		t.Errorf("the held run: %+v", d)
 	}
 }

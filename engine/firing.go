@@ -59,11 +59,6 @@ const firingRetryFor = 365 * 24 * time.Hour
 // going starts none (StartScheduledRun).
 func FlowScheduleFiring(ctx workflow.Context, in RunInput) (*Firing, error) {
 	in = firingRun(in, workflow.GetInfo(ctx).WorkflowExecution.ID, workflow.Now(ctx))
-	// Found by its run id in the Temporal UI, like the batch that
-	// carries the run.
-	if err := workflow.UpsertTypedSearchAttributes(ctx, SARunIDs.ValueSet([]string{in.RunID})); err != nil {
-		return nil, fmt.Errorf("listing run %s on its firing: %w", in.RunID, err)
-	}
 	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
 		StartToCloseTimeout:    firingStartTimeout,
 		ScheduleToCloseTimeout: firingRetryFor,
@@ -74,6 +69,13 @@ func FlowScheduleFiring(ctx workflow.Context, in RunInput) (*Firing, error) {
 	var f Firing
 	if err := workflow.ExecuteLocalActivity(lctx, startScheduledRunActivity, in).Get(ctx, &f); err != nil {
 		return nil, fmt.Errorf("starting run %s: %w", in.RunID, err)
+	}
+	if f.RunID != "" {
+		// Found by its run id in the Temporal UI, like the batch that
+		// carries the run.
+		if err := workflow.UpsertTypedSearchAttributes(ctx, SARunIDs.ValueSet([]string{f.RunID})); err != nil {
+			return nil, fmt.Errorf("listing run %s on its firing: %w", f.RunID, err)
+		}
 	}
 	return &f, nil
 }

@@ -27,8 +27,8 @@ type Schedules struct {
 // or updated (paused when the flow is disabled) for a schedule trigger, and
 // removed for any other trigger. A firing while the previous firing is
 // still starting its run is skipped by Temporal; one while a run of the
-// flow is going starts none (FlowScheduleFiring). A schedule made by an older version
-// (whose action starts FlowRun) gets today's action here.
+// flow is going starts none (FlowScheduleFiring). A schedule made by an
+// older version (whose action starts FlowRun) gets today's action here.
 func (s *Schedules) Sync(ctx context.Context, flowID string, version int, doc *flows.Document, enabled bool) error {
 	if doc.Trigger.Type != flows.TriggerSchedule {
 		return s.Delete(ctx, flowID)

@@ -66,10 +66,10 @@ type App struct {
 	stops []func()
 	// sweeper keeps the run ledger moving; the API process owns it.
 	sweeper *batch.Sweeper
-	// exec is the Temporal side of the run service runs, which the API
-	// and the worker's schedule firings start runs through.
-	exec *engine.Runs
+	// runs is the run service, which the API and the worker's schedule
+	// firings start runs through; exec is its Temporal side.
 	runs *engine.Service
+	exec *engine.Runs
 	// lock holds the data dir while the embedded Temporal server runs.
 	lock *os.File
 }

@@ -101,6 +101,11 @@ type Options struct {
 	// not in the catalog, and flows subscribing to patterns that match no
 	// declared type.
 	EventsStrict bool
+
+	// beforeReplace, when set (by a test), runs between the read of a
+	// credential and its compare-and-swap write, to force the race with a
+	// token refresh deterministically.
+	beforeReplace func(id string)
 }
 
 // server holds the options the handlers read.
@@ -129,6 +134,8 @@ type server struct {
 	builder *ui.Handler
 	// writeProbe is /readyz's cached flow store write check.
 	writeProbe *writeProbe
+	// beforeReplace is Options.beforeReplace.
+	beforeReplace func(id string)
 }
 
 const loggerKey = "flowline.logger"
@@ -160,6 +167,8 @@ func New(opts Options) http.Handler {
 		syncTimeout:  HookSyncTimeout,
 		eventsStrict: opts.EventsStrict,
 		builder:      ui.New(),
+
+		beforeReplace: opts.beforeReplace,
 	}
 	s.writeProbe = &writeProbe{check: s.store.CheckWrite, now: time.Now}
 	if s.oauth == nil && s.sealer != nil {

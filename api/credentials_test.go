@@ -17,7 +17,7 @@ const testSecret = "s3cr3t-token-do-not-leak"
 
 // credEnv is an API with a Sealer; every response it answers is checked
 // for the secret.
-func credEnv(t *testing.T) (*env, *secrets.Sealer) {
+func credEnv(t *testing.T, changes ...func(*Options)) (*env, *secrets.Sealer) {
 	t.Helper()
 	key := make([]byte, secrets.KeySize)
 	if _, err := rand.Read(key); err != nil {
@@ -34,7 +34,13 @@ func credEnv(t *testing.T) (*env, *secrets.Sealer) {
 		}
 	})
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	return newEnv(t, func(o *Options) { o.Sealer = sealer; o.Logger = logger }), sealer
+	return newEnv(t, func(o *Options) {
+		o.Sealer = sealer
+		o.Logger = logger
+		for _, change := range changes {
+			change(o)
+		}
+	}), sealer
 }
 
 // noSecret fails when the response body or headers carry the secret.

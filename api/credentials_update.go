@@ -30,11 +30,6 @@ func (s *server) checkRedirectURL(c *gin.Context, in *oauth2Input) []flows.Probl
 // writes again when the credential changed in between (a token refresh).
 const replaceAttempts = 5
 
-// testHookBeforeReplace, when set by a test, runs between the read of a
-// credential and its compare-and-swap write, to force the race with a
-// token refresh deterministically. It is nil in production.
-var testHookBeforeReplace func(id string)
-
 // updateCredential answers PUT /credentials/{id}: the secret and, for an
 // oauth2 credential, its client settings are replaced; the id and name
 // stay. The body is {secret, oauth2} as for POST, each optional but not
@@ -77,8 +72,8 @@ func (s *server) updateCredential(c *gin.Context) {
 			internalError(c, "sealing the secret", err)
 			return
 		}
-		if testHookBeforeReplace != nil {
-			testHookBeforeReplace(cred.ID)
+		if s.beforeReplace != nil {
+			s.beforeReplace(cred.ID)
 		}
 		updated, err = s.store.ReplaceCredential(ctx, cred.ID, kind, sealed, cred.Sealed)
 		if errors.Is(err, store.ErrStale) && attempt < replaceAttempts {

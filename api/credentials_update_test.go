@@ -141,7 +141,15 @@ func TestOAuth2CallbackURLIsFixed(t *testing.T) {
 // merges its change over the fresh token rather than writing the old one
 // back. A credential that keeps changing is a 409 that changes nothing.
 func TestUpdateOAuth2CredentialRacesRefresh(t *testing.T) {
-	e, sealer := credEnv(t)
+	// hook runs between the PUT's read and its write.
+	var hook func(id string)
+	e, sealer := credEnv(t, func(o *Options) {
+		o.beforeReplace = func(id string) {
+			if hook != nil {
+				hook(id)
+			}
+		}
+	})
 	st := e.store
 	ctx := context.Background()
 	settings := map[string]any{"token_url": "https://idp.example.com/token", "client_id": "app", "refresh_token": "rt-1"}
@@ -176,11 +184,9 @@ func TestUpdateOAuth2CredentialRacesRefresh(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	t.Cleanup(func() { testHookBeforeReplace = nil })
-
 	// One refresh in between: the PUT retries and keeps the rotated token.
-	testHookBeforeReplace = func(id string) {
-		testHookBeforeReplace = nil
+	hook = func(id string) {
+		hook = nil
 		refresh(id)
 	}
 	e.do("PUT", "/api/v1/credentials/crm", map[string]any{"secret": "cs-2"}).want(t, http.StatusOK).decode(t, &info)
@@ -190,9 +196,9 @@ func TestUpdateOAuth2CredentialRacesRefresh(t *testing.T) {
 
 	// A refresh before every write: the PUT gives up with a 409 and the
 	// last refreshed value stays.
-	testHookBeforeReplace = refresh
+	hook = refresh
 	p := e.do("PUT", "/api/v1/credentials/crm", map[string]any{"secret": "cs-3"}).want(t, http.StatusConflict).problem(t)
-	testHookBeforeReplace = nil
+	hook = nil
 	if refreshes != 1+replaceAttempts {
 		t.Errorf("%d attempts, want %d", refreshes-1, replaceAttempts)
 	}

@@ -88,8 +88,12 @@ func (s *server) hook(c *gin.Context) {
 	runID := engine.NewRunID(flowID)
 	if key != "" {
 		runID = engine.DeterministicRunID(flowID, key)
-		// A sequential repeat is answered without storing its files again;
-		// concurrent repeats are caught by Start.
+	}
+	// A sequential repeat with files is answered without storing them
+	// again. Any other repeat, concurrent or not, is caught by Start,
+	// which answers with the first run; asking first would cost every
+	// new webhook a ledger read and a Temporal call for nothing.
+	if key != "" && len(payload.uploads) > 0 {
 		if d, err := runs.Get(ctx, runID); err == nil {
 			s.answerHook(c, runs, doc, &d.Run)
 			return

@@ -31,7 +31,8 @@ type triggerCache struct {
 }
 
 // liveFlow is an enabled flow as triggers see it: its published version,
-// parsed.
+// parsed. Every request reading the snapshot shares it (and runs' inputs
+// copy Doc shallowly): it is read only.
 type liveFlow struct {
 	ID      string
 	Version int

@@ -129,7 +129,8 @@ type server struct {
 	syncTimeout time.Duration
 	// eventsStrict refuses what the event catalog does not declare.
 	eventsStrict bool
-	catalogs     catalogCache
+	// triggerCache keeps what event and webhook triggers read.
+	triggerCache triggerCache
 	// builder serves the visual builder at "/".
 	builder *ui.Handler
 	// writeProbe is /readyz's cached flow store write check.

@@ -5,55 +5,19 @@ import (
 	"fmt"
 	"net/http"
 	"sort"
-	"sync"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/flowline/flowline/flows"
-	"github.com/flowline/flowline/internal/store"
 )
 
-// catalogCache keeps the compiled event catalog until the store's
-// fingerprint of it changes (a write through this API, another API
-// process or `flowline event-types import`), so that an event costs one
-// small query rather than compiling every schema again.
-type catalogCache struct {
-	mu  sync.Mutex
-	fp  store.CatalogFingerprint
-	cat *flows.Catalog
-}
-
-// catalog returns the current event catalog.
+// catalog returns the current event catalog (see triggerCache).
 func (s *server) catalog(ctx context.Context) (*flows.Catalog, error) {
-	fp, err := s.store.EventTypesFingerprint(ctx)
+	snap, err := s.triggers(ctx)
 	if err != nil {
 		return nil, err
 	}
-	s.catalogs.mu.Lock()
-	defer s.catalogs.mu.Unlock()
-	if s.catalogs.cat != nil && s.catalogs.fp == fp {
-		return s.catalogs.cat, nil
-	}
-	records, err := s.store.ListEventTypes(ctx, "")
-	if err != nil {
-		return nil, err
-	}
-	types := make([]flows.EventType, 0, len(records))
-	for _, r := range records {
-		et, err := r.EventType()
-		if err != nil {
-			return nil, err
-		}
-		types = append(types, et)
-	}
-	cat, err := flows.NewCatalog(types)
-	if err != nil {
-		return nil, err
-	}
-	// The fingerprint read before the list may be older than the list:
-	// then the next call reloads, which is only wasted work.
-	s.catalogs.fp, s.catalogs.cat = fp, cat
-	return cat, nil
+	return snap.catalog, nil
 }
 
 // catalogWarnings returns a valid document's warnings: the template
@@ -80,17 +44,12 @@ func (s *server) catalogWarnings(c *gin.Context, doc *flows.Document) (warnings 
 	return flows.AllWarnings(doc, cat), true
 }
 
-// checkEvent checks a posted event against the catalog: the data of a
-// declared type must match its schema, and in strict mode the type must be
-// declared. It answers 422 itself (ok false) or returns the type, nil when
-// undeclared.
-func (s *server) checkEvent(c *gin.Context, ev *Envelope) (*flows.CatalogEntry, bool) {
-	cat, err := s.catalog(c.Request.Context())
-	if err != nil {
-		internalError(c, "reading the event catalog", err)
-		return nil, false
-	}
-	entry := cat.Lookup(ev.EventType)
+// checkEvent checks a posted event against the catalog of snap: the data
+// of a declared type must match its schema, and in strict mode the type
+// must be declared. It answers 422 itself (ok false) or returns the type,
+// nil when undeclared.
+func (s *server) checkEvent(c *gin.Context, snap *triggerSnapshot, ev *Envelope) (*flows.CatalogEntry, bool) {
+	entry := snap.catalog.Lookup(ev.EventType)
 	if entry == nil {
 		if s.eventsStrict {
 			problem(c, http.StatusUnprocessableEntity, fmt.Sprintf("event type %q is not in the catalog", ev.EventType),
@@ -130,24 +89,14 @@ type subscriber struct {
 // subscribers maps each of names to the enabled flows whose published
 // version subscribes to it.
 func (s *server) subscribers(ctx context.Context, names []string) (map[string][]subscriber, error) {
-	enabled, err := s.store.ListEnabledFlows(ctx)
+	snap, err := s.triggers(ctx)
 	if err != nil {
 		return nil, err
 	}
 	out := make(map[string][]subscriber, len(names))
-	for _, f := range enabled {
-		v, err := s.store.LatestVersion(ctx, f.ID)
-		if err != nil {
-			return nil, err
-		}
-		doc, err := flows.ParseDocument(v.Document)
-		if err != nil {
-			return nil, fmt.Errorf("reading the published version of flow %s: %w", f.ID, err)
-		}
-		for _, n := range names {
-			if doc.Subscribes(n) {
-				out[n] = append(out[n], subscriber{ID: f.ID, Name: doc.Name})
-			}
+	for _, n := range names {
+		for _, f := range snap.subscribersOf(n) {
+			out[n] = append(out[n], subscriber{ID: f.ID, Name: f.Doc.Name})
 		}
 	}
 	for _, subs := range out {

@@ -73,7 +73,13 @@ func (s *server) postEvent(c *gin.Context) {
 		problem(c, http.StatusUnprocessableEntity, "the event is invalid", problems...)
 		return
 	}
-	entry, ok := s.checkEvent(c, &ev)
+	ctx := c.Request.Context()
+	snap, err := s.triggers(ctx)
+	if err != nil {
+		internalError(c, "reading the event catalog and enabled flows", err)
+		return
+	}
+	entry, ok := s.checkEvent(c, snap, &ev)
 	if !ok {
 		return
 	}
@@ -99,35 +105,17 @@ func (s *server) postEvent(c *gin.Context) {
 		internalError(c, "encoding the event", err)
 		return
 	}
-	ctx := c.Request.Context()
-	enabled, err := s.store.ListEnabledFlows(ctx)
-	if err != nil {
-		internalError(c, "listing enabled flows", err)
-		return
-	}
 	// Every subscribed flow's run input is built and measured before any
 	// run starts, so an event too large for one flow starts none.
 	var inputs []engine.RunInput
-	for _, f := range enabled {
-		v, err := s.store.LatestVersion(ctx, f.ID)
-		if err != nil {
-			internalError(c, "reading the published version of flow "+f.ID, err)
-			return
-		}
-		doc, err := flows.ParseDocument(v.Document)
-		if err != nil {
-			internalError(c, "reading the published version of flow "+f.ID, err)
-			return
-		}
-		if !doc.Subscribes(ev.EventType) {
-			continue
-		}
-		in := engine.NewRunInput(f.ID, v.Version, doc, engine.DeterministicRunID(f.ID, ev.EventID), engine.TriggerInput{
+	for _, f := range snap.subscribersOf(ev.EventType) {
+		doc := f.Doc
+		in := engine.NewRunInput(f.ID, f.Version, doc, engine.DeterministicRunID(f.ID, ev.EventID), engine.TriggerInput{
 			TriggerInfo: flows.TriggerInfo{Type: flows.TriggerEvent, Body: envelope},
 			ID:          ev.EventID, Event: envelope, Data: ev.Data,
 		}, now)
 		in.Trigger.Message = eventMessage(entry, doc, flows.RunContext{
-			Flow: flows.FlowInfo{ID: f.ID, Name: doc.Name, Version: v.Version}, Run: flows.RunInfo{ID: in.RunID, StartedAt: now},
+			Flow: flows.FlowInfo{ID: f.ID, Name: doc.Name, Version: f.Version}, Run: flows.RunInfo{ID: in.RunID, StartedAt: now},
 			Trigger: in.Trigger.TriggerInfo, Event: envelope, Data: ev.Data,
 		})
 		if !inputFits(c, in) {

@@ -111,7 +111,7 @@ func (f *fakeRuns) Retry(_ context.Context, runID string) (*engine.Run, error) {
 
 // env is one API under test with its dependencies.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	store *store.Store
 	runs  *fakeRuns
 	h     http.Handler
@@ -120,7 +120,7 @@ type env struct {
 
 // newEnv builds an API over a real SQLite store and a real validator;
 // change adjusts the options first.
-func newEnv(t *testing.T, change func(*Options)) *env {
+func newEnv(t testing.TB, change func(*Options)) *env {
 	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, "sqlite:///"+filepath.Join(t.TempDir(), "flows.db"))
@@ -189,7 +189,7 @@ func (e *env) send(req *http.Request) response {
 }
 
 // want checks the status code, showing the body when it differs.
-func (r response) want(t *testing.T, status int) response {
+func (r response) want(t testing.TB, status int) response {
 	t.Helper()
 	if r.Code != status {
 		t.Fatalf("status = %d, want %d; body: %s", r.Code, status, r.Body.String())
@@ -198,7 +198,7 @@ func (r response) want(t *testing.T, status int) response {
 }
 
 // decode decodes the JSON body into v.
-func (r response) decode(t *testing.T, v any) {
+func (r response) decode(t testing.TB, v any) {
 	t.Helper()
 	if err := json.Unmarshal(r.Body.Bytes(), v); err != nil {
 		t.Fatalf("decoding %q: %v", r.Body.String(), err)
@@ -206,7 +206,7 @@ func (r response) decode(t *testing.T, v any) {
 }
 
 // problem decodes a problem+json body, checking its content type.
-func (r response) problem(t *testing.T) ProblemDetails {
+func (r response) problem(t testing.TB) ProblemDetails {
 	t.Helper()
 	if ct := r.Header().Get("Content-Type"); ct != ProblemContentType {
 		t.Errorf("Content-Type = %q, want %q", ct, ProblemContentType)

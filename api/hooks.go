@@ -40,38 +40,11 @@ func (s *server) hook(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	flowID := c.Param("flow_id")
-	f, err := s.store.GetFlow(ctx, flowID)
-	if errors.Is(err, store.ErrNotFound) {
-		problemf(c, http.StatusNotFound, "no flow with id %q", flowID)
-		return
-	}
-	if err != nil {
-		internalError(c, "reading the flow", err)
-		return
-	}
-	if f.PublishedVersion == nil {
-		problemf(c, http.StatusNotFound, "flow %s has no published version", flowID)
-		return
-	}
-	v, err := s.store.LatestVersion(ctx, flowID)
-	if err != nil {
-		internalError(c, "reading the published version", err)
-		return
-	}
-	doc, err := flows.ParseDocument(v.Document)
-	if err != nil {
-		internalError(c, "reading the published version", err)
+	flowVersion, doc, ok := s.hookFlow(c, flowID)
+	if !ok {
 		return
 	}
 	trig := doc.Trigger
-	if trig.Type != flows.TriggerWebhook {
-		problemf(c, http.StatusNotFound, "flow %s is not triggered by webhooks", flowID)
-		return
-	}
-	if !f.Enabled {
-		problemf(c, http.StatusConflict, "flow %s is disabled; enable it to accept webhooks", flowID)
-		return
-	}
 	methods := trig.Methods
 	if len(methods) == 0 {
 		methods = []string{http.MethodPost}
@@ -115,14 +88,18 @@ func (s *server) hook(c *gin.Context) {
 	runID := engine.NewRunID(flowID)
 	if key != "" {
 		runID = engine.DeterministicRunID(flowID, key)
-		// A sequential repeat is answered without storing its files again;
-		// concurrent repeats are caught by Start.
+	}
+	// A sequential repeat with files is answered without storing them
+	// again. Any other repeat, concurrent or not, is caught by Start,
+	// which answers with the first run; asking first would cost every
+	// new webhook a ledger read and a Temporal call for nothing.
+	if key != "" && len(payload.uploads) > 0 {
 		if d, err := runs.Get(ctx, runID); err == nil {
 			s.answerHook(c, runs, doc, &d.Run)
 			return
 		}
 	}
-	in := engine.NewRunInput(flowID, v.Version, doc, runID, engine.TriggerInput{
+	in := engine.NewRunInput(flowID, flowVersion, doc, runID, engine.TriggerInput{
 		TriggerInfo: flows.TriggerInfo{Type: flows.TriggerWebhook, Body: payload.body, Headers: headers, Query: query},
 		ID:          key, Data: payload.body,
 	}, time.Now().UTC())
@@ -152,6 +129,57 @@ func (s *server) hook(c *gin.Context) {
 		return
 	}
 	s.answerHook(c, runs, doc, run)
+}
+
+// hookFlow finds the published version of an enabled webhook flow in the
+// trigger cache (one revision read) and returns it with its document
+// parsed. Any other flow — unknown, never published, disabled, or
+// triggered otherwise — is read from the store to answer why not, as
+// hook describes; ok false means it was answered.
+func (s *server) hookFlow(c *gin.Context, flowID string) (version int, doc *flows.Document, ok bool) {
+	ctx := c.Request.Context()
+	snap, err := s.triggers(ctx)
+	if err != nil {
+		internalError(c, "reading the flow", err)
+		return 0, nil, false
+	}
+	if f := snap.byID[flowID]; f != nil && f.Doc.Trigger.Type == flows.TriggerWebhook {
+		return f.Version, f.Doc, true
+	}
+	fl, err := s.store.GetFlow(ctx, flowID)
+	if errors.Is(err, store.ErrNotFound) {
+		problemf(c, http.StatusNotFound, "no flow with id %q", flowID)
+		return 0, nil, false
+	}
+	if err != nil {
+		internalError(c, "reading the flow", err)
+		return 0, nil, false
+	}
+	if fl.PublishedVersion == nil {
+		problemf(c, http.StatusNotFound, "flow %s has no published version", flowID)
+		return 0, nil, false
+	}
+	v, err := s.store.LatestVersion(ctx, flowID)
+	if err != nil {
+		internalError(c, "reading the published version", err)
+		return 0, nil, false
+	}
+	doc, err = flows.ParseDocument(v.Document)
+	if err != nil {
+		internalError(c, "reading the published version", err)
+		return 0, nil, false
+	}
+	if doc.Trigger.Type != flows.TriggerWebhook {
+		problemf(c, http.StatusNotFound, "flow %s is not triggered by webhooks", flowID)
+		return 0, nil, false
+	}
+	if !fl.Enabled {
+		problemf(c, http.StatusConflict, "flow %s is disabled; enable it to accept webhooks", flowID)
+		return 0, nil, false
+	}
+	// Enabled since the snapshot was read: a run of it is as right as
+	// the refusal the snapshot would have given.
+	return v.Version, doc, true
 }
 
 // authenticateHook checks the request against the trigger's auth and

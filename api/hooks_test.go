@@ -114,7 +114,11 @@ func TestHookDeduplicatesByWebhookID(t *testing.T) {
 		req.Header.Set("webhook-id", "msg_1")
 		e.send(req).want(t, http.StatusAccepted).decode(t, into)
 	}
-	if first.RunID == "" || first.RunID != second.RunID || len(e.runs.started) != 1 {
+	// Both reach Start with the same run id (this fake records every
+	// Start; the run service starts nothing for the repeat, see
+	// internal/app TestWebhooksEndToEnd): without files to store, the
+	// API does not ask for the run first.
+	if first.RunID == "" || first.RunID != second.RunID || len(e.runs.started) != 2 || e.runs.started[1].RunID != first.RunID {
 		t.Errorf("runs %q and %q, %d started", first.RunID, second.RunID, len(e.runs.started))
 	}
 	if e.runs.started[0].Trigger.ID != "msg_1" {

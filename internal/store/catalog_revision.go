@@ -8,12 +8,18 @@ import (
 	"gorm.io/gorm/clause"
 )
 
-// catalogRevision is the one row of table catalog_revision: a number
-// incremented in the same transaction as every change to the event
-// catalog, so that every process sees a change whatever the clocks say.
+// catalogRevision is the one row of table catalog_revision: two numbers,
+// each incremented in the same transaction as every change to what it
+// covers, so that every process sees a change whatever the clocks say.
+// Revision covers the event catalog; FlowsRevision covers what triggers
+// read of flows (see TriggerRevision). One row, so that a process learns
+// both with one primary-key read.
 type catalogRevision struct {
 	ID       int   `gorm:"primaryKey;autoIncrement:false"`
 	Revision int64 `gorm:"not null;default:0"`
+	// FlowsRevision was added after the table: AutoMigrate adds it to an
+	// existing row as 0.
+	FlowsRevision int64 `gorm:"not null;default:0"`
 }
 
 // TableName names the table.
@@ -29,10 +35,24 @@ func seedCatalogRevision(tx *gorm.DB) error {
 
 // bumpCatalog increments the catalog revision within tx.
 func bumpCatalog(tx *gorm.DB) error {
+	return bumpRevision(tx, "revision", "catalog")
+}
+
+// bumpFlows increments the flows revision within tx.
+func bumpFlows(tx *gorm.DB) error {
+	return bumpRevision(tx, "flows_revision", "flows")
+}
+
+// bumpRevision increments one column of the revision row within tx. The
+// callers do it as their transaction's last write, so that the row's lock
+// (PostgreSQL holds it until commit) is always taken after the flow or
+// event type rows the transaction changed, never before: no two writers
+// wait for each other in opposite orders.
+func bumpRevision(tx *gorm.DB, column, what string) error {
 	err := tx.Model(&catalogRevision{}).Where("id = ?", 1).
-		Update("revision", gorm.Expr("revision + 1")).Error
+		Update(column, gorm.Expr(column+" + 1")).Error
 	if err != nil {
-		return fmt.Errorf("bumping the catalog revision: %w", err)
+		return fmt.Errorf("bumping the %s revision: %w", what, err)
 	}
 	return nil
 }
@@ -47,9 +67,9 @@ type CatalogFingerprint struct {
 // EventTypesFingerprint returns the catalog's current fingerprint: its
 // revision number.
 func (s *Store) EventTypesFingerprint(ctx context.Context) (CatalogFingerprint, error) {
-	var row catalogRevision
-	if err := s.db.WithContext(ctx).Where("id = ?", 1).Take(&row).Error; err != nil {
+	rev, err := s.TriggerRevision(ctx)
+	if err != nil {
 		return CatalogFingerprint{}, fmt.Errorf("reading the catalog fingerprint: %w", err)
 	}
-	return CatalogFingerprint{Revision: row.Revision}, nil
+	return rev.Catalog, nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
 
@@ -23,7 +24,10 @@ type EventKey struct {
 // it is ErrKeyReused.
 func (s *Store) RememberEventKey(ctx context.Context, key, requestHash string) error {
 	rec := &EventKey{Key: key, RequestHash: requestHash}
-	res := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(rec)
+	// One statement is atomic by itself: gorm's default transaction
+	// around it would only add a BEGIN and a COMMIT to every event.
+	res := s.db.WithContext(ctx).Session(&gorm.Session{SkipDefaultTransaction: true}).
+		Clauses(clause.OnConflict{DoNothing: true}).Create(rec)
 	if res.Error != nil {
 		return fmt.Errorf("recording event key %q: %w", key, res.Error)
 	}

@@ -93,7 +93,7 @@ func (s *Store) UpdateDraft(ctx context.Context, id, name string, draft []byte) 
 
 // SetEnabled starts or stops a flow reacting to triggers. Enabling a flow
 // that was never published fails with ErrNotPublished; disabling always
-// succeeds.
+// succeeds. Either bumps the flows' TriggerRevision.
 func (s *Store) SetEnabled(ctx context.Context, id string, enabled bool) (*Flow, error) {
 	action := "disabling"
 	if enabled {
@@ -109,7 +109,10 @@ func (s *Store) SetEnabled(ctx context.Context, id string, enabled bool) (*Flow,
 			return ErrNotPublished
 		}
 		f, err = updateFlowTx(tx, id, map[string]any{"enabled": enabled})
-		return err
+		if err != nil {
+			return err
+		}
+		return bumpFlows(tx)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%s flow %s: %w", action, id, err)
@@ -141,7 +144,8 @@ func updateFlowTx(tx *gorm.DB, id string, changes map[string]any) (*Flow, error)
 	return getFlow(tx, id)
 }
 
-// DeleteFlow removes a flow and all its versions in one transaction.
+// DeleteFlow removes a flow and all its versions in one transaction, which
+// also bumps the flows' TriggerRevision.
 func (s *Store) DeleteFlow(ctx context.Context, id string) error {
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Where("flow_id = ?", id).Delete(&FlowVersion{}).Error; err != nil {
@@ -154,7 +158,7 @@ func (s *Store) DeleteFlow(ctx context.Context, id string) error {
 		if res.RowsAffected == 0 {
 			return ErrNotFound
 		}
-		return nil
+		return bumpFlows(tx)
 	})
 	if err != nil {
 		return fmt.Errorf("deleting flow %s: %w", id, err)

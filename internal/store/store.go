@@ -4,6 +4,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"net/url"
@@ -22,6 +23,9 @@ import (
 type Store struct {
 	db      *gorm.DB
 	dialect string
+	// revision reads the trigger revision: prepared once, since every
+	// trigger runs it (see TriggerRevision).
+	revision *sql.Stmt
 }
 
 // sqlitePragmas are applied by the modernc driver on every new connection.
@@ -88,6 +92,10 @@ func open(ctx context.Context, databaseURL string) (*Store, error) {
 	if err := s.migrate(ctx); err != nil {
 		_ = sqlDB.Close()
 		return nil, err
+	}
+	if s.revision, err = sqlDB.PrepareContext(ctx, revisionQuery); err != nil {
+		_ = sqlDB.Close()
+		return nil, fmt.Errorf("opening %s store: preparing the trigger revision read: %w", dialect, err)
 	}
 	return s, nil
 }
@@ -182,6 +190,7 @@ func (s *Store) Close() error {
 	if err != nil {
 		return fmt.Errorf("closing store: %w", err)
 	}
+	_ = s.revision.Close() // closing the database closes it anyway
 	if err := sqlDB.Close(); err != nil {
 		return fmt.Errorf("closing store: %w", err)
 	}

@@ -28,7 +28,7 @@ var errVersionTaken = errors.New("version number taken")
 
 // Publish freezes document as the flow's next version (1 for the first),
 // records it as the published version and enables the flow, all in one
-// transaction.
+// transaction, which also bumps the flows' TriggerRevision.
 //
 // Concurrent publishes of one flow are serialised: the transaction first
 // updates the flow row, which holds PostgreSQL's row lock (and SQLite's
@@ -87,7 +87,10 @@ func (s *Store) publishOnce(ctx context.Context, id string, document []byte) (*F
 			"enabled":           true,
 			"updated_at":        now,
 		})
-		return err
+		if err != nil {
+			return err
+		}
+		return bumpFlows(tx)
 	})
 	if err != nil {
 		return nil, nil, err

@@ -1,0 +1,164 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	"github.com/flowline/flowline/flows"
+	"github.com/flowline/flowline/internal/store"
+)
+
+// triggerCache keeps what event and webhook triggers read from the store —
+// the compiled event catalog, the enabled flows with their published
+// versions parsed, and which of them each event type starts — so that a
+// trigger costs one primary-key read (store.TriggerRevision) instead of
+// listing flows, reading their versions and parsing them every time.
+//
+// It is correct across API processes sharing one store: every write that
+// changes any of this bumps the revision in its own transaction, so once a
+// publish, disable, delete or catalog change has been answered, the next
+// trigger through any process reads a new revision and reloads.
+type triggerCache struct {
+	// cur is the newest snapshot; read without the lock.
+	cur atomic.Pointer[triggerSnapshot]
+	// loads counts the loads started, so that a caller can tell a load
+	// that began after its own revision read.
+	loads atomic.Uint64
+	// mu lets one caller load at a time; the others wait for its result.
+	mu sync.Mutex
+}
+
+// liveFlow is an enabled flow as triggers see it: its published version,
+// parsed. Every request reading the snapshot shares it (and runs' inputs
+// copy Doc shallowly): it is read only.
+type liveFlow struct {
+	ID      string
+	Version int
+	Doc     *flows.Document
+}
+
+// maxMemoTypes bounds how many event types a snapshot remembers the
+// subscribers of: types are whatever clients post, so past this many the
+// rest are matched each time.
+const maxMemoTypes = 4096
+
+// triggerSnapshot is the state of the store at one revision (or newer).
+// It is never changed once published, except for its memo of subscribers.
+type triggerSnapshot struct {
+	rev store.TriggerRevision
+	// load is the number of the load that made it (triggerCache.loads).
+	load    uint64
+	catalog *flows.Catalog
+	// enabled are the enabled flows, oldest first; byID indexes them.
+	enabled []*liveFlow
+	byID    map[string]*liveFlow
+	// subs memoises subscribersOf: event type → []*liveFlow.
+	subs  sync.Map
+	nsubs atomic.Int64
+}
+
+// triggers returns the snapshot of what triggers read, current as of a
+// revision read made by this call: anything committed before the call
+// began is in it.
+func (s *server) triggers(ctx context.Context) (*triggerSnapshot, error) {
+	rev, err := s.store.TriggerRevision(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tc := &s.triggerCache
+	// A load numbered above seen began after rev was read, so its data is
+	// at least as new as rev.
+	seen := tc.loads.Load()
+	if snap := tc.cur.Load(); snap != nil && (snap.rev == rev || snap.load > seen) {
+		return snap, nil
+	}
+	tc.mu.Lock()
+	defer tc.mu.Unlock()
+	prev := tc.cur.Load()
+	if prev != nil && (prev.rev == rev || prev.load > seen) {
+		return prev, nil // loaded by the caller this one waited for
+	}
+	snap, err := s.loadTriggers(ctx, rev, prev, tc.loads.Add(1))
+	if err != nil {
+		return nil, err
+	}
+	tc.cur.Store(snap)
+	return snap, nil
+}
+
+// loadTriggers reads what changed since prev (nil: everything). The data
+// is read after rev was, so it is at least as new as rev; a change
+// committed in between makes the snapshot newer than its revision, and the
+// next call reloads it once more, which is only wasted work.
+func (s *server) loadTriggers(ctx context.Context, rev store.TriggerRevision, prev *triggerSnapshot, load uint64) (*triggerSnapshot, error) {
+	snap := &triggerSnapshot{rev: rev, load: load}
+	if prev != nil && prev.rev.Catalog == rev.Catalog {
+		snap.catalog = prev.catalog
+	} else {
+		cat, err := s.loadCatalog(ctx)
+		if err != nil {
+			return nil, err
+		}
+		snap.catalog = cat
+	}
+	if prev != nil && prev.rev.Flows == rev.Flows {
+		snap.enabled, snap.byID = prev.enabled, prev.byID
+		return snap, nil
+	}
+	versions, err := s.store.ListEnabledVersions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	snap.enabled = make([]*liveFlow, 0, len(versions))
+	snap.byID = make(map[string]*liveFlow, len(versions))
+	for _, v := range versions {
+		doc, err := flows.ParseDocument(v.Document)
+		if err != nil {
+			return nil, fmt.Errorf("reading the published version of flow %s: %w", v.FlowID, err)
+		}
+		f := &liveFlow{ID: v.FlowID, Version: v.Version, Doc: doc}
+		snap.enabled = append(snap.enabled, f)
+		snap.byID[f.ID] = f
+	}
+	return snap, nil
+}
+
+// loadCatalog reads and compiles the event catalog.
+func (s *server) loadCatalog(ctx context.Context) (*flows.Catalog, error) {
+	records, err := s.store.ListEventTypes(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	types := make([]flows.EventType, 0, len(records))
+	for _, r := range records {
+		et, err := r.EventType()
+		if err != nil {
+			return nil, err
+		}
+		types = append(types, et)
+	}
+	return flows.NewCatalog(types)
+}
+
+// subscribersOf returns the enabled flows whose published version
+// subscribes to eventType, oldest first. The slice is shared: callers
+// must not change it.
+func (snap *triggerSnapshot) subscribersOf(eventType string) []*liveFlow {
+	if got, ok := snap.subs.Load(eventType); ok {
+		return got.([]*liveFlow)
+	}
+	var out []*liveFlow
+	for _, f := range snap.enabled {
+		if f.Doc.Subscribes(eventType) {
+			out = append(out, f)
+		}
+	}
+	if snap.nsubs.Load() < maxMemoTypes {
+		if _, loaded := snap.subs.LoadOrStore(eventType, out); !loaded {
+			snap.nsubs.Add(1)
+		}
+	}
+	return out
+}

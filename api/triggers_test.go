@@ -1,0 +1,180 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/flowline/flowline/connectors"
+	httpconn "github.com/flowline/flowline/connectors/http"
+	"github.com/flowline/flowline/flows"
+	"github.com/flowline/flowline/internal/store"
+)
+
+// apiOn is an API process of its own (its own store handle, trigger cache
+// and run service) over the flow store at databaseURL.
+func apiOn(t *testing.T, databaseURL string) *env {
+	t.Helper()
+	st, err := store.Open(context.Background(), databaseURL)
+	if err != nil {
+		t.Fatalf("opening store: %v", err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	reg := connectors.NewRegistry(httpconn.New(httpconn.Options{}))
+	v, err := flows.NewValidator(reg.Schemas())
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs := newFakeRuns()
+	return &env{t: t, store: st, runs: runs, h: New(Options{Store: st, Validator: v, Registry: reg, Runs: runs})}
+}
+
+// eventRuns posts an event of type typ and returns the flows (id@version)
+// of the runs it started.
+func (e *env) eventRuns(typ string) []string {
+	e.t.Helper()
+	var res struct {
+		Runs []Run `json:"runs"`
+	}
+	e.do("POST", "/api/v1/events", `{"event_type": "`+typ+`", "data": {"n": 1}}`).want(e.t, http.StatusAccepted).decode(e.t, &res)
+	out := []string{}
+	for _, r := range res.Runs {
+		out = append(out, fmt.Sprintf("%s@%d", r.FlowID, r.FlowVersion))
+	}
+	return out
+}
+
+// started is how many runs the API has started.
+func (e *env) started() int {
+	e.runs.mu.Lock()
+	defer e.runs.mu.Unlock()
+	return len(e.runs.started)
+}
+
+func eventFlowDoc(pattern string) string {
+	return `{"name": "on ` + pattern + `", "trigger": {"type": "event", "events": ["` + pattern + `"]}, "steps": [
+	  {"id": "a", "type": "http", "config": {"method": "POST", "url": "https://example.com/x"}}]}`
+}
+
+// TestTriggersSeeWritesThroughAnotherAPI runs two API processes on one
+// flow store (a SQLite file; a PostgreSQL schema): every publish, disable,
+// enable, delete and catalog change answered by one is seen by the very
+// next event or webhook through the other, whose trigger cache was warm.
+func TestTriggersSeeWritesThroughAnotherAPI(t *testing.T) {
+	eachDatabase(t, func(t *testing.T, databaseURL string) {
+		a, b := apiOn(t, databaseURL), apiOn(t, databaseURL)
+		expect := func(what string, got []string, want ...string) {
+			t.Helper()
+			if fmt.Sprint(got) != fmt.Sprint(append([]string{}, want...)) {
+				t.Fatalf("%s: runs of %v, want %v", what, got, want)
+			}
+		}
+		expect("no flows yet", b.eventRuns("order.created"))
+
+		var f flowJSON
+		a.do("POST", "/api/v1/flows", eventFlowDoc("order.*")).want(t, http.StatusCreated).decode(t, &f)
+		expect("a draft", b.eventRuns("order.created"))
+		a.do("POST", "/api/v1/flows/"+f.ID+"/publish", nil).want(t, http.StatusOK)
+		expect("after a publish through a", b.eventRuns("order.created"), f.ID+"@1")
+
+		a.do("PUT", "/api/v1/flows/"+f.ID, eventFlowDoc("invoice.*")).want(t, http.StatusOK)
+		expect("a new draft only", b.eventRuns("order.created"), f.ID+"@1")
+		a.do("POST", "/api/v1/flows/"+f.ID+"/publish", nil).want(t, http.StatusOK)
+		expect("the old subscription after republishing", b.eventRuns("order.created"))
+		expect("the new subscription", b.eventRuns("invoice.paid"), f.ID+"@2")
+
+		a.do("POST", "/api/v1/flows/"+f.ID+"/disable", nil).want(t, http.StatusOK)
+		n := b.started()
+		expect("after a disable through a", b.eventRuns("invoice.paid"))
+		if b.started() != n {
+			t.Fatal("a run of a disabled flow was started")
+		}
+		a.do("POST", "/api/v1/flows/"+f.ID+"/enable", nil).want(t, http.StatusOK)
+		expect("after an enable through a", b.eventRuns("invoice.paid"), f.ID+"@2")
+
+		// The catalog: a type declared through a checks b's next event.
+		a.do("POST", "/api/v1/event-types", `{"name": "invoice.paid", "schema": {"type": "object", "properties": {"n": {"type": "string"}}}}`).
+			want(t, http.StatusCreated)
+		p := b.do("POST", "/api/v1/events", `{"event_type": "invoice.paid", "data": {"n": 1}}`).want(t, http.StatusUnprocessableEntity).problem(t)
+		if len(p.Errors) != 1 || p.Errors[0].Pointer != "/data/n" {
+			t.Fatalf("problem %+v, want one at /data/n", p)
+		}
+		a.do("DELETE", "/api/v1/event-types/invoice.paid?force=true", nil).want(t, http.StatusNoContent)
+		expect("after the type's deletion", b.eventRuns("invoice.paid"), f.ID+"@2")
+
+		a.do("DELETE", "/api/v1/flows/"+f.ID, nil).want(t, http.StatusNoContent)
+		expect("after a delete through a", b.eventRuns("invoice.paid"))
+
+		// Webhooks, the same way.
+		h := a.publishHook(hookDoc(""))
+		hook := func(want int) {
+			t.Helper()
+			b.do("POST", "/hooks/"+h, `{"n": 1}`).want(t, want)
+		}
+		hook(http.StatusAccepted)
+		a.do("POST", "/api/v1/flows/"+h+"/disable", nil).want(t, http.StatusOK)
+		n = b.started()
+		hook(http.StatusConflict)
+		if b.started() != n {
+			t.Fatal("a webhook started a run of a disabled flow")
+		}
+		a.do("POST", "/api/v1/flows/"+h+"/enable", nil).want(t, http.StatusOK)
+		hook(http.StatusAccepted)
+		a.do("PUT", "/api/v1/flows/"+h, eventFlowDoc("x.y")).want(t, http.StatusOK)
+		a.do("POST", "/api/v1/flows/"+h+"/publish", nil).want(t, http.StatusOK)
+		hook(http.StatusNotFound) // no longer a webhook flow
+		a.do("DELETE", "/api/v1/flows/"+h, nil).want(t, http.StatusNoContent)
+		hook(http.StatusNotFound)
+	})
+}
+
+// TestTriggerCacheUnderConcurrentEvents posts events to one API from many
+// goroutines while another API disables and enables the subscribed flow:
+// an event posted after a disable was answered starts no run, one posted
+// after an enable starts one, and the cache is race-free (run with -race).
+func TestTriggerCacheUnderConcurrentEvents(t *testing.T) {
+	eachDatabase(t, func(t *testing.T, databaseURL string) {
+		a, b := apiOn(t, databaseURL), apiOn(t, databaseURL)
+		id := a.publishedFlow(eventFlowDoc("tick"))
+		stop := make(chan struct{})
+		var wg sync.WaitGroup
+		var posted atomic.Int64
+		for range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					req := b.request("POST", "/api/v1/events", `{"event_type": "tick", "data": {}}`)
+					if r := b.send(req); r.Code != http.StatusAccepted {
+						t.Errorf("concurrent event: %d %s", r.Code, r.Body.String())
+						return
+					}
+					posted.Add(1)
+				}
+			}()
+		}
+		for i := range 10 {
+			a.do("POST", "/api/v1/flows/"+id+"/disable", nil).want(t, http.StatusOK)
+			if got := b.eventRuns("tick"); len(got) != 0 {
+				t.Errorf("round %d: an event after the disable started %v", i, got)
+			}
+			a.do("POST", "/api/v1/flows/"+id+"/enable", nil).want(t, http.StatusOK)
+			if got := b.eventRuns("tick"); len(got) != 1 {
+				t.Errorf("round %d: an event after the enable started %v, want one run", i, got)
+			}
+		}
+		close(stop)
+		wg.Wait()
+		if posted.Load() == 0 {
+			t.Error("no concurrent event was posted")
+		}
+	})
+}

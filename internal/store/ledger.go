@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -258,6 +260,9 @@ func (s *Store) acceptRuns(ctx context.Context, recs []*RunRecord, first map[str
 		if len(fresh) == 0 {
 			return nil
 		}
+		// In one order, so that groups racing over the same runs on
+		// PostgreSQL wait for each other instead of deadlocking.
+		slices.SortFunc(fresh, func(a, b *RunRecord) int { return strings.Compare(a.RunID, b.RunID) })
 		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(fresh)
 		if res.Error != nil {
 			return res.Error

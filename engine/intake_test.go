@@ -47,7 +47,11 @@ func TestCommitterGroupsWhatArrivesMeanwhile(t *testing.T) {
 	answers := make(chan *arrival, 100)
 	wg.Add(1)
 	go func() { defer wg.Done(); answers <- join("k", "first") }()
-	waitFor(t, func() bool { c.mu.Lock(); defer c.mu.Unlock(); return c.queues["k"] != nil && c.queues["k"].pending == nil })
+	waitFor(t, func() bool {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return c.queues["k"] != nil && c.queues["k"].pending == nil
+	})
 	const later = 50
 	for i := range later {
 		wg.Add(1)

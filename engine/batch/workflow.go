@@ -176,7 +176,9 @@ func (w Workflow) FlowBatch(ctx workflow.Context, st engine.BatchState) (*BatchR
 	sel.AddReceive(runsCh, func(c workflow.ReceiveChannel, _ bool) {
 		var runs engine.BatchRuns
 		c.Receive(ctx, &runs)
-		b.queue = append(b.queue, runs.Inputs()...)
+		// Inputs decodes event envelopes (JSON, deterministic) to put
+		// their data back.
+		b.queue = append(b.queue, runs.Inputs()...) //workflowcheck:ignore
 	})
 	sel.AddReceive(doneCh, func(c workflow.ReceiveChannel, _ bool) {
 		var f engine.FinishedRun

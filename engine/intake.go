@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"fmt"
 	"sync"
 )
 
@@ -27,11 +28,11 @@ type arrival struct {
 }
 
 // Bounds of one group: how many runs, and about how many bytes of their
-// input (a signal's payload stays well inside Temporal's 2 MB limit; a
-// larger run goes alone).
+// input (a signal's payload stays below Temporal's 512 KB warning and
+// well inside its 2 MB limit; a larger run goes alone).
 const (
 	groupMaxRuns  = 256
-	groupMaxBytes = 512 << 10
+	groupMaxBytes = 256 << 10
 )
 
 // weight is about how many bytes a's run adds to a group's signal.
@@ -42,7 +43,8 @@ func (a *arrival) weight() int {
 
 // committer coalesces arrivals per key: at most one commit per key runs
 // at a time, and each commit takes everything queued for its key (up to
-// the group bounds).
+// the group bounds). commit answers each arrival of its group (sets its
+// results or err); the committer then releases their callers.
 type committer struct {
 	commit func(key string, group []*arrival)
 	mu     sync.Mutex
@@ -99,7 +101,7 @@ func (c *committer) lead(key string, q *queue) {
 	}
 	c.mu.Unlock()
 
-	c.commit(key, group)
+	c.commitGroup(key, group)
 
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -109,4 +111,21 @@ func (c *committer) lead(key string, q *queue) {
 	}
 	q.busy = false
 	delete(c.queues, key)
+}
+
+// commitGroup commits group and releases its callers, also when the
+// commit panics: they get an error, and the key's queue goes on.
+func (c *committer) commitGroup(key string, group []*arrival) {
+	defer func() {
+		if p := recover(); p != nil {
+			err := fmt.Errorf("starting %d runs: %v", len(group), p)
+			for _, a := range group {
+				a.err = err
+			}
+		}
+		for _, a := range group {
+			close(a.done)
+		}
+	}()
+	c.commit(key, group)
 }

@@ -23,7 +23,6 @@ func TestCommitterGroupsWhatArrivesMeanwhile(t *testing.T) {
 		for i, a := range group {
 			ids[i] = a.in.RunID
 			a.run = &Run{RunID: a.in.RunID, WorkflowID: key}
-			close(a.done)
 		}
 		mu.Lock()
 		groups = append(groups, ids)
@@ -97,9 +96,6 @@ func TestCommitterBoundsAGroup(t *testing.T) {
 			<-gate
 		}
 		sizes = append(sizes, len(group)) // one commit per key at a time
-		for _, a := range group {
-			close(a.done)
-		}
 	})
 	var wg sync.WaitGroup
 	queued := 0
@@ -138,5 +134,26 @@ func waitFor(t *testing.T, cond func() bool) {
 		if time.Now().After(deadline) {
 			t.Fatal("condition not reached within 10s")
 		}
+	}
+}
+
+// TestCommitterSurvivesAPanickingCommit: the callers of a commit that
+// panics get an error, and the key takes later callers as before.
+func TestCommitterSurvivesAPanickingCommit(t *testing.T) {
+	c := newCommitter(func(_ string, group []*arrival) {
+		if group[0].in.RunID == "bad" {
+			panic("ledger gone")
+		}
+		group[0].run = &Run{RunID: group[0].in.RunID}
+	})
+	bad := &arrival{in: RunInput{RunID: "bad"}}
+	c.join("k", bad)
+	if bad.err == nil || bad.run != nil {
+		t.Fatalf("a panicking commit answered %+v, %v; want an error", bad.run, bad.err)
+	}
+	good := &arrival{in: RunInput{RunID: "good"}}
+	c.join("k", good)
+	if good.err != nil || good.run == nil {
+		t.Fatalf("the next commit answered %+v, %v", good.run, good.err)
 	}
 }

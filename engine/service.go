@@ -175,7 +175,6 @@ func (s *Service) acceptGroup(_ string, group []*arrival) {
 		} else {
 			a.entry, a.created = got[i].Entry, got[i].Created
 		}
-		close(a.done)
 	}
 }
 
@@ -198,7 +197,6 @@ func (s *Service) handOverGroup(key string, group []*arrival) {
 		} else {
 			a.run = runs[i]
 		}
-		close(a.done)
 	}
 }
 

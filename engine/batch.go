@@ -10,7 +10,8 @@ const BatchWorkflowType = "FlowBatch"
 
 // Signals a batch workflow receives.
 const (
-	// BatchRunSignal hands the batch a run (a RunInput).
+	// BatchRunSignal hands the batch one run (a RunInput): what the run
+	// service sent before BatchRunsSignal, still handled for those batches.
 	BatchRunSignal = "run"
 	// BatchCancelSignal asks the batch to cancel one of its runs (a run id).
 	BatchCancelSignal = "cancel"

@@ -28,6 +28,11 @@ type Ledger interface {
 	// Accept records e as accepted; when the run is recorded already,
 	// it writes nothing and returns the existing entry with created false.
 	Accept(ctx context.Context, e LedgerEntry) (entry *LedgerEntry, created bool, err error)
+	// AcceptMany records entries in one transaction, each as Accept
+	// would: answer i is entries[i]'s. Of entries repeating a run id, the
+	// first is recorded and the others are answered with it, not
+	// created. An error records none.
+	AcceptMany(ctx context.Context, entries []LedgerEntry) ([]Accepted, error)
 	// Get returns a run's entry; an unknown run is ErrRunNotFound.
 	Get(ctx context.Context, runID string) (*LedgerEntry, error)
 	// CancelAccepted marks a run no batch has claimed as canceled, and
@@ -42,6 +47,13 @@ type Ledger interface {
 	// longer run (and whatever else dedupes their triggers), and returns
 	// how many runs went.
 	Prune(ctx context.Context, cutoff time.Time) (int64, error)
+}
+
+// Accepted answers one entry of Ledger.AcceptMany: the run's entry, and
+// whether this call recorded it.
+type Accepted struct {
+	Entry   *LedgerEntry
+	Created bool
 }
 
 // Versions reads the published versions runs are pinned to: the run

@@ -35,16 +35,44 @@ func batchLane(runID string, lanes int) int {
 	return int(h.Sum32() % uint32(lanes))
 }
 
-// Enqueue hands in to a batch workflow of its flow shaped by opts,
-// starting one if none runs, and returns once Temporal has recorded the signal: from then on
-// the run survives any crash. The caller has recorded the run in the
-// ledger first.
-func (r *Runs) Enqueue(ctx context.Context, in RunInput, opts BatchOptions) (*Run, error) {
+// batchWorkflowIDOf is the workflow id of the batch execution that
+// carries in under opts: its flow's, for the window its trigger arrived
+// in, on the lane its run id hashes to.
+func batchWorkflowIDOf(in RunInput, opts BatchOptions) string {
 	opts = opts.WithDefaults()
-	lanes := max(opts.Lanes, 1)
+	return BatchWorkflowID(in.FlowID, in.StartedAt.Truncate(opts.Window), batchLane(in.RunID, max(opts.Lanes, 1)))
+}
+
+// Enqueue hands in to a batch workflow of its flow shaped by opts,
+// starting one if none runs, and returns once Temporal has recorded the
+// signal: from then on the run survives any crash. The caller has
+// recorded the run in the ledger first.
+func (r *Runs) Enqueue(ctx context.Context, in RunInput, opts BatchOptions) (*Run, error) {
+	runs, err := r.EnqueueMany(ctx, []RunInput{in}, opts)
+	if err != nil {
+		return nil, err
+	}
+	return runs[0], nil
+}
+
+// EnqueueMany hands ins, all bound for one batch execution, to it with
+// one signal (BatchRunsSignal), starting it if it does not run, and
+// returns once Temporal has recorded the signal. The caller has recorded
+// the runs in the ledger first.
+func (r *Runs) EnqueueMany(ctx context.Context, ins []RunInput, opts BatchOptions) ([]*Run, error) {
+	if len(ins) == 0 {
+		return nil, nil
+	}
+	opts = opts.WithDefaults()
+	in := ins[0]
 	window := in.StartedAt.Truncate(opts.Window)
-	wfID := BatchWorkflowID(in.FlowID, window, batchLane(in.RunID, lanes))
-	we, err := r.Client.SignalWithStartWorkflow(ctx, wfID, BatchRunSignal, in, client.StartWorkflowOptions{
+	wfID := batchWorkflowIDOf(in, opts)
+	for _, o := range ins[1:] {
+		if id := batchWorkflowIDOf(o, opts); id != wfID {
+			return nil, fmt.Errorf("handing runs to batch %s: run %s belongs to batch %s", wfID, o.RunID, id)
+		}
+	}
+	we, err := r.Client.SignalWithStartWorkflow(ctx, wfID, BatchRunsSignal, PackRuns(ins), client.StartWorkflowOptions{
 		ID:                    wfID,
 		TaskQueue:             r.TaskQueue,
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
@@ -59,13 +87,18 @@ func (r *Runs) Enqueue(ctx context.Context, in RunInput, opts BatchOptions) (*Ru
 		StaticSummary: fmt.Sprintf("runs of flow %s from %s", in.FlowName, window.UTC().Format(time.TimeOnly)),
 	}, BatchWorkflowType, BatchState{Until: window.Add(opts.Window), Grace: opts.Grace, RunsPerExecution: opts.RunsPerExecution})
 	if err != nil {
-		return nil, fmt.Errorf("handing run %s to batch %s: %w", in.RunID, wfID, err)
+		if len(ins) == 1 {
+			return nil, fmt.Errorf("handing run %s to batch %s: %w", in.RunID, wfID, err)
+		}
+		return nil, fmt.Errorf("handing %d runs (%s, …) to batch %s: %w", len(ins), in.RunID, wfID, err)
 	}
-	return &Run{
-		RunID: in.RunID, WorkflowID: wfID, FlowID: in.FlowID, FlowVersion: in.Version,
-		Status: StatusRunning, StartedAt: in.StartedAt,
-		TemporalUIURL: r.UIURL(wfID, we.GetRunID()),
-	}, nil
+	runs := make([]*Run, len(ins))
+	url := r.UIURL(wfID, we.GetRunID())
+	for i, in := range ins {
+		runs[i] = &Run{RunID: in.RunID, WorkflowID: wfID, FlowID: in.FlowID, FlowVersion: in.Version,
+			Status: StatusRunning, StartedAt: in.StartedAt, TemporalUIURL: url}
+	}
+	return runs, nil
 }
 
 // CancelBatched asks the batch workflow execution carrying runID to

@@ -26,6 +26,10 @@ type Executions interface {
 	Input(ctx context.Context, runID string) (*RunInput, error)
 	// Enqueue hands a run recorded in the ledger to a batch workflow.
 	Enqueue(ctx context.Context, in RunInput, opts BatchOptions) (*Run, error)
+	// EnqueueMany hands runs recorded in the ledger, all bound for one
+	// batch execution (batchWorkflowIDOf), to it at once: answer i is
+	// ins[i]'s run.
+	EnqueueMany(ctx context.Context, ins []RunInput, opts BatchOptions) ([]*Run, error)
 	// CancelBatched asks the batch execution carrying a run to cancel it.
 	CancelBatched(ctx context.Context, runID string, batch BatchRef) error
 	// BatchOpen reports whether a batch execution still runs.
@@ -62,11 +66,16 @@ type Service struct {
 	ledger   Ledger
 	versions Versions
 	batch    BatchOptions
+	// accepts records runs started together in one ledger transaction;
+	// handovers hands them to each batch execution in one signal.
+	accepts   *committer
+	handovers *committer
 }
 
 // NewService returns the run service made of o.
 func NewService(o ServiceOptions) *Service {
 	s := &Service{exec: o.Executions, ledger: o.Ledger, versions: o.Versions, batch: o.Batch}
+	s.accepts, s.handovers = newCommitter(s.acceptGroup), newCommitter(s.handOverGroup)
 	if s.ledger == nil || s.versions == nil {
 		s.batch.Lanes = 0
 	}
@@ -96,7 +105,8 @@ func (s *Service) batched(in RunInput) bool {
 	return false
 }
 
-// enqueueTimeout bounds handing a recorded run to its batch.
+// enqueueTimeout bounds recording a group of runs and handing it to its
+// batch.
 const enqueueTimeout = 30 * time.Second
 
 // Start starts a run of in and returns it once it is durably recorded. A
@@ -109,16 +119,18 @@ func (s *Service) Start(ctx context.Context, in RunInput) (*Run, error) {
 		return s.exec.Start(ctx, in)
 	}
 	// Recorded in the ledger first, then handed to a batch workflow; the
-	// answer waits for both. A repeat of a run the ledger holds starts
-	// nothing. A run recorded but perhaps never handed over (its first
-	// request failed half-way) is handed over again: if the first signal
-	// did arrive, the batch's claim drops the second.
-	e, created, err := s.ledger.Accept(ctx, LedgerEntry{RunID: in.RunID, FlowID: in.FlowID,
-		FlowVersion: in.Version, Trigger: in.Trigger, StartedAt: in.StartedAt})
-	if err != nil {
-		return nil, err
+	// answer waits for both. Runs started at the same moment share both
+	// (intake.go). A repeat of a run the ledger holds starts nothing. A
+	// run recorded but perhaps never handed over (its first request
+	// failed half-way) is handed over again: if the first signal did
+	// arrive, the batch's claim drops the second.
+	a := &arrival{ctx: ctx, in: in}
+	s.accepts.join("", a)
+	if a.err != nil {
+		return nil, a.err
 	}
-	if !created && e.Status != StatusAccepted {
+	e := a.entry
+	if !a.created && e.Status != StatusAccepted {
 		if e.Status == StatusHandedOff {
 			d, err := s.exec.Get(ctx, in.RunID)
 			if err != nil {
@@ -129,19 +141,63 @@ func (s *Service) Start(ctx context.Context, in RunInput) (*Run, error) {
 		run := s.entryRun(e)
 		return &run, nil
 	}
-	if !created {
+	if !a.created {
 		// Hand over what was recorded first (its version, trigger and
 		// time, hence the same batch), not this repeat.
 		first, err := s.inputOf(ctx, e)
 		if err != nil {
 			return nil, err
 		}
-		in = *first
+		a.in = *first
 	}
-	// The run is recorded: hand it over even if the caller hangs up now.
-	ectx, cancel := context.WithTimeout(context.WithoutCancel(ctx), enqueueTimeout)
+	// The run is recorded: it is handed over even if the caller hangs up
+	// now (the group's commits do not use its context's end).
+	s.handovers.join(batchWorkflowIDOf(a.in, s.batch), a)
+	return a.run, a.err
+}
+
+// acceptGroup records a group of arrivals in one ledger transaction.
+func (s *Service) acceptGroup(_ string, group []*arrival) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(group[0].ctx), enqueueTimeout)
 	defer cancel()
-	return s.exec.Enqueue(ectx, in, s.batch)
+	entries := make([]LedgerEntry, len(group))
+	for i, a := range group {
+		entries[i] = LedgerEntry{RunID: a.in.RunID, FlowID: a.in.FlowID, FlowVersion: a.in.Version,
+			Trigger: a.in.Trigger, StartedAt: a.in.StartedAt}
+	}
+	got, err := s.ledger.AcceptMany(ctx, entries)
+	if err == nil && len(got) != len(group) {
+		err = fmt.Errorf("recording %d runs: the ledger answered %d", len(group), len(got))
+	}
+	for i, a := range group {
+		if err != nil {
+			a.err = err
+		} else {
+			a.entry, a.created = got[i].Entry, got[i].Created
+		}
+	}
+}
+
+// handOverGroup hands a group of recorded runs to their batch execution
+// (key) with one signal.
+func (s *Service) handOverGroup(key string, group []*arrival) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(group[0].ctx), enqueueTimeout)
+	defer cancel()
+	ins := make([]RunInput, len(group))
+	for i, a := range group {
+		ins[i] = a.in
+	}
+	runs, err := s.exec.EnqueueMany(ctx, ins, s.batch)
+	if err == nil && len(runs) != len(group) {
+		err = fmt.Errorf("handing %d runs to batch %s: Temporal answered %d", len(group), key, len(runs))
+	}
+	for i, a := range group {
+		if err != nil {
+			a.err = err
+		} else {
+			a.run = runs[i]
+		}
+	}
 }
 
 // ledgerEntry returns a batched run's entry, or nil when the ledger does

@@ -64,6 +64,13 @@ func (f *fakeTemporal) Enqueue(_ context.Context, in engine.RunInput, _ engine.B
 	f.enqueued = append(f.enqueued, in)
 	return &engine.Run{RunID: in.RunID, WorkflowID: "batch", Status: engine.StatusRunning, StartedAt: in.StartedAt}, nil
 }
+func (f *fakeTemporal) EnqueueMany(ctx context.Context, ins []engine.RunInput, opts engine.BatchOptions) ([]*engine.Run, error) {
+	out := make([]*engine.Run, len(ins))
+	for i, in := range ins {
+		out[i], _ = f.Enqueue(ctx, in, opts)
+	}
+	return out, nil
+}
 func (f *fakeTemporal) CancelBatched(_ context.Context, runID string, _ engine.BatchRef) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -23,8 +23,16 @@
 // an execution hands further runs to workflows of their own, so a batch
 // stays inside Temporal's limits whatever the flow's steps and responses.
 //
-// Claims and claim tokens. A run arrives as a signal after the run service
-// recorded it in the ledger as accepted. The batch claims the runs it was
+// Arrival. Runs arrive in signals after the run service recorded them in
+// the ledger as accepted: engine.BatchRunsSignal ("runs") carries every
+// run that reached the run service together (its group commit, see
+// engine.Service.Start), each pinned version's document once and each
+// trigger packed (engine.PackTrigger); engine.BatchRuns.Inputs gives back
+// each run's input as its steps see it. Executions recorded before it got
+// one run per engine.BatchRunSignal ("run"), still handled. Either way the
+// runs queue alike, so the commands that follow are the same.
+//
+// Claims and claim tokens. The batch claims the runs it was
 // sent (engine.BatchLedger.Claim, a local activity): only accepted runs are
 // taken, so a repeated signal or a run another batch took runs nothing.
 // The claim's token names the execution by its original run id and a

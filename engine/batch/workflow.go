@@ -146,7 +146,8 @@ type Workflow struct {
 // flight, the execution completes.
 func (w Workflow) FlowBatch(ctx workflow.Context, st engine.BatchState) (*BatchResult, error) {
 	info := workflow.GetInfo(ctx)
-	runCh := workflow.GetSignalChannel(ctx, engine.BatchRunSignal)
+	runCh := workflow.GetSignalChannel(ctx, engine.BatchRunSignal) // one run: sent before BatchRunsSignal
+	runsCh := workflow.GetSignalChannel(ctx, engine.BatchRunsSignal)
 	cancelCh := workflow.GetSignalChannel(ctx, engine.BatchCancelSignal)
 	doneCh := workflow.NewChannel(ctx)
 	opts := engine.BatchOptions{Grace: st.Grace, RunsPerExecution: st.RunsPerExecution}.WithDefaults()
@@ -169,6 +170,15 @@ func (w Workflow) FlowBatch(ctx workflow.Context, st engine.BatchState) (*BatchR
 		var in engine.RunInput
 		c.Receive(ctx, &in)
 		b.queue = append(b.queue, in)
+	})
+	// Runs that arrive together come in one signal; they queue as if each
+	// had come alone, so what the batch does next is the same.
+	sel.AddReceive(runsCh, func(c workflow.ReceiveChannel, _ bool) {
+		var runs engine.BatchRuns
+		c.Receive(ctx, &runs)
+		// Inputs decodes event envelopes (JSON, deterministic) to put
+		// their data back.
+		b.queue = append(b.queue, runs.Inputs()...) //workflowcheck:ignore
 	})
 	sel.AddReceive(doneCh, func(c workflow.ReceiveChannel, _ bool) {
 		var f engine.FinishedRun

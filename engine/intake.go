@@ -1,0 +1,131 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"sync"
+)
+
+// Group commit at intake. Runs started at the same moment share their
+// work: one ledger transaction records all of them, and one signal per
+// batch execution hands over all of that execution's runs. There is no
+// timer: a caller that finds nothing committing commits at once (alone,
+// when idle), and whatever arrives while a commit runs waits for it and
+// goes in the next one, together.
+
+// arrival is one Service.Start call of a batched run on its way through
+// intake.
+type arrival struct {
+	ctx context.Context
+	in  RunInput
+	// entry and created answer the ledger stage; run and err the signal
+	// stage (err also the ledger's).
+	entry   *LedgerEntry
+	created bool
+	run     *Run
+	err     error
+	done    chan struct{}
+}
+
+// Bounds of one group: how many runs, and about how many bytes of their
+// input (a signal's payload stays below Temporal's 512 KB warning and
+// well inside its 2 MB limit; a larger run goes alone).
+const (
+	groupMaxRuns  = 256
+	groupMaxBytes = 256 << 10
+)
+
+// weight is about how many bytes a's run adds to a group's signal.
+func (a *arrival) weight() int {
+	t := a.in.Trigger
+	return 256 + len(t.Body) + len(t.Headers) + len(t.Query) + len(t.Files) + len(t.Event) + len(t.Data) + len(t.Message)
+}
+
+// committer coalesces arrivals per key: at most one commit per key runs
+// at a time, and each commit takes everything queued for its key (up to
+// the group bounds). commit answers each arrival of its group (sets its
+// results or err); the committer then releases their callers.
+type committer struct {
+	commit func(key string, group []*arrival)
+	mu     sync.Mutex
+	queues map[string]*queue
+}
+
+// queue is what waits for one key's commit.
+type queue struct {
+	pending []*arrival
+	busy    bool // a commit of this key runs; false means pending is empty
+}
+
+func newCommitter(commit func(key string, group []*arrival)) *committer {
+	return &committer{commit: commit, queues: map[string]*queue{}}
+}
+
+// join queues a under key and returns once a's group is committed: the
+// commit has answered a.
+func (c *committer) join(key string, a *arrival) {
+	a.done = make(chan struct{})
+	c.mu.Lock()
+	q := c.queues[key]
+	if q == nil {
+		q = &queue{}
+		c.queues[key] = q
+	}
+	q.pending = append(q.pending, a)
+	lead := !q.busy
+	q.busy = true
+	c.mu.Unlock()
+	if lead {
+		c.lead(key, q)
+	}
+	<-a.done
+}
+
+// lead commits one group of q, then hands what queued meanwhile to a
+// goroutine of its own, so the caller that led is answered now.
+func (c *committer) lead(key string, q *queue) {
+	c.mu.Lock()
+	n, bytes := 0, 0
+	for n < len(q.pending) && n < groupMaxRuns {
+		w := q.pending[n].weight()
+		if n > 0 && bytes+w > groupMaxBytes {
+			break
+		}
+		n, bytes = n+1, bytes+w
+	}
+	group := q.pending[:n:n]
+	if n == len(q.pending) {
+		q.pending = nil
+	} else {
+		q.pending = append([]*arrival(nil), q.pending[n:]...)
+	}
+	c.mu.Unlock()
+
+	c.commitGroup(key, group)
+
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(q.pending) > 0 {
+		go c.lead(key, q)
+		return
+	}
+	q.busy = false
+	delete(c.queues, key)
+}
+
+// commitGroup commits group and releases its callers, also when the
+// commit panics: they get an error, and the key's queue goes on.
+func (c *committer) commitGroup(key string, group []*arrival) {
+	defer func() {
+		if p := recover(); p != nil {
+			err := fmt.Errorf("starting %d runs: %v", len(group), p)
+			for _, a := range group {
+				a.err = err
+			}
+		}
+		for _, a := range group {
+			close(a.done)
+		}
+	}()
+	c.commit(key, group)
+}

@@ -1,0 +1,159 @@
+package engine
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+)
+
+// TestCommitterGroupsWhatArrivesMeanwhile: a caller that finds nothing
+// committing commits alone and at once; the callers that arrive while it
+// commits share the next commit, each answered by it; another key
+// commits beside them.
+func TestCommitterGroupsWhatArrivesMeanwhile(t *testing.T) {
+	gate := make(chan struct{})
+	var mu sync.Mutex
+	var groups [][]string
+	c := newCommitter(func(key string, group []*arrival) {
+		if group[0].in.RunID == "first" {
+			<-gate
+		}
+		ids := make([]string, len(group))
+		for i, a := range group {
+			ids[i] = a.in.RunID
+			a.run = &Run{RunID: a.in.RunID, WorkflowID: key}
+		}
+		mu.Lock()
+		groups = append(groups, ids)
+		mu.Unlock()
+	})
+	join := func(key, id string) *arrival {
+		a := &arrival{in: RunInput{RunID: id}}
+		c.join(key, a)
+		return a
+	}
+	queued := func(key string) int {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if q := c.queues[key]; q != nil {
+			return len(q.pending)
+		}
+		return 0
+	}
+
+	var wg sync.WaitGroup
+	answers := make(chan *arrival, 100)
+	wg.Add(1)
+	go func() { defer wg.Done(); answers <- join("k", "first") }()
+	waitFor(t, func() bool {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return c.queues["k"] != nil && c.queues["k"].pending == nil
+	})
+	const later = 50
+	for i := range later {
+		wg.Add(1)
+		go func() { defer wg.Done(); answers <- join("k", fmt.Sprintf("r%d", i)) }()
+	}
+	waitFor(t, func() bool { return queued("k") == later })
+	// Another batch is not held back by this one's commit.
+	if a := join("other", "alone"); a.run == nil || a.run.WorkflowID != "other" {
+		t.Fatalf("the other key's caller got %+v", a.run)
+	}
+	close(gate)
+	wg.Wait()
+	close(answers)
+	for a := range answers {
+		if a.run == nil || a.run.RunID != a.in.RunID || a.run.WorkflowID != "k" {
+			t.Errorf("caller %s answered %+v", a.in.RunID, a.run)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(groups) != 3 || len(groups[0]) != 1 || len(groups[1]) != 1 || len(groups[2]) != later {
+		sizes := []int{}
+		for _, g := range groups {
+			sizes = append(sizes, len(g))
+		}
+		t.Fatalf("commits of %v runs, want 1 (the other key), 1 (the first) and %d (the rest together)", sizes, later)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.queues) != 0 {
+		t.Errorf("idle keys left queues behind: %v", c.queues)
+	}
+}
+
+// TestCommitterBoundsAGroup: a group takes at most groupMaxRuns runs and,
+// past its first, about groupMaxBytes of input; the rest go in later
+// commits.
+func TestCommitterBoundsAGroup(t *testing.T) {
+	gate := make(chan struct{})
+	var sizes []int
+	c := newCommitter(func(_ string, group []*arrival) {
+		if group[0].in.RunID == "first" {
+			<-gate
+		}
+		sizes = append(sizes, len(group)) // one commit per key at a time
+	})
+	var wg sync.WaitGroup
+	queued := 0
+	// start queues one caller and waits until it has: they queue in order.
+	start := func(id string, body int) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c.join("k", &arrival{in: RunInput{RunID: id, Trigger: TriggerInput{Event: make([]byte, body)}}})
+		}()
+		if id != "first" {
+			queued++
+		}
+		waitFor(t, func() bool {
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			return c.queues["k"] != nil && c.queues["k"].busy && len(c.queues["k"].pending) == queued
+		})
+	}
+	start("first", 0)
+	for i := range groupMaxRuns + 10 {
+		start(fmt.Sprint(i), 0)
+	}
+	start("big", 2*groupMaxBytes)
+	close(gate)
+	wg.Wait()
+	if fmt.Sprint(sizes) != fmt.Sprint([]int{1, groupMaxRuns, 10, 1}) {
+		t.Errorf("groups of %v runs, want [1 %d 10 1]", sizes, groupMaxRuns)
+	}
+}
+
+// waitFor waits until cond holds (it reads state other goroutines change).
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not reached within 10s")
+		}
+	}
+}
+
+// TestCommitterSurvivesAPanickingCommit: the callers of a commit that
+// panics get an error, and the key takes later callers as before.
+func TestCommitterSurvivesAPanickingCommit(t *testing.T) {
+	c := newCommitter(func(_ string, group []*arrival) {
+		if group[0].in.RunID == "bad" {
+			panic("ledger gone")
+		}
+		group[0].run = &Run{RunID: group[0].in.RunID}
+	})
+	bad := &arrival{in: RunInput{RunID: "bad"}}
+	c.join("k", bad)
+	if bad.err == nil || bad.run != nil {
+		t.Fatalf("a panicking commit answered %+v, %v; want an error", bad.run, bad.err)
+	}
+	good := &arrival{in: RunInput{RunID: "good"}}
+	c.join("k", good)
+	if good.err != nil || good.run == nil {
+		t.Fatalf("the next commit answered %+v, %v", good.run, good.err)
+	}
+}

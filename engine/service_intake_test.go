@@ -1,0 +1,125 @@
+package engine_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/flowline/flowline/engine"
+	"github.com/flowline/flowline/flows"
+	"github.com/flowline/flowline/internal/store"
+)
+
+// failingHandover is a Temporal side whose signals fail while down is
+// set, and counts the runs each signal carried.
+type failingHandover struct {
+	*fakeTemporal
+	mu      sync.Mutex
+	down    bool
+	signals []int
+}
+
+func (f *failingHandover) EnqueueMany(ctx context.Context, ins []engine.RunInput, opts engine.BatchOptions) ([]*engine.Run, error) {
+	f.mu.Lock()
+	down := f.down
+	f.signals = append(f.signals, len(ins))
+	f.mu.Unlock()
+	if down {
+		return nil, errors.New("temporal unavailable")
+	}
+	return f.fakeTemporal.EnqueueMany(ctx, ins, opts)
+}
+
+// TestConcurrentStartsShareTheirCommits starts many batched runs at once
+// over a real SQLite ledger, some repeating others: every caller gets its
+// run, the repeats their first's, each run reaches a batch signal; when
+// the signal fails, every caller of it gets the error while its runs stay
+// recorded as accepted (for the sweep to hand over).
+func TestConcurrentStartsShareTheirCommits(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, "sqlite:///"+filepath.ToSlash(filepath.Join(t.TempDir(), "flows.db")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	docJSON := `{"name": "orders", "trigger": {"type": "event", "events": ["order.paid"]}, "steps": []}`
+	f, err := st.CreateFlow(ctx, "orders", []byte(docJSON))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := st.Publish(ctx, f.ID, []byte(docJSON)); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := flows.ParseDocument([]byte(docJSON))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmp := &failingHandover{fakeTemporal: &fakeTemporal{own: map[string]engine.RunInput{}}}
+	svc := engine.NewService(engine.ServiceOptions{Executions: tmp, Ledger: st.Ledger(), Versions: st,
+		Batch: engine.BatchOptions{Lanes: 2}})
+	now := time.Now().UTC()
+	event := func(key string) engine.RunInput {
+		envelope := json.RawMessage(fmt.Sprintf(`{"event_id":%q,"data":{"k":%q}}`, key, key))
+		return engine.NewRunInput(f.ID, 1, doc, engine.DeterministicRunID(f.ID, key), engine.TriggerInput{
+			TriggerInfo: flows.TriggerInfo{Type: flows.TriggerEvent, Body: envelope}, ID: key, Event: envelope,
+			Data: json.RawMessage(fmt.Sprintf(`{"k":%q}`, key))}, now)
+	}
+	startAll := func(keys []string) ([]*engine.Run, []error) {
+		runs, errs := make([]*engine.Run, len(keys)), make([]error, len(keys))
+		var wg sync.WaitGroup
+		for i, k := range keys {
+			wg.Add(1)
+			go func() { defer wg.Done(); runs[i], errs[i] = svc.Start(ctx, event(k)) }()
+		}
+		wg.Wait()
+		return runs, errs
+	}
+
+	const n = 60
+	keys := make([]string, 0, n+10)
+	for i := range n {
+		keys = append(keys, fmt.Sprintf("k%d", i))
+	}
+	keys = append(keys, keys[:10]...) // repeats, at the same moment
+	runs, errs := startAll(keys)
+	for i, k := range keys {
+		if errs[i] != nil || runs[i] == nil || runs[i].RunID != engine.DeterministicRunID(f.ID, k) {
+			t.Fatalf("Start(%s) = %+v, %v", k, runs[i], errs[i])
+		}
+	}
+	enqueued := map[string]bool{}
+	for _, id := range tmp.enqueuedIDs() {
+		enqueued[id] = true
+	}
+	if len(enqueued) != n {
+		t.Errorf("%d distinct runs reached a batch, want %d", len(enqueued), n)
+	}
+	for _, k := range keys[:n] {
+		e, err := st.Ledger().Get(ctx, engine.DeterministicRunID(f.ID, k))
+		if err != nil || e.Status != engine.StatusAccepted || string(e.Trigger.Data) != fmt.Sprintf(`{"k":%q}`, k) {
+			t.Fatalf("ledger entry of %s = %+v, %v", k, e, err)
+		}
+	}
+
+	// A failing signal fails each of its callers, clearly.
+	tmp.mu.Lock()
+	tmp.down = true
+	tmp.mu.Unlock()
+	_, errs = startAll([]string{"x1", "x2", "x3", "x4", "x5", "x6"})
+	for i, err := range errs {
+		if err == nil || !strings.Contains(err.Error(), "temporal unavailable") {
+			t.Errorf("Start %d while Temporal is down: %v", i, err)
+		}
+	}
+	for _, k := range []string{"x1", "x6"} {
+		if e, err := st.Ledger().Get(ctx, engine.DeterministicRunID(f.ID, k)); err != nil || e.Status != engine.StatusAccepted {
+			t.Errorf("a run whose signal failed is %+v, %v; want it recorded as accepted", e, err)
+		}
+	}
+}

@@ -36,7 +36,10 @@ type Workflows struct {
 // search attribute: two history events more and a third visibility write
 // per run (after its start and its close), for a choice every new run
 // makes the same way. Runs whose input has no shape (started before, or
-// by a Temporal Schedule) still ask GetVersion as they always did.
+// by a Temporal Schedule) still ask GetVersion as they always did. A
+// worker older than shapes that takes a shape-1 run records the markers as
+// before, and this code replays that history too: the SDK's determinism
+// check skips version markers and their upserts.
 const RunShapeUnmarked = 1
 
 // RunShape is the shape Runs gives the runs it starts.

@@ -84,6 +84,7 @@ func (r *Runs) StartOwn(ctx context.Context, in RunInput) (string, error) {
 // the new one, or the existing one when the run was started before.
 func (r *Runs) start(ctx context.Context, in RunInput) (*Run, string, error) {
 	wfID := WorkflowID(in.RunID)
+	in.Shape = RunShape
 	sa := runSearchAttributes(in)
 	we, err := r.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                       wfID,

@@ -26,6 +26,9 @@ type RunInput struct {
 	// Resume, when set, continues a run that a batch workflow began: the
 	// steps it finished and the attempts of the step that needs a retry.
 	Resume *Resume `json:"resume,omitempty"`
+	// Shape is the FlowRun shape the starter asked for (see RunShape); 0
+	// in runs started before shapes existed and by Temporal Schedules.
+	Shape int `json:"shape,omitempty"`
 }
 
 // Resume is where a run handed off by a batch workflow picks up.

@@ -39,6 +39,22 @@ func (w Workflows) runHistoryBytes() int {
 	return DefaultRunHistoryBytes
 }
 
+// RunShapeUnmarked is the FlowRun shape that takes local steps and the
+// history cap without asking workflow.GetVersion. The input says so
+// instead, and an input never changes on replay. Each GetVersion records a
+// marker and, the first time in a run, upserts the TemporalChangeVersion
+// search attribute: two history events more and a third visibility write
+// per run (after its start and its close), for a choice every new run
+// makes the same way. Runs whose input has no shape (started before, or
+// by a Temporal Schedule) still ask GetVersion as they always did. A
+// worker older than shapes that takes a shape-1 run records the markers as
+// before, and this code replays that history too: the SDK's determinism
+// check skips version markers and their upserts.
+const RunShapeUnmarked = 1
+
+// RunShape is the shape Runs gives the runs it starts.
+const RunShape = RunShapeUnmarked
+
 // FlowRun interprets one published flow version: it runs the steps in
 // order as activities named after their connector, feeds each step's
 // output to the templates of later steps, applies on_error and returns
@@ -64,13 +80,16 @@ func (w Workflows) FlowRun(ctx workflow.Context, in RunInput) (*RunResult, error
 	}); err != nil {
 		return nil, fmt.Errorf("registering steps query: %w", err)
 	}
-	// Runs started before steps became local activities replay on the
-	// regular-activity path; new runs record the marker and take the fast
-	// one.
-	local := workflow.GetVersion(ctx, localStepsChange, workflow.DefaultVersion, 1) == 1
-	// Runs started before the history cap replay without it: once per
-	// run, so the marker is recorded before the first step.
-	capped := workflow.GetVersion(ctx, runHistoryChange, workflow.DefaultVersion, 1) == 1
+	local, capped := in.Shape >= RunShapeUnmarked, in.Shape >= RunShapeUnmarked
+	if !local {
+		// Runs started before steps became local activities replay on
+		// the regular-activity path; later runs without a shape recorded
+		// the marker and take the fast one.
+		local = workflow.GetVersion(ctx, localStepsChange, workflow.DefaultVersion, 1) == 1
+		// Runs started before the history cap replay without it: once
+		// per run, so the marker is recorded before the first step.
+		capped = workflow.GetVersion(ctx, runHistoryChange, workflow.DefaultVersion, 1) == 1
+	}
 	full := ""
 	end, at, msg, err := run.Run(ctx, first, func(i int, step flows.Step, si StepInput) (StepOutcome, error, bool) {
 		if full = historyTooLarge(ctx, w.runHistoryBytes()); capped && full != "" {

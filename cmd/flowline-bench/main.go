@@ -12,6 +12,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 )
 
@@ -23,7 +24,17 @@ type options struct {
 	warmup          time.Duration
 	drain           time.Duration
 	keep            bool
+	// serveFlags are passed on to `flowline serve`.
+	serveFlags stringList
 }
+
+// stringList is a flag that may be given many times.
+type stringList []string
+
+func (l *stringList) String() string { return strings.Join(*l, " ") }
+
+// Set adds one value.
+func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 
 func main() {
 	var o options
@@ -34,6 +45,7 @@ func main() {
 	flag.DurationVar(&o.warmup, "warmup", 3*time.Second, "load before measuring")
 	flag.DurationVar(&o.drain, "drain", 2*time.Minute, "how long to wait for accepted runs to be delivered")
 	flag.BoolVar(&o.keep, "keep", false, "keep the data dir")
+	flag.Var(&o.serveFlags, "serve-flag", "a flag passed on to flowline serve, e.g. --serve-flag=--batch-lanes=0 (repeatable)")
 	flag.Parse()
 	if o.webhookDuration <= 0 {
 		o.webhookDuration = o.duration

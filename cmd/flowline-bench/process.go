@@ -31,7 +31,8 @@ func freeAddr() (string, error) {
 
 // startServer starts `flowline serve` on the embedded default in a fresh
 // data dir and waits until /readyz answers.
-func startServer(ctx context.Context, binary string) (*server, error) {
+// extra flags go after the bench's own, so they may override them.
+func startServer(ctx context.Context, binary string, extra []string) (*server, error) {
 	dataDir, err := os.MkdirTemp("", "flowline-bench-")
 	if err != nil {
 		return nil, fmt.Errorf("creating data dir: %w", err)
@@ -48,9 +49,10 @@ func startServer(ctx context.Context, binary string) (*server, error) {
 	if v := os.Getenv("FLOWLINE_BENCH_LOG_LEVEL"); v != "" {
 		level = v
 	}
-	cmd := exec.CommandContext(ctx, binary, "serve",
+	args := append([]string{"serve",
 		"--data-dir", dataDir, "--http-addr", httpAddr, "--temporal-dev-addr", devAddr,
-		"--temporal-ui-addr", "off", "--egress-allow", "127.0.0.1/32", "--log-level", level)
+		"--temporal-ui-addr", "off", "--egress-allow", "127.0.0.1/32", "--log-level", level}, extra...)
+	cmd := exec.CommandContext(ctx, binary, args...)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("starting %s: %w", binary, err)

@@ -24,7 +24,7 @@ func run(ctx context.Context, o options) error {
 	defer hookRC.srv.Close()
 	fmt.Printf("machine: %d CPUs, %s/%s\n", runtime.NumCPU(), runtime.GOOS, runtime.GOARCH)
 	fmt.Printf("starting %s serve (embedded Temporal on SQLite)…\n", o.binary)
-	srv, err := startServer(ctx, o.binary)
+	srv, err := startServer(ctx, o.binary, o.serveFlags)
 	if err != nil {
 		return err
 	}

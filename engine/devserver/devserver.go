@@ -3,6 +3,7 @@
 package devserver
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -92,14 +93,7 @@ func Start(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("creating temporal claim mapper: %w", err)
 	}
-	dyn := dynamicconfig.StaticClient{
-		dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 200,
-		dynamicconfig.HistoryCacheHostLevelMaxSize.Key():                 8192,
-		// One process, one matching host: partitions only add forwarding
-		// hops between pollers and tasks.
-		dynamicconfig.MatchingNumTaskqueueReadPartitions.Key():  1,
-		dynamicconfig.MatchingNumTaskqueueWritePartitions.Key(): 1,
-	}
+	dyn := defaultDynamicConfig()
 	for k, v := range opts.DynamicConfig {
 		dyn[dynamicconfig.MakeKey(k)] = v
 	}
@@ -173,6 +167,9 @@ func prepareDatabase(dataDir string, opts Options) (main, visibility *config.SQL
 	}
 	if err := sqliteschema.CreateNamespaces(main, ns); err != nil {
 		return nil, nil, fmt.Errorf("registering namespace %q: %w", opts.Namespace, err)
+	}
+	if err := trimVisibilityIndexes(context.Background(), main, visibility); err != nil {
+		return nil, nil, err
 	}
 	return main, visibility, nil
 }

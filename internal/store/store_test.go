@@ -76,6 +76,7 @@ func TestSQLitePragmas(t *testing.T) {
 		"journal_mode": "wal",
 		"busy_timeout": "5000",
 		"foreign_keys": "1",
+		"synchronous":  "1", // NORMAL: durable against a killed process, see sqlitePragmas
 	} {
 		var got string
 		if err := s.db.WithContext(ctx).Raw("PRAGMA " + pragma).Scan(&got).Error; err != nil {

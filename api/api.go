@@ -39,6 +39,11 @@ const BasePath = "/api/v1"
 type RunService interface {
 	// Start starts a run and returns it once it is durably recorded.
 	Start(ctx context.Context, in engine.RunInput) (*engine.Run, error)
+	// StartMany starts the runs of one request and records its key (when
+	// not nil) with them, so that the key and the runs are recorded
+	// together or not at all; a key that comes back with another request
+	// hash is an error matching engine.ErrKeyReused and starts nothing.
+	StartMany(ctx context.Context, ins []engine.RunInput, key *engine.RequestKey) ([]*engine.Run, error)
 	// Get describes one run; an unknown id is engine.ErrRunNotFound.
 	Get(ctx context.Context, runID string) (*engine.RunDetail, error)
 	// List lists runs, newest first, with a token for the next page.

@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"time"
 
@@ -123,19 +124,27 @@ func (s *server) postEvent(c *gin.Context) {
 		}
 		inputs = append(inputs, in)
 	}
-	// The key is remembered only once the event is known to be runnable,
-	// so a refused event leaves nothing behind.
-	if givenKey && !s.rememberEventKey(c, ev.EventID, keyFromBody, raw) {
-		return
-	}
-	result := EventResult{EventID: ev.EventID, Runs: []Run{}}
-	for _, in := range inputs {
-		run, err := runs.Start(ctx, in)
-		if err != nil {
-			internalError(c, "starting a run of flow "+in.FlowID, err)
+	// The key is recorded in the transaction that records the runs (or
+	// alone when no flow subscribes), and only once the event is known to
+	// be runnable, so a refused event leaves nothing behind.
+	var reqKey *engine.RequestKey
+	if givenKey {
+		if reqKey, ok = eventKey(c, ev.EventID, raw); !ok {
 			return
 		}
-		result.Runs = append(result.Runs, runJSON(run))
+	}
+	started, err := runs.StartMany(ctx, inputs, reqKey)
+	if errors.Is(err, engine.ErrKeyReused) {
+		keyReused(c, ev.EventID, keyFromBody)
+		return
+	}
+	if err != nil {
+		internalError(c, "starting the runs of event "+ev.EventID, err)
+		return
+	}
+	result := EventResult{EventID: ev.EventID, Runs: make([]Run, len(started))}
+	for i, run := range started {
+		result.Runs[i] = runJSON(run)
 	}
 	respond(c, http.StatusAccepted, result)
 }

@@ -3,41 +3,36 @@ package api
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/flowline/flowline/engine"
 	"github.com/flowline/flowline/flows"
-	"github.com/flowline/flowline/internal/store"
 )
 
-// rememberEventKey records an event's key (its Idempotency-Key, or its
-// event_id when fromBody) with a hash of the request body. A key that was
-// used before with a different body is answered 422 naming it, and false
-// is returned: the first request's runs are not what this one asked for.
-// Spacing and key order do not make a body different.
-func (s *server) rememberEventKey(c *gin.Context, key string, fromBody bool, body []byte) bool {
+// eventKey is an event's key (its Idempotency-Key, or its event_id) with
+// a hash of the request body, for the run service to record with the
+// event's runs. Spacing and key order do not make a body different.
+func eventKey(c *gin.Context, key string, body []byte) (*engine.RequestKey, bool) {
 	canon, err := canonicalJSON(body)
 	if err != nil {
 		internalError(c, "hashing the event", err)
-		return false
+		return nil, false
 	}
 	sum := sha256.Sum256(canon)
-	err = s.store.RememberEventKey(c.Request.Context(), key, hex.EncodeToString(sum[:]))
-	if errors.Is(err, store.ErrKeyReused) {
-		if fromBody {
-			msg := fmt.Sprintf("event_id %q was already used with a different request body; repeat the same body, or use a new event_id", key)
-			problem(c, http.StatusUnprocessableEntity, msg, flows.Problem{Pointer: "/event_id", Message: msg})
-			return false
-		}
-		problemf(c, http.StatusUnprocessableEntity, "Idempotency-Key %q was already used with a different request body; repeat the same body, or use a new key", key)
-		return false
+	return &engine.RequestKey{Key: key, RequestHash: hex.EncodeToString(sum[:])}, true
+}
+
+// keyReused answers 422 naming an event's key (its event_id when
+// fromBody) that was used before with a different body: the first
+// request's runs are not what this one asked for.
+func keyReused(c *gin.Context, key string, fromBody bool) {
+	if fromBody {
+		msg := fmt.Sprintf("event_id %q was already used with a different request body; repeat the same body, or use a new event_id", key)
+		problem(c, http.StatusUnprocessableEntity, msg, flows.Problem{Pointer: "/event_id", Message: msg})
+		return
 	}
-	if err != nil {
-		internalError(c, "recording the event's key", err)
-		return false
-	}
-	return true
+	problemf(c, http.StatusUnprocessableEntity, "Idempotency-Key %q was already used with a different request body; repeat the same body, or use a new key", key)
 }

@@ -46,6 +46,9 @@ type fakeRuns struct {
 	finished map[string]string
 	// failWith, when set, makes every run read as failed with this error.
 	failWith string
+	// keys, when set, records StartMany's request keys (alone, before
+	// the runs start: these runs have no ledger).
+	keys engine.Ledger
 }
 
 func newFakeRuns(known ...string) *fakeRuns {
@@ -65,6 +68,27 @@ func (f *fakeRuns) Start(_ context.Context, in engine.RunInput) (*engine.Run, er
 		RunID: in.RunID, WorkflowID: engine.WorkflowID(in.RunID), FlowID: in.FlowID,
 		FlowVersion: in.Version, Status: engine.StatusRunning, StartedAt: in.StartedAt,
 	}, nil
+}
+
+func (f *fakeRuns) StartMany(ctx context.Context, ins []engine.RunInput, key *engine.RequestKey) ([]*engine.Run, error) {
+	if key != nil && f.keys != nil {
+		got, err := f.keys.AcceptIntakes(ctx, []engine.Intake{{Key: key}})
+		if err != nil {
+			return nil, err
+		}
+		if got[0].Err != nil {
+			return nil, got[0].Err
+		}
+	}
+	out := make([]*engine.Run, len(ins))
+	for i, in := range ins {
+		run, err := f.Start(ctx, in)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = run
+	}
+	return out, nil
 }
 
 func (f *fakeRuns) Get(_ context.Context, runID string) (*engine.RunDetail, error) {
@@ -134,6 +158,7 @@ func newEnv(t testing.TB, change func(*Options)) *env {
 		t.Fatalf("building validator: %v", err)
 	}
 	runs := newFakeRuns()
+	runs.keys = st.Ledger()
 	opts := Options{Store: st, Validator: v, Registry: reg, Runs: runs}
 	if change != nil {
 		change(&opts)

@@ -29,6 +29,7 @@ func apiOn(t *testing.T, databaseURL string) *env {
 		t.Fatal(err)
 	}
 	runs := newFakeRuns()
+	runs.keys = st.Ledger()
 	return &env{t: t, store: st, runs: runs, h: New(Options{Store: st, Validator: v, Registry: reg, Runs: runs})}
 }
 

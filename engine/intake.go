@@ -22,9 +22,13 @@ type arrival struct {
 	// stage (err also the ledger's).
 	entry   *LedgerEntry
 	created bool
-	run     *Run
-	err     error
-	done    chan struct{}
+	// intake, when set, is the request this run came with: the runs of
+	// one request join as one unit and share it, and its key is recorded
+	// with them.
+	intake *intakeOf
+	run    *Run
+	err    error
+	done   chan struct{}
 }
 
 // Bounds of one group: how many runs, and about how many bytes of their
@@ -51,9 +55,10 @@ type committer struct {
 	queues map[string]*queue
 }
 
-// queue is what waits for one key's commit.
+// queue is what waits for one key's commit: units of arrivals, each
+// committed whole in one group.
 type queue struct {
-	pending []*arrival
+	pending [][]*arrival
 	busy    bool // a commit of this key runs; false means pending is empty
 }
 
@@ -61,43 +66,52 @@ func newCommitter(commit func(key string, group []*arrival)) *committer {
 	return &committer{commit: commit, queues: map[string]*queue{}}
 }
 
-// join queues a under key and returns once a's group is committed: the
-// commit has answered a.
-func (c *committer) join(key string, a *arrival) {
-	a.done = make(chan struct{})
+// join queues unit (one or more arrivals, kept together in one group)
+// under key and returns once its group is committed: the commit has
+// answered each of them.
+func (c *committer) join(key string, unit ...*arrival) {
+	for _, a := range unit {
+		a.done = make(chan struct{})
+	}
 	c.mu.Lock()
 	q := c.queues[key]
 	if q == nil {
 		q = &queue{}
 		c.queues[key] = q
 	}
-	q.pending = append(q.pending, a)
+	q.pending = append(q.pending, unit)
 	lead := !q.busy
 	q.busy = true
 	c.mu.Unlock()
 	if lead {
 		c.lead(key, q)
 	}
-	<-a.done
+	for _, a := range unit {
+		<-a.done
+	}
 }
 
 // lead commits one group of q, then hands what queued meanwhile to a
 // goroutine of its own, so the caller that led is answered now.
 func (c *committer) lead(key string, q *queue) {
 	c.mu.Lock()
-	n, bytes := 0, 0
-	for n < len(q.pending) && n < groupMaxRuns {
-		w := q.pending[n].weight()
-		if n > 0 && bytes+w > groupMaxBytes {
+	var group []*arrival
+	n, bytes := 0, 0 // units taken, their bytes
+	for n < len(q.pending) {
+		unit, w := q.pending[n], 0
+		for _, a := range unit {
+			w += a.weight()
+		}
+		if n > 0 && (len(group)+len(unit) > groupMaxRuns || bytes+w > groupMaxBytes) {
 			break
 		}
+		group = append(group, unit...)
 		n, bytes = n+1, bytes+w
 	}
-	group := q.pending[:n:n]
 	if n == len(q.pending) {
 		q.pending = nil
 	} else {
-		q.pending = append([]*arrival(nil), q.pending[n:]...)
+		q.pending = append([][]*arrival(nil), q.pending[n:]...)
 	}
 	c.mu.Unlock()
 

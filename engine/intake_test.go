@@ -157,3 +157,50 @@ func TestCommitterSurvivesAPanickingCommit(t *testing.T) {
 		t.Fatalf("the next commit answered %+v, %v", good.run, good.err)
 	}
 }
+
+// TestCommitterKeepsAUnitWhole: the arrivals joined together (the runs of
+// one request) go in one group: a unit that would overflow a group waits
+// for the next one, whole.
+func TestCommitterKeepsAUnitWhole(t *testing.T) {
+	gate := make(chan struct{})
+	var groups [][]string
+	c := newCommitter(func(_ string, group []*arrival) {
+		if group[0].in.RunID == "first" {
+			<-gate
+		}
+		var ids []string
+		for _, a := range group {
+			ids = append(ids, a.in.RunID)
+		}
+		groups = append(groups, ids) // one commit per key at a time
+	})
+	var wg sync.WaitGroup
+	queued := 0
+	start := func(ids ...string) {
+		unit := make([]*arrival, len(ids))
+		for i, id := range ids {
+			unit[i] = &arrival{in: RunInput{RunID: id}}
+		}
+		wg.Add(1)
+		go func() { defer wg.Done(); c.join("k", unit...) }()
+		if ids[0] != "first" {
+			queued++
+		}
+		waitFor(t, func() bool {
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			return c.queues["k"] != nil && c.queues["k"].busy && len(c.queues["k"].pending) == queued
+		})
+	}
+	start("first")
+	for i := range groupMaxRuns - 2 {
+		start(fmt.Sprint(i))
+	}
+	start("u1", "u2", "u3", "u4", "u5")
+	start("last")
+	close(gate)
+	wg.Wait()
+	if len(groups) != 3 || len(groups[1]) != groupMaxRuns-2 || fmt.Sprint(groups[2]) != "[u1 u2 u3 u4 u5 last]" {
+		t.Errorf("groups %d, sizes %d/%d, last %v; want the unit whole in the third", len(groups), len(groups[0]), len(groups[1]), groups[len(groups)-1])
+	}
+}

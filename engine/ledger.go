@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/flowline/flowline/flows"
@@ -33,6 +34,14 @@ type Ledger interface {
 	// first is recorded and the others are answered with it, not
 	// created. An error records none.
 	AcceptMany(ctx context.Context, entries []LedgerEntry) ([]Accepted, error)
+	// AcceptIntakes records intakes in one transaction: each intake's
+	// entries as AcceptMany would, and its key (when set) with them, so
+	// that an intake's key and runs are recorded together or not at all.
+	// An intake whose key was recorded before (or earlier in intakes)
+	// with another request hash records nothing: its answer's Err
+	// matches ErrKeyReused. Answer i is intakes[i]'s. An error records
+	// none.
+	AcceptIntakes(ctx context.Context, intakes []Intake) ([]IntakeAnswer, error)
 	// Get returns a run's entry; an unknown run is ErrRunNotFound.
 	Get(ctx context.Context, runID string) (*LedgerEntry, error)
 	// CancelAccepted marks a run no batch has claimed as canceled, and
@@ -55,6 +64,33 @@ type Accepted struct {
 	Entry   *LedgerEntry
 	Created bool
 }
+
+// RequestKey is a caller's idempotency key for one request that starts
+// runs, with a hash of that request. The engine does not read it: the
+// ledger records it with the request's runs and refuses it coming back
+// with another hash.
+type RequestKey struct {
+	Key         string
+	RequestHash string
+}
+
+// Intake is what one request starts, for Ledger.AcceptIntakes: its runs'
+// entries (perhaps none) and its key (nil for none).
+type Intake struct {
+	Entries []LedgerEntry
+	Key     *RequestKey
+}
+
+// IntakeAnswer answers one Intake: answer i of Accepted is Entries[i]'s,
+// or Err (matching ErrKeyReused) refuses the whole intake.
+type IntakeAnswer struct {
+	Accepted []Accepted
+	Err      error
+}
+
+// ErrKeyReused is returned (wrapped) when a request key comes back with
+// a request hash other than the one it was recorded with.
+var ErrKeyReused = errors.New("request key already used with a different request")
 
 // Versions reads the published versions runs are pinned to: the run
 // service rebuilds a recorded run's input from them. The flow store

@@ -120,19 +120,25 @@ func (s *Service) Start(ctx context.Context, in RunInput) (*Run, error) {
 	}
 	// Recorded in the ledger first, then handed to a batch workflow; the
 	// answer waits for both. Runs started at the same moment share both
-	// (intake.go). A repeat of a run the ledger holds starts nothing. A
-	// run recorded but perhaps never handed over (its first request
-	// failed half-way) is handed over again: if the first signal did
-	// arrive, the batch's claim drops the second.
+	// (intake.go).
 	a := &arrival{ctx: ctx, in: in}
 	s.accepts.join("", a)
+	return s.handOver(ctx, a)
+}
+
+// handOver answers a batched run the ledger has answered (a.entry): a
+// repeat of a run the ledger holds starts nothing. A run recorded but
+// perhaps never handed over (its first request failed half-way) is
+// handed over again: if the first signal did arrive, the batch's claim
+// drops the second.
+func (s *Service) handOver(ctx context.Context, a *arrival) (*Run, error) {
 	if a.err != nil {
 		return nil, a.err
 	}
 	e := a.entry
 	if !a.created && e.Status != StatusAccepted {
 		if e.Status == StatusHandedOff {
-			d, err := s.exec.Get(ctx, in.RunID)
+			d, err := s.exec.Get(ctx, a.in.RunID)
 			if err != nil {
 				return nil, err
 			}
@@ -156,24 +162,48 @@ func (s *Service) Start(ctx context.Context, in RunInput) (*Run, error) {
 	return a.run, a.err
 }
 
-// acceptGroup records a group of arrivals in one ledger transaction.
+// acceptGroup records a group of arrivals in one ledger transaction: the
+// runs of one request (one intake) with its key.
 func (s *Service) acceptGroup(_ string, group []*arrival) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(group[0].ctx), enqueueTimeout)
 	defer cancel()
-	entries := make([]LedgerEntry, len(group))
+	var (
+		intakes []Intake
+		of      = make([]int, len(group)) // arrival → its intake
+	)
 	for i, a := range group {
-		entries[i] = LedgerEntry{RunID: a.in.RunID, FlowID: a.in.FlowID, FlowVersion: a.in.Version,
-			Trigger: a.in.Trigger, StartedAt: a.in.StartedAt}
+		if i == 0 || a.intake == nil || a.intake != group[i-1].intake {
+			in := Intake{}
+			if a.intake != nil {
+				in.Key = a.intake.key
+			}
+			intakes = append(intakes, in)
+		}
+		of[i] = len(intakes) - 1
+		in := &intakes[of[i]]
+		in.Entries = append(in.Entries, LedgerEntry{RunID: a.in.RunID, FlowID: a.in.FlowID, FlowVersion: a.in.Version,
+			Trigger: a.in.Trigger, StartedAt: a.in.StartedAt})
 	}
-	got, err := s.ledger.AcceptMany(ctx, entries)
-	if err == nil && len(got) != len(group) {
-		err = fmt.Errorf("recording %d runs: the ledger answered %d", len(group), len(got))
+	got, err := s.ledger.AcceptIntakes(ctx, intakes)
+	if err == nil && len(got) != len(intakes) {
+		err = fmt.Errorf("recording %d runs: the ledger answered %d of %d requests", len(group), len(got), len(intakes))
 	}
+	next := make([]int, len(intakes)) // intake → its next answer
 	for i, a := range group {
 		if err != nil {
 			a.err = err
-		} else {
-			a.entry, a.created = got[i].Entry, got[i].Created
+			continue
+		}
+		ans := got[of[i]]
+		j := next[of[i]]
+		next[of[i]]++
+		switch {
+		case ans.Err != nil:
+			a.err = ans.Err
+		case j >= len(ans.Accepted):
+			a.err = fmt.Errorf("recording run %s: the ledger answered %d of its request's runs", a.in.RunID, len(ans.Accepted))
+		default:
+			a.entry, a.created = ans.Accepted[j].Entry, ans.Accepted[j].Created
 		}
 	}
 }

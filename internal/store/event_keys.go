@@ -21,7 +21,7 @@ type EventKey struct {
 
 // RememberEventKey records key with requestHash. A key already recorded
 // with the same hash is fine (a repeat of the request); with another hash
-// it is ErrKeyReused.
+// it is ErrKeyReused (and engine.ErrKeyReused).
 func (s *Store) RememberEventKey(ctx context.Context, key, requestHash string) error {
 	rec := &EventKey{Key: key, RequestHash: requestHash}
 	// One statement is atomic by itself: gorm's default transaction
@@ -39,7 +39,7 @@ func (s *Store) RememberEventKey(ctx context.Context, key, requestHash string) e
 		return fmt.Errorf("reading event key %q: %w", key, notFound(err))
 	}
 	if existing.RequestHash != requestHash {
-		return fmt.Errorf("event key %q: %w", key, ErrKeyReused)
+		return keyReused(key)
 	}
 	return nil
 }

@@ -5,12 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
-	"strings"
 	"time"
-
-	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/flowline/flowline/engine"
 	"github.com/flowline/flowline/flows"
@@ -199,92 +194,4 @@ func entryOf(rec *RunRecord) (*engine.LedgerEntry, error) {
 		}
 	}
 	return e, nil
-}
-
-// errAcceptRace rolls back an AcceptRuns transaction that met runs
-// recorded by another at the same moment, to try again knowing them.
-var errAcceptRace = errors.New("runs recorded concurrently")
-
-// AcceptRuns records recs as accepted in one transaction, each as
-// AcceptRun would: the answer for recs[i] is its record and whether this
-// call created it. Of records repeating a run id the first is recorded,
-// the others are answered with it (not created). It writes nothing on an
-// error.
-func (s *Store) AcceptRuns(ctx context.Context, recs []*RunRecord) ([]*RunRecord, []bool, error) {
-	first := make(map[string]int, len(recs)) // run id → index of its first record
-	for i, r := range recs {
-		r.Status = RunAccepted
-		if _, ok := first[r.RunID]; !ok {
-			first[r.RunID] = i
-		}
-	}
-	var (
-		existing map[string]*RunRecord
-		err      error
-	)
-	// The first try assumes every run is new, the common case, with one
-	// statement; when some were not, it rolls back and tries again,
-	// reading which ones first.
-	for try := 0; try < 5; try++ {
-		existing, err = s.acceptRuns(ctx, recs, first, try > 0)
-		if !errors.Is(err, errAcceptRace) {
-			break
-		}
-	}
-	if err != nil {
-		return nil, nil, fmt.Errorf("recording %d runs: %w", len(recs), err)
-	}
-	out, created := make([]*RunRecord, len(recs)), make([]bool, len(recs))
-	for i, r := range recs {
-		if e, ok := existing[r.RunID]; ok {
-			out[i] = e
-			continue
-		}
-		j := first[r.RunID]
-		out[i], created[i] = recs[j], i == j
-	}
-	return out, created, nil
-}
-
-// acceptRuns is one try of AcceptRuns: it returns the records that
-// existed before, read first when lookFirst is set; without it, any
-// existing record is errAcceptRace.
-func (s *Store) acceptRuns(ctx context.Context, recs []*RunRecord, first map[string]int, lookFirst bool) (map[string]*RunRecord, error) {
-	existing := map[string]*RunRecord{}
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if lookFirst {
-			ids := make([]string, 0, len(first))
-			for id := range first {
-				ids = append(ids, id)
-			}
-			var found []RunRecord
-			if err := tx.Where("run_id IN ?", ids).Find(&found).Error; err != nil {
-				return err
-			}
-			for i := range found {
-				existing[found[i].RunID] = &found[i]
-			}
-		}
-		fresh := make([]*RunRecord, 0, len(first))
-		for i, r := range recs {
-			if first[r.RunID] == i && existing[r.RunID] == nil {
-				fresh = append(fresh, r)
-			}
-		}
-		if len(fresh) == 0 {
-			return nil
-		}
-		// In one order, so that groups racing over the same runs on
-		// PostgreSQL wait for each other instead of deadlocking.
-		slices.SortFunc(fresh, func(a, b *RunRecord) int { return strings.Compare(a.RunID, b.RunID) })
-		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(fresh)
-		if res.Error != nil {
-			return res.Error
-		}
-		if int(res.RowsAffected) != len(fresh) {
-			return errAcceptRace
-		}
-		return nil
-	})
-	return existing, err
 }

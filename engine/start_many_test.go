@@ -1,0 +1,138 @@
+package engine_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/flowline/flowline/engine"
+	"github.com/flowline/flowline/flows"
+	"github.com/flowline/flowline/internal/store"
+)
+
+// countingLedger counts the intake transactions of a ledger, with the
+// runs and keys each recorded.
+type countingLedger struct {
+	engine.Ledger
+	mu      sync.Mutex
+	intakes [][]engine.Intake
+}
+
+func (l *countingLedger) AcceptIntakes(ctx context.Context, intakes []engine.Intake) ([]engine.IntakeAnswer, error) {
+	l.mu.Lock()
+	l.intakes = append(l.intakes, intakes)
+	l.mu.Unlock()
+	return l.Ledger.AcceptIntakes(ctx, intakes)
+}
+
+func (l *countingLedger) calls() [][]engine.Intake {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([][]engine.Intake(nil), l.intakes...)
+}
+
+// TestStartManyRecordsTheKeyWithTheRuns: an event that fans out to two
+// flows records its key and both runs in one ledger transaction; events
+// repeating its key at the same moment start nothing more and answer its
+// runs; the key with another request is ErrKeyReused and starts nothing;
+// a key with no runs is remembered alone; without batching the key is
+// recorded before the runs start.
+func TestStartManyRecordsTheKeyWithTheRuns(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, "sqlite:///"+filepath.ToSlash(filepath.Join(t.TempDir(), "flows.db")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	docJSON := `{"name": "orders", "trigger": {"type": "event", "events": ["order.paid"]}, "steps": []}`
+	doc, err := flows.ParseDocument([]byte(docJSON))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var flowIDs []string
+	for _, name := range []string{"a", "b"} {
+		f, err := st.CreateFlow(ctx, name, []byte(docJSON))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := st.Publish(ctx, f.ID, []byte(docJSON)); err != nil {
+			t.Fatal(err)
+		}
+		flowIDs = append(flowIDs, f.ID)
+	}
+	tmp := &fakeTemporal{own: map[string]engine.RunInput{}}
+	ledger := &countingLedger{Ledger: st.Ledger()}
+	svc := engine.NewService(engine.ServiceOptions{Executions: tmp, Ledger: ledger, Versions: st,
+		Batch: engine.BatchOptions{Lanes: 2}})
+	event := func(key string) []engine.RunInput {
+		envelope := json.RawMessage(`{"event_id":"` + key + `"}`)
+		var ins []engine.RunInput
+		for _, id := range flowIDs {
+			ins = append(ins, engine.NewRunInput(id, 1, doc, engine.DeterministicRunID(id, key), engine.TriggerInput{
+				TriggerInfo: flows.TriggerInfo{Type: flows.TriggerEvent, Body: envelope}, ID: key, Event: envelope}, time.Now().UTC()))
+		}
+		return ins
+	}
+	key := func(k, hash string) *engine.RequestKey { return &engine.RequestKey{Key: k, RequestHash: hash} }
+
+	// One event alone: one transaction holding its key and both runs.
+	runs, err := svc.StartMany(ctx, event("e1"), key("e1", "h1"))
+	if err != nil || len(runs) != 2 {
+		t.Fatalf("StartMany(e1) = %+v, %v", runs, err)
+	}
+	calls := ledger.calls()
+	if len(calls) != 1 || len(calls[0]) != 1 || len(calls[0][0].Entries) != 2 || calls[0][0].Key == nil || calls[0][0].Key.Key != "e1" {
+		t.Fatalf("the event took ledger calls %+v, want one intake with its key and both runs", calls)
+	}
+
+	// The same event many times at once: exactly one set of runs.
+	const racers = 16
+	answers, errs := make([][]*engine.Run, racers), make([]error, racers)
+	var wg sync.WaitGroup
+	for i := range racers {
+		wg.Add(1)
+		go func() { defer wg.Done(); answers[i], errs[i] = svc.StartMany(ctx, event("e2"), key("e2", "h1")) }()
+	}
+	wg.Wait()
+	want := event("e2")
+	for i := range racers {
+		if errs[i] != nil || len(answers[i]) != 2 || answers[i][0].RunID != want[0].RunID || answers[i][1].RunID != want[1].RunID {
+			t.Fatalf("racer %d = %+v, %v", i, answers[i], errs[i])
+		}
+	}
+	entries, err := st.Ledger().List(ctx, engine.LedgerFilter{})
+	if err != nil || len(entries) != 4 {
+		t.Fatalf("the ledger holds %d runs (%v), want 4: two events of two flows", len(entries), err)
+	}
+
+	// The key with another request: refused, nothing started.
+	before := len(tmp.enqueuedIDs())
+	if _, err := svc.StartMany(ctx, event("e2"), key("e2", "h2")); !errors.Is(err, engine.ErrKeyReused) {
+		t.Fatalf("StartMany(e2, another request) = %v, want ErrKeyReused", err)
+	}
+	if after := len(tmp.enqueuedIDs()); after != before {
+		t.Errorf("a refused event handed %d runs to batches", after-before)
+	}
+
+	// No runs: the key is remembered all the same.
+	if _, err := svc.StartMany(ctx, nil, key("e3", "h1")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.StartMany(ctx, nil, key("e3", "h2")); !errors.Is(err, engine.ErrKeyReused) {
+		t.Fatalf("StartMany(e3, another request, no runs) = %v, want ErrKeyReused", err)
+	}
+
+	// Without batching, the key is recorded before the runs' workflows
+	// start, and refused the same way.
+	unbatched := engine.NewService(engine.ServiceOptions{Executions: tmp, Ledger: st.Ledger(), Versions: st})
+	if runs, err := unbatched.StartMany(ctx, event("e4"), key("e4", "h1")); err != nil || len(runs) != 2 {
+		t.Fatalf("unbatched StartMany(e4) = %+v, %v", runs, err)
+	}
+	if _, err := unbatched.StartMany(ctx, event("e4"), key("e4", "h2")); !errors.Is(err, engine.ErrKeyReused) {
+		t.Fatalf("unbatched StartMany(e4, another request) = %v, want ErrKeyReused", err)
+	}
+}

@@ -1,0 +1,192 @@
+package store
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/flowline/flowline/engine"
+	"github.com/flowline/flowline/flows"
+)
+
+// intakeEntry is a ledger entry of an event's run, for the intake tests.
+func intakeEntry(runID string) engine.LedgerEntry {
+	envelope := json.RawMessage(`{"event_id":"order-1","event_type":"order.paid"}`)
+	return engine.LedgerEntry{RunID: runID, FlowID: "f1", FlowVersion: 1, StartedAt: time.Now().UTC(),
+		Trigger: engine.TriggerInput{TriggerInfo: flows.TriggerInfo{Type: flows.TriggerEvent, Body: envelope},
+			ID: "order-1", Event: envelope}}
+}
+
+// keyRecorded reports whether the event key table holds key, and with
+// which hash.
+func keyRecorded(t *testing.T, s *Store, key string) (string, bool) {
+	t.Helper()
+	var found []EventKey
+	if err := s.db.Where("event_key = ?", key).Find(&found).Error; err != nil {
+		t.Fatal(err)
+	}
+	if len(found) == 0 {
+		return "", false
+	}
+	return found[0].RequestHash, true
+}
+
+// TestIntakeKeyAndRunsInOneTransaction: an event's key is written in the
+// transaction that records its runs: when a run's insert fails, the key
+// is not recorded either; when it succeeds, both are.
+func TestIntakeKeyAndRunsInOneTransaction(t *testing.T) {
+	eachBackend(t, func(t *testing.T, databaseURL string) {
+		ctx := testContext(t)
+		s := openStore(t, databaseURL)
+		l := s.Ledger()
+		var failRuns atomic.Bool
+		err := s.db.Callback().Create().Before("gorm:create").Register("test:fail_run_insert", func(db *gorm.DB) {
+			if failRuns.Load() && db.Statement.Table == "run_records" {
+				_ = db.AddError(errors.New("run insert refused by the test"))
+			}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		key := &engine.RequestKey{Key: "order-1", RequestHash: "h1"}
+		intake := []engine.Intake{{Entries: []engine.LedgerEntry{intakeEntry("r1"), intakeEntry("r2")}, Key: key}}
+
+		failRuns.Store(true)
+		if _, err := l.AcceptIntakes(ctx, intake); err == nil {
+			t.Fatal("AcceptIntakes succeeded though its run insert failed")
+		}
+		failRuns.Store(false)
+		if h, ok := keyRecorded(t, s, "order-1"); ok {
+			t.Fatalf("a failed intake left its key behind (hash %q)", h)
+		}
+		if _, err := l.Get(ctx, "r1"); !errors.Is(err, engine.ErrRunNotFound) {
+			t.Fatalf("a failed intake left run r1: %v", err)
+		}
+
+		got, err := l.AcceptIntakes(ctx, intake)
+		if err != nil || len(got) != 1 || got[0].Err != nil || len(got[0].Accepted) != 2 ||
+			!got[0].Accepted[0].Created || !got[0].Accepted[1].Created {
+			t.Fatalf("AcceptIntakes = %+v, %v", got, err)
+		}
+		if h, ok := keyRecorded(t, s, "order-1"); !ok || h != "h1" {
+			t.Fatalf("key recorded %v with hash %q, want h1", ok, h)
+		}
+	})
+}
+
+// TestIntakeKeyRefusal: a key coming back with the same hash is a repeat
+// (its runs answered, not created); with another hash, in a later call or
+// later in the same one, its intake records nothing and is ErrKeyReused,
+// while the other intakes of the call are recorded; a key alone (an event
+// no flow subscribes to) is remembered all the same.
+func TestIntakeKeyRefusal(t *testing.T) {
+	eachBackend(t, func(t *testing.T, databaseURL string) {
+		ctx := testContext(t)
+		s := openStore(t, databaseURL)
+		l := s.Ledger()
+		k := func(key, hash string) *engine.RequestKey { return &engine.RequestKey{Key: key, RequestHash: hash} }
+		first, err := l.AcceptIntakes(ctx, []engine.Intake{
+			{Entries: []engine.LedgerEntry{intakeEntry("a1")}, Key: k("a", "h1")},
+			{Entries: []engine.LedgerEntry{intakeEntry("a1"), intakeEntry("a-other")}, Key: k("a", "h2")},
+			{Entries: []engine.LedgerEntry{intakeEntry("b1")}},
+			{Key: k("lonely", "h1")},
+		})
+		if err != nil || len(first) != 4 {
+			t.Fatalf("AcceptIntakes = %+v, %v", first, err)
+		}
+		if first[0].Err != nil || !first[0].Accepted[0].Created {
+			t.Errorf("first intake of key a = %+v", first[0])
+		}
+		if !errors.Is(first[1].Err, engine.ErrKeyReused) || !errors.Is(first[1].Err, ErrKeyReused) || first[1].Accepted != nil {
+			t.Errorf("key a with another hash in the same call = %+v", first[1])
+		}
+		if first[2].Err != nil || !first[2].Accepted[0].Created || first[3].Err != nil || len(first[3].Accepted) != 0 {
+			t.Errorf("the other intakes = %+v, %+v", first[2], first[3])
+		}
+		if _, err := l.Get(ctx, "a-other"); !errors.Is(err, engine.ErrRunNotFound) {
+			t.Errorf("a refused intake recorded its run: %v", err)
+		}
+
+		again, err := l.AcceptIntakes(ctx, []engine.Intake{
+			{Entries: []engine.LedgerEntry{intakeEntry("a1")}, Key: k("a", "h1")},
+			{Entries: []engine.LedgerEntry{intakeEntry("a-other")}, Key: k("a", "h2")},
+			{Key: k("lonely", "h2")},
+			{Entries: []engine.LedgerEntry{intakeEntry("c1")}, Key: k("c", "h1")},
+		})
+		if err != nil || len(again) != 4 {
+			t.Fatalf("AcceptIntakes again = %+v, %v", again, err)
+		}
+		if again[0].Err != nil || again[0].Accepted[0].Created || again[0].Accepted[0].Entry.RunID != "a1" {
+			t.Errorf("repeat of key a = %+v", again[0])
+		}
+		if !errors.Is(again[1].Err, engine.ErrKeyReused) || !errors.Is(again[2].Err, engine.ErrKeyReused) {
+			t.Errorf("keys a and lonely with other hashes = %+v, %+v", again[1], again[2])
+		}
+		if again[3].Err != nil || !again[3].Accepted[0].Created {
+			t.Errorf("key c = %+v", again[3])
+		}
+		if _, err := l.Get(ctx, "a-other"); !errors.Is(err, engine.ErrRunNotFound) {
+			t.Errorf("a refused intake recorded its run: %v", err)
+		}
+	})
+}
+
+// TestIntakeSameKeyRace: calls racing with the same key (each in its own
+// transaction) record its runs exactly once; every call answers with
+// them; racers with another hash are refused, or win and refuse the
+// others: one hash's calls succeed, the other's are all refused.
+func TestIntakeSameKeyRace(t *testing.T) {
+	eachBackend(t, func(t *testing.T, databaseURL string) {
+		ctx := testContext(t)
+		s := openStore(t, databaseURL)
+		l := s.Ledger()
+		const racers = 12
+		answers, errs := make([][]engine.IntakeAnswer, racers), make([]error, racers)
+		var wg sync.WaitGroup
+		for i := range racers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				hash := "h" + fmt.Sprint(i%2) // two different bodies
+				answers[i], errs[i] = l.AcceptIntakes(ctx, []engine.Intake{{
+					Entries: []engine.LedgerEntry{intakeEntry("race-1"), intakeEntry("race-2")},
+					Key:     &engine.RequestKey{Key: "racy", RequestHash: hash}}})
+			}()
+		}
+		wg.Wait()
+		winner, ok := keyRecorded(t, s, "racy")
+		if !ok {
+			t.Fatal("no racer recorded the key")
+		}
+		created := map[string]int{}
+		for i := range racers {
+			if errs[i] != nil || len(answers[i]) != 1 {
+				t.Fatalf("racer %d: %+v, %v", i, answers[i], errs[i])
+			}
+			a := answers[i][0]
+			if "h"+fmt.Sprint(i%2) != winner {
+				if !errors.Is(a.Err, engine.ErrKeyReused) {
+					t.Errorf("racer %d with the losing hash = %+v", i, a)
+				}
+				continue
+			}
+			if a.Err != nil || len(a.Accepted) != 2 || a.Accepted[0].Entry.RunID != "race-1" || a.Accepted[1].Entry.RunID != "race-2" {
+				t.Fatalf("racer %d with the winning hash = %+v", i, a)
+			}
+			for _, acc := range a.Accepted {
+				if acc.Created {
+					created[acc.Entry.RunID]++
+				}
+			}
+		}
+		if created["race-1"] != 1 || created["race-2"] != 1 {
+			t.Errorf("runs created %v times, want each once", created)
+		}
+	})
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -16,7 +15,6 @@ import (
 	"github.com/flowline/flowline/connectors"
 	"github.com/flowline/flowline/engine"
 	"github.com/flowline/flowline/flows"
-	"github.com/flowline/flowline/internal/store"
 )
 
 // lossyService is the run service, but reports the first start of each
@@ -49,28 +47,15 @@ func (l *lossyService) Start(ctx context.Context, in engine.RunInput) (*engine.R
 // records another.
 func TestScheduleFiringStartsItsRunOnce(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, "sqlite:///"+filepath.ToSlash(filepath.Join(t.TempDir(), "flows.db")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
+	st := sqliteStore(t)
 	docJSON := `{"name": "ticker", "trigger": {"type": "schedule", "every": "1m"}, "steps": []}`
-	f, err := st.CreateFlow(ctx, "ticker", []byte(docJSON))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := st.Publish(ctx, f.ID, []byte(docJSON)); err != nil {
-		t.Fatal(err)
-	}
-	doc, err := flows.ParseDocument([]byte(docJSON))
-	if err != nil {
-		t.Fatal(err)
-	}
+	flowID := publishFlow(t, st, "ticker", docJSON)
+	doc := parseDoc(t, docJSON)
 	tmp := &fakeTemporal{own: map[string]engine.RunInput{}}
 	svc := &lossyService{starts: map[string]int{}, Service: engine.NewService(engine.ServiceOptions{
 		Executions: tmp, Ledger: st.Ledger(), Versions: st, Batch: engine.BatchOptions{Lanes: 2}})}
 	// What the schedule's action carries: no run id, no time.
-	scheduled := engine.NewRunInput(f.ID, 1, doc, "",
+	scheduled := engine.NewRunInput(flowID, 1, doc, "",
 		engine.TriggerInput{TriggerInfo: flows.TriggerInfo{Type: flows.TriggerSchedule}}, time.Time{})
 
 	var suite testsuite.WorkflowTestSuite
@@ -90,11 +75,11 @@ func TestScheduleFiringStartsItsRunOnce(t *testing.T) {
 		return got
 	}
 	at := func(minute int) string {
-		return fmt.Sprintf("%s-2026-12-02T09:%02d:00Z", engine.FiringWorkflowID(f.ID), minute)
+		return fmt.Sprintf("%s-2026-12-02T09:%02d:00Z", engine.FiringWorkflowID(flowID), minute)
 	}
 
 	firingID := at(0)
-	want := engine.ScheduledRunID(f.ID, firingID)
+	want := engine.ScheduledRunID(flowID, firingID)
 	for range 2 { // the same firing twice: the first time, its first try's answer is lost
 		if got := fire(firingID); got.RunID != want || got.WorkflowID != "batch" || got.Skipped != "" {
 			t.Fatalf("firing answered %+v, want run %s in a batch", got, want)
@@ -121,7 +106,7 @@ func TestScheduleFiringStartsItsRunOnce(t *testing.T) {
 		t.Fatalf("a firing after the run ended answered %+v", other)
 	}
 
-	entries, err := st.Ledger().List(ctx, engine.LedgerFilter{FlowID: f.ID, Limit: 10})
+	entries, err := st.Ledger().List(ctx, engine.LedgerFilter{FlowID: flowID, Limit: 10})
 	if err != nil {
 		t.Fatal(err)
 	}

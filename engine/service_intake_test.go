@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -13,7 +12,6 @@ import (
 
 	"github.com/flowline/flowline/engine"
 	"github.com/flowline/flowline/flows"
-	"github.com/flowline/flowline/internal/store"
 )
 
 // failingHandover is a Temporal side whose signals fail while down is
@@ -43,30 +41,17 @@ func (f *failingHandover) EnqueueMany(ctx context.Context, ins []engine.RunInput
 // recorded as accepted (for the sweep to hand over).
 func TestConcurrentStartsShareTheirCommits(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, "sqlite:///"+filepath.ToSlash(filepath.Join(t.TempDir(), "flows.db")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
+	st := sqliteStore(t)
 	docJSON := `{"name": "orders", "trigger": {"type": "event", "events": ["order.paid"]}, "steps": []}`
-	f, err := st.CreateFlow(ctx, "orders", []byte(docJSON))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := st.Publish(ctx, f.ID, []byte(docJSON)); err != nil {
-		t.Fatal(err)
-	}
-	doc, err := flows.ParseDocument([]byte(docJSON))
-	if err != nil {
-		t.Fatal(err)
-	}
+	flowID := publishFlow(t, st, "orders", docJSON)
+	doc := parseDoc(t, docJSON)
 	tmp := &failingHandover{fakeTemporal: &fakeTemporal{own: map[string]engine.RunInput{}}}
 	svc := engine.NewService(engine.ServiceOptions{Executions: tmp, Ledger: st.Ledger(), Versions: st,
 		Batch: engine.BatchOptions{Lanes: 2}})
 	now := time.Now().UTC()
 	event := func(key string) engine.RunInput {
 		envelope := json.RawMessage(fmt.Sprintf(`{"event_id":%q,"data":{"k":%q}}`, key, key))
-		return engine.NewRunInput(f.ID, 1, doc, engine.DeterministicRunID(f.ID, key), engine.TriggerInput{
+		return engine.NewRunInput(flowID, 1, doc, engine.DeterministicRunID(flowID, key), engine.TriggerInput{
 			TriggerInfo: flows.TriggerInfo{Type: flows.TriggerEvent, Body: envelope}, ID: key, Event: envelope,
 			Data: json.RawMessage(fmt.Sprintf(`{"k":%q}`, key))}, now)
 	}
@@ -89,7 +74,7 @@ func TestConcurrentStartsShareTheirCommits(t *testing.T) {
 	keys = append(keys, keys[:10]...) // repeats, at the same moment
 	runs, errs := startAll(keys)
 	for i, k := range keys {
-		if errs[i] != nil || runs[i] == nil || runs[i].RunID != engine.DeterministicRunID(f.ID, k) {
+		if errs[i] != nil || runs[i] == nil || runs[i].RunID != engine.DeterministicRunID(flowID, k) {
 			t.Fatalf("Start(%s) = %+v, %v", k, runs[i], errs[i])
 		}
 	}
@@ -101,7 +86,7 @@ func TestConcurrentStartsShareTheirCommits(t *testing.T) {
 		t.Errorf("%d distinct runs reached a batch, want %d", len(enqueued), n)
 	}
 	for _, k := range keys[:n] {
-		e, err := st.Ledger().Get(ctx, engine.DeterministicRunID(f.ID, k))
+		e, err := st.Ledger().Get(ctx, engine.DeterministicRunID(flowID, k))
 		if err != nil || e.Status != engine.StatusAccepted || string(e.Trigger.Data) != fmt.Sprintf(`{"k":%q}`, k) {
 			t.Fatalf("ledger entry of %s = %+v, %v", k, e, err)
 		}
@@ -118,7 +103,7 @@ func TestConcurrentStartsShareTheirCommits(t *testing.T) {
 		}
 	}
 	for _, k := range []string{"x1", "x6"} {
-		if e, err := st.Ledger().Get(ctx, engine.DeterministicRunID(f.ID, k)); err != nil || e.Status != engine.StatusAccepted {
+		if e, err := st.Ledger().Get(ctx, engine.DeterministicRunID(flowID, k)); err != nil || e.Status != engine.StatusAccepted {
 			t.Errorf("a run whose signal failed is %+v, %v; want it recorded as accepted", e, err)
 		}
 	}

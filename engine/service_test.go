@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -12,7 +11,6 @@ import (
 	"github.com/flowline/flowline/engine"
 	"github.com/flowline/flowline/engine/batch"
 	"github.com/flowline/flowline/flows"
-	"github.com/flowline/flowline/internal/store"
 )
 
 // fakeTemporal is the Temporal side of the run service: it records the
@@ -102,28 +100,15 @@ func (f *fakeTemporal) enqueuedIDs() []string {
 // answered at once are batched, sync webhooks are not.
 func TestServiceDecidesHowARunIsCarried(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, "sqlite:///"+filepath.ToSlash(filepath.Join(t.TempDir(), "flows.db")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
+	st := sqliteStore(t)
 	docJSON := `{"name": "orders", "trigger": {"type": "event", "events": ["order.paid"]}, "steps": []}`
-	f, err := st.CreateFlow(ctx, "orders", []byte(docJSON))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := st.Publish(ctx, f.ID, []byte(docJSON)); err != nil {
-		t.Fatal(err)
-	}
-	doc, err := flows.ParseDocument([]byte(docJSON))
-	if err != nil {
-		t.Fatal(err)
-	}
+	flowID := publishFlow(t, st, "orders", docJSON)
+	doc := parseDoc(t, docJSON)
 	tmp := &fakeTemporal{own: map[string]engine.RunInput{}}
 	svc := engine.NewService(engine.ServiceOptions{Executions: tmp, Ledger: st.Ledger(), Versions: st,
 		Batch: engine.BatchOptions{Lanes: 2}})
 	event := func(id string, at time.Time) engine.RunInput {
-		return engine.NewRunInput(f.ID, 1, doc, engine.DeterministicRunID(f.ID, id), engine.TriggerInput{
+		return engine.NewRunInput(flowID, 1, doc, engine.DeterministicRunID(flowID, id), engine.TriggerInput{
 			TriggerInfo: flows.TriggerInfo{Type: flows.TriggerEvent}, ID: id, Data: json.RawMessage(`{"n":1}`)}, at)
 	}
 	now := time.Now().UTC().Truncate(time.Millisecond)
@@ -142,7 +127,7 @@ func TestServiceDecidesHowARunIsCarried(t *testing.T) {
 
 	syncDoc := *doc
 	syncDoc.Trigger = flows.Trigger{Type: flows.TriggerWebhook, Respond: "sync"}
-	manual := engine.NewRunInput(f.ID, 1, &syncDoc, engine.NewRunID(f.ID), engine.TriggerInput{
+	manual := engine.NewRunInput(flowID, 1, &syncDoc, engine.NewRunID(flowID), engine.TriggerInput{
 		TriggerInfo: flows.TriggerInfo{Type: flows.TriggerWebhook}}, now.Add(time.Second))
 	if _, err := svc.Start(ctx, manual); err != nil {
 		t.Fatal(err)
@@ -183,7 +168,7 @@ func TestServiceDecidesHowARunIsCarried(t *testing.T) {
 	// Recorded, but its request died before the hand-over: the sweeper
 	// hands it over.
 	stranded := event("e2", now.Add(-time.Hour))
-	if _, _, err := st.Ledger().Accept(ctx, engine.LedgerEntry{RunID: stranded.RunID, FlowID: f.ID, FlowVersion: 1,
+	if _, _, err := st.Ledger().Accept(ctx, engine.LedgerEntry{RunID: stranded.RunID, FlowID: flowID, FlowVersion: 1,
 		Trigger: stranded.Trigger, StartedAt: stranded.StartedAt}); err != nil {
 		t.Fatal(err)
 	}
@@ -213,7 +198,7 @@ func TestServiceDecidesHowARunIsCarried(t *testing.T) {
 		{&syncDoc, flows.TriggerWebhook, false},
 		{doc, flows.TriggerSchedule, true},
 	} {
-		in := engine.NewRunInput(f.ID, 1, c.doc, engine.NewRunID(f.ID), engine.TriggerInput{
+		in := engine.NewRunInput(flowID, 1, c.doc, engine.NewRunID(flowID), engine.TriggerInput{
 			TriggerInfo: flows.TriggerInfo{Type: c.trigger}}, now.Add(-time.Second))
 		if _, err := svc.Start(ctx, in); err != nil {
 			t.Fatal(err)

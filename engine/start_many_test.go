@@ -4,14 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/flowline/flowline/engine"
 	"github.com/flowline/flowline/flows"
-	"github.com/flowline/flowline/internal/store"
 )
 
 // countingLedger counts the intake transactions of a ledger, with the
@@ -43,27 +41,10 @@ func (l *countingLedger) calls() [][]engine.Intake {
 // recorded before the runs start.
 func TestStartManyRecordsTheKeyWithTheRuns(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, "sqlite:///"+filepath.ToSlash(filepath.Join(t.TempDir(), "flows.db")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
+	st := sqliteStore(t)
 	docJSON := `{"name": "orders", "trigger": {"type": "event", "events": ["order.paid"]}, "steps": []}`
-	doc, err := flows.ParseDocument([]byte(docJSON))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var flowIDs []string
-	for _, name := range []string{"a", "b"} {
-		f, err := st.CreateFlow(ctx, name, []byte(docJSON))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, _, err := st.Publish(ctx, f.ID, []byte(docJSON)); err != nil {
-			t.Fatal(err)
-		}
-		flowIDs = append(flowIDs, f.ID)
-	}
+	doc := parseDoc(t, docJSON)
+	flowIDs := []string{publishFlow(t, st, "a", docJSON), publishFlow(t, st, "b", docJSON)}
 	tmp := &fakeTemporal{own: map[string]engine.RunInput{}}
 	ledger := &countingLedger{Ledger: st.Ledger()}
 	svc := engine.NewService(engine.ServiceOptions{Executions: tmp, Ledger: ledger, Versions: st,

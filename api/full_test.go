@@ -11,10 +11,7 @@ import (
 
 	"go.temporal.io/api/serviceerror"
 
-	"github.com/flowline/flowline/connectors"
-	httpconn "github.com/flowline/flowline/connectors/http"
 	"github.com/flowline/flowline/engine"
-	"github.com/flowline/flowline/flows"
 	"github.com/flowline/flowline/internal/store"
 )
 
@@ -47,16 +44,7 @@ func (acceptingTemporal) OwnRun(context.Context, string) (string, bool, error)  
 // envOn is an API over the SQLite store at url with batched event runs.
 func envOn(t *testing.T, url string) *env {
 	t.Helper()
-	st, err := store.Open(context.Background(), url)
-	if err != nil {
-		t.Fatalf("opening store: %v", err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
-	reg := connectors.NewRegistry(httpconn.New(httpconn.Options{}))
-	v, err := flows.NewValidator(reg.Schemas())
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, reg, v := openAPIParts(t, url)
 	runs := newFakeRuns()
 	service := engine.NewService(engine.ServiceOptions{Executions: acceptingTemporal{runs},
 		Ledger: st.Ledger(), Versions: st, Batch: engine.BatchOptions{Lanes: 2}})

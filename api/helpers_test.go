@@ -146,8 +146,21 @@ type env struct {
 // change adjusts the options first.
 func newEnv(t testing.TB, change func(*Options)) *env {
 	t.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, "sqlite:///"+filepath.Join(t.TempDir(), "flows.db"))
+	st, reg, v := openAPIParts(t, "sqlite:///"+filepath.Join(t.TempDir(), "flows.db"))
+	runs := newFakeRuns()
+	runs.keys = st.Ledger()
+	opts := Options{Store: st, Validator: v, Registry: reg, Runs: runs}
+	if change != nil {
+		change(&opts)
+	}
+	return &env{t: t, store: st, runs: runs, h: New(opts), token: opts.APIToken}
+}
+
+// openAPIParts opens the flow store at url (closed when the test ends)
+// and builds the HTTP connector's registry and the flow validator.
+func openAPIParts(t testing.TB, url string) (*store.Store, *connectors.Registry, *flows.Validator) {
+	t.Helper()
+	st, err := store.Open(context.Background(), url)
 	if err != nil {
 		t.Fatalf("opening store: %v", err)
 	}
@@ -157,13 +170,7 @@ func newEnv(t testing.TB, change func(*Options)) *env {
 	if err != nil {
 		t.Fatalf("building validator: %v", err)
 	}
-	runs := newFakeRuns()
-	runs.keys = st.Ledger()
-	opts := Options{Store: st, Validator: v, Registry: reg, Runs: runs}
-	if change != nil {
-		change(&opts)
-	}
-	return &env{t: t, store: st, runs: runs, h: New(opts), token: opts.APIToken}
+	return st, reg, v
 }
 
 // response is an answered request.

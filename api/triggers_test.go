@@ -1,33 +1,18 @@
 package api
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"sync"
 	"sync/atomic"
 	"testing"
-
-	"github.com/flowline/flowline/connectors"
-	httpconn "github.com/flowline/flowline/connectors/http"
-	"github.com/flowline/flowline/flows"
-	"github.com/flowline/flowline/internal/store"
 )
 
 // apiOn is an API process of its own (its own store handle, trigger cache
 // and run service) over the flow store at databaseURL.
 func apiOn(t *testing.T, databaseURL string) *env {
 	t.Helper()
-	st, err := store.Open(context.Background(), databaseURL)
-	if err != nil {
-		t.Fatalf("opening store: %v", err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
-	reg := connectors.NewRegistry(httpconn.New(httpconn.Options{}))
-	v, err := flows.NewValidator(reg.Schemas())
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, reg, v := openAPIParts(t, databaseURL)
 	runs := newFakeRuns()
 	runs.keys = st.Ledger()
 	return &env{t: t, store: st, runs: runs, h: New(Options{Store: st, Validator: v, Registry: reg, Runs: runs})}

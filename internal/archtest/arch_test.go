@@ -24,6 +24,7 @@ var allowed = map[string][]string{
 	"internal/blob":                    {},
 	"internal/oauth2tokens":            {"connectors", "connectors/http", "internal/secrets", "internal/store"},
 	"internal/oauth2tokens/oauth2test": {},
+	"internal/store/storetest":         {},
 	"api": {"flows", "schemas", "connectors", "engine", "internal/store", "internal/secrets",
 		"internal/oauth2tokens", "internal/blob", "ui"},
 	"internal/app": {"api", "flows", "schemas", "connectors", "connectors/http", "engine", "engine/batch", "engine/devserver",

@@ -71,10 +71,14 @@
 // answers the retry from it, so no request is sent twice short of a
 // crash. After a crash it is sent again with the same Idempotency-Key.
 //
-// Findability. Once per workflow task the batch upserts the run ids and
-// trigger ids it claimed into the FlowlineRunIds and FlowlineTriggerIds
-// search attributes (up to about 1.8 KB of each), keeps its current details at "<n> runs of flow <name>", and
-// returns a BatchResult listing each run and its outcome.
+// Findability. At most once a second of workflow time (listEvery; at
+// every workflow task in executions recorded before it), and once more
+// before it completes, the batch upserts the run ids and trigger ids it
+// claimed into the FlowlineRunIds and FlowlineTriggerIds search
+// attributes (up to about 1.8 KB of each): each upsert is a visibility
+// write of the whole list. It keeps its current details at "<n> runs of
+// flow <name>", and returns a BatchResult listing each run and its
+// outcome.
 //
 // The sweep. Sweeper, run by the process that serves the API, hands over
 // again runs still accepted a minute after they were recorded (their

@@ -42,8 +42,10 @@ type batchLoop struct {
 	budget   *taskBudget // nil in executions begun before it
 	// findable is how much this execution records of what it carries
 	// for the Temporal UI: nothing (executions begun before it), its run
-	// ids (1), and its trigger ids too (2).
+	// ids (1), its trigger ids too (2), at most once a listEvery (3).
 	findable workflow.Version
+	// listedAt is when describe last listed ids (findable 3).
+	listedAt time.Time
 	flowName string
 	// ids and triggerIDs are the run ids and trigger ids claimed so far;
 	// described counts the runs describe has seen.
@@ -83,6 +85,12 @@ func (l *keywordList) grow(all []string) bool {
 // findable in the Temporal UI (workflow.GetVersion).
 const findableBatchesChange = "findable-batches"
 
+// listEvery is how often, at most, a batch (findable 3) lists what it
+// carries: each listing is a visibility write of the whole list, and
+// listing at every workflow task cost a few percent of the CPU of a run.
+// Whatever is left is listed before the execution completes.
+const listEvery = time.Second
+
 // runIDsBudget bounds the FlowlineRunIds search attribute of a batch:
 // Temporal refuses a search attribute value over 2 KB by default
 // (limit.searchAttributesSizeOfValueLimit), and a refused upsert would
@@ -107,10 +115,19 @@ type BatchRunResult struct {
 
 // describe records, once per workflow task, what the execution carries:
 // its run ids as a search attribute (so the Temporal UI finds a batched
-// run by FlowlineRunIds) and a line of current details.
-func (b *batchLoop) describe(ctx workflow.Context) error {
+// run by FlowlineRunIds) and a line of current details. From findable 3
+// on it does so at most once a listEvery unless final, the last chance
+// before the execution completes.
+func (b *batchLoop) describe(ctx workflow.Context, final bool) error {
 	if b.findable == workflow.DefaultVersion || b.described == len(b.ids) {
 		return nil
+	}
+	if b.findable >= 3 {
+		now := workflow.Now(ctx)
+		if !final && !b.listedAt.IsZero() && now.Sub(b.listedAt) < listEvery {
+			return nil
+		}
+		b.listedAt = now
 	}
 	var updates []temporal.SearchAttributeUpdate
 	if b.listedRuns.grow(b.ids) {
@@ -157,7 +174,7 @@ func (w Workflow) FlowBatch(ctx workflow.Context, st engine.BatchState) (*BatchR
 	if workflow.GetVersion(ctx, batchTaskChange, workflow.DefaultVersion, 1) == 1 {
 		b.budget = &taskBudget{}
 	}
-	b.findable = workflow.GetVersion(ctx, findableBatchesChange, workflow.DefaultVersion, 2)
+	b.findable = workflow.GetVersion(ctx, findableBatchesChange, workflow.DefaultVersion, 3)
 	// The ledger activities keep trying while the flow store is away: a
 	// batch that gave up would strand its runs.
 	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
@@ -228,7 +245,7 @@ func (w Workflow) FlowBatch(ctx workflow.Context, st engine.BatchState) (*BatchR
 				// A run that arrives meanwhile starts and unseals, so the
 				// task that completes has run no step of its own.
 				b.sealed = true
-				if err := b.describe(ctx); err != nil {
+				if err := b.describe(ctx, true); err != nil {
 					return nil, err
 				}
 				seal := workflow.NewTimerWithOptions(ctx, time.Millisecond, workflow.TimerOptions{Summary: "record the steps before completing"})
@@ -242,7 +259,7 @@ func (w Workflow) FlowBatch(ctx workflow.Context, st engine.BatchState) (*BatchR
 			}
 			return &BatchResult{Runs: b.results}, nil
 		}
-		if err := b.describe(ctx); err != nil {
+		if err := b.describe(ctx, false); err != nil {
 			return nil, err
 		}
 		sel.Select(ctx) // nothing to do: wait for a signal, a run's end or the window's close

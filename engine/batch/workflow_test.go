@@ -4,11 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/flowline/flowline/connectors"
@@ -242,5 +245,34 @@ func TestClosedAt(t *testing.T) {
 	}
 	if got := closedAt(now.Add(time.Second), steps); !got.Equal(now.Add(time.Second)) {
 		t.Errorf("closedAt with a later workflow time = %v", got)
+	}
+}
+
+// TestBatchListsRunsAtMostOnceASecond: runs arriving within a second of a
+// listing wait for the next one, and whatever is left is listed before
+// the execution completes, so every run is findable by then.
+func TestBatchListsRunsAtMostOnceASecond(t *testing.T) {
+	env, ledger, _, run, _ := batchEnv(t)
+	start := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	var listings [][]string
+	env.OnUpsertTypedSearchAttributes(mock.Anything).Run(func(args mock.Arguments) {
+		ids, _ := args.Get(0).(temporal.SearchAttributes).GetKeywordList(engine.SARunIDs)
+		listings = append(listings, ids)
+	}).Return(nil)
+	for i, at := range []time.Duration{1000, 1200, 1400, 2500, 2700} {
+		in := run(fmt.Sprintf("r%d", i), `{"echo": 1}`)
+		env.RegisterDelayedCallback(func() { env.SignalWorkflow(engine.BatchRunSignal, in) }, at*time.Millisecond)
+	}
+	env.ExecuteWorkflow(engine.BatchWorkflowType, engine.BatchState{Until: start.Add(engine.DefaultBatchWindow)})
+	if !env.IsWorkflowCompleted() || env.GetWorkflowError() != nil {
+		t.Fatalf("batch workflow: completed %v, error %v", env.IsWorkflowCompleted(), env.GetWorkflowError())
+	}
+	if len(ledger.finished) != 5 {
+		t.Fatalf("ledger finished %d runs, want 5", len(ledger.finished))
+	}
+	// At 1 s (the first), at 2.5 s (a second later), and before completing.
+	want := [][]string{{"r0"}, {"r0", "r1", "r2", "r3"}, {"r0", "r1", "r2", "r3", "r4"}}
+	if fmt.Sprint(listings) != fmt.Sprint(want) {
+		t.Errorf("listings %v, want %v", listings, want)
 	}
 }

@@ -85,28 +85,44 @@ func (s *Store) GetRunRecord(ctx context.Context, runID string) (*RunRecord, err
 // returned again, so repeating a claim (after a crash) is harmless; runs
 // claimed under another token, finished or unknown are left out.
 func (s *Store) ClaimRuns(ctx context.Context, runIDs []string, token, workflowID, temporalRunID string) ([]string, error) {
+	ids := distinct(runIDs)
+	// Usually every run is still accepted: one statement claims them all.
+	res := s.db.WithContext(ctx).Exec("UPDATE run_records SET status = ?, claim_token = ?, workflow_id = ?, temporal_run_id = ? WHERE run_id IN ? AND status = ?",
+		RunRunning, token, workflowID, temporalRunID, ids, RunAccepted)
+	if res.Error != nil {
+		return nil, fmt.Errorf("claiming %d runs: %w", len(ids), res.Error)
+	}
+	if res.RowsAffected == int64(len(ids)) {
+		return ids, nil
+	}
+	// Some were not accepted: a repeated claim, or runs taken elsewhere.
 	var claimed []string
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		err := tx.Model(&RunRecord{}).
-			Where("run_id IN ? AND status = ?", runIDs, RunAccepted).
-			Updates(map[string]any{"status": RunRunning, "claim_token": token,
-				"workflow_id": workflowID, "temporal_run_id": temporalRunID}).Error
-		if err != nil {
-			return err
-		}
 		// A claim repeated by a reset execution moves its runs to it.
-		err = tx.Model(&RunRecord{}).Where("run_id IN ? AND claim_token = ? AND status = ?", runIDs, token, RunRunning).
-			Updates(map[string]any{"workflow_id": workflowID, "temporal_run_id": temporalRunID}).Error
+		err := tx.Exec("UPDATE run_records SET workflow_id = ?, temporal_run_id = ? WHERE run_id IN ? AND claim_token = ? AND status = ?",
+			workflowID, temporalRunID, ids, token, RunRunning).Error
 		if err != nil {
 			return err
 		}
-		return tx.Model(&RunRecord{}).Where("run_id IN ? AND claim_token = ?", runIDs, token).
-			Pluck("run_id", &claimed).Error
+		return tx.Raw("SELECT run_id FROM run_records WHERE run_id IN ? AND claim_token = ?", ids, token).Scan(&claimed).Error
 	})
 	if err != nil {
-		return nil, fmt.Errorf("claiming %d runs: %w", len(runIDs), err)
+		return nil, fmt.Errorf("claiming %d runs: %w", len(ids), err)
 	}
 	return claimed, nil
+}
+
+// distinct returns ids without repeats, in their first order.
+func distinct(ids []string) []string {
+	seen := make(map[string]bool, len(ids))
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // RunFinish is the outcome of one batched run.
@@ -132,12 +148,15 @@ type RunFinish struct {
 func (s *Store) FinishRuns(ctx context.Context, done []RunFinish) error {
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		for _, d := range done {
-			upd := map[string]any{"status": d.Status, "steps": d.Steps, "error": d.Error, "closed_at": d.ClosedAt}
+			var err error
 			if d.WorkflowID != "" {
-				upd["workflow_id"], upd["temporal_run_id"] = d.WorkflowID, d.TemporalRunID
+				err = tx.Exec("UPDATE run_records SET status = ?, steps = ?, error = ?, closed_at = ?, workflow_id = ?, temporal_run_id = ? WHERE run_id = ? AND status = ? AND claim_token = ?",
+					d.Status, d.Steps, d.Error, d.ClosedAt, d.WorkflowID, d.TemporalRunID, d.RunID, RunRunning, d.ClaimToken).Error
+			} else {
+				err = tx.Exec("UPDATE run_records SET status = ?, steps = ?, error = ?, closed_at = ? WHERE run_id = ? AND status = ? AND claim_token = ?",
+					d.Status, d.Steps, d.Error, d.ClosedAt, d.RunID, RunRunning, d.ClaimToken).Error
 			}
-			q := tx.Model(&RunRecord{}).Where("run_id = ? AND status = ? AND claim_token = ?", d.RunID, RunRunning, d.ClaimToken)
-			if err := q.Updates(upd).Error; err != nil {
+			if err != nil {
 				return err
 			}
 		}

@@ -194,3 +194,26 @@ func TestEventKeys(t *testing.T) {
 		}
 	})
 }
+
+// TestClaimRunsRepeatedID checks the one-statement claim: a run named
+// twice in one claim (signalled twice) is claimed and returned once.
+func TestClaimRunsRepeatedID(t *testing.T) {
+	eachBackend(t, func(t *testing.T, databaseURL string) {
+		ctx := testContext(t)
+		s := openStore(t, databaseURL)
+		at := time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
+		for _, id := range []string{"r-a", "r-b"} {
+			if _, _, err := s.AcceptRun(ctx, &RunRecord{RunID: id, FlowID: "f1", FlowVersion: 1, StartedAt: at}); err != nil {
+				t.Fatalf("AcceptRun(%s): %v", id, err)
+			}
+		}
+		claimed, err := s.ClaimRuns(ctx, []string{"r-a", "r-b", "r-a"}, "tok", "batch-f1", "trun")
+		if err != nil || len(claimed) != 2 || !sameSet(claimed, []string{"r-a", "r-b"}) {
+			t.Fatalf("ClaimRuns = %v, %v", claimed, err)
+		}
+		rec, err := s.GetRunRecord(ctx, "r-b")
+		if err != nil || rec.Status != RunRunning || rec.ClaimToken != "tok" || rec.WorkflowID != "batch-f1" || rec.TemporalRunID != "trun" {
+			t.Fatalf("claimed record = %+v, %v", rec, err)
+		}
+	})
+}

@@ -56,7 +56,9 @@ func (s *Service) StartMany(ctx context.Context, ins []RunInput, key *RequestKey
 	for i, in := range ins {
 		unit[i] = &arrival{ctx: ctx, in: in, intake: req}
 	}
-	s.accepts.join("", unit...)
+	if err := s.accepts.join(ctx, "", unit...); err != nil {
+		return nil, err // nothing recorded: the caller went away first
+	}
 	if len(unit) == 1 {
 		run, err := s.handOver(ctx, unit[0])
 		if err != nil {

@@ -55,6 +55,9 @@ type ServiceOptions struct {
 	Versions Versions
 	// Batch shapes batching; zero lanes turns it off.
 	Batch BatchOptions
+	// Flows tells schedule firings whether their flow may still start
+	// runs (FlowLive); nil answers yes.
+	Flows FlowStates
 	// Logger records what goes wrong off any caller's path (a panic
 	// while starting runs); nil discards it.
 	Logger *slog.Logger
@@ -69,6 +72,7 @@ type Service struct {
 	exec     Executions
 	ledger   Ledger
 	versions Versions
+	flows    FlowStates
 	batch    BatchOptions
 	// accepts records runs started together in one ledger transaction;
 	// handovers hands them to each batch execution in one signal.
@@ -78,12 +82,21 @@ type Service struct {
 
 // NewService returns the run service made of o.
 func NewService(o ServiceOptions) *Service {
-	s := &Service{exec: o.Executions, ledger: o.Ledger, versions: o.Versions, batch: o.Batch}
+	s := &Service{exec: o.Executions, ledger: o.Ledger, versions: o.Versions, flows: o.Flows, batch: o.Batch}
 	s.accepts, s.handovers = newCommitter(s.acceptGroup, o.Logger), newCommitter(s.handOverGroup, o.Logger)
 	if s.ledger == nil || s.versions == nil {
 		s.batch.Lanes = 0
 	}
 	return s
+}
+
+// FlowLive reports whether the flow may still start runs, as
+// ServiceOptions.Flows says (yes without it).
+func (s *Service) FlowLive(ctx context.Context, flowID string) (bool, error) {
+	if s.flows == nil {
+		return true, nil
+	}
+	return s.flows.FlowLive(ctx, flowID)
 }
 
 // Batching reports whether the service batches any runs.

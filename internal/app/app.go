@@ -207,7 +207,7 @@ func (a *App) newRunService() {
 	a.exec = &engine.Runs{Client: a.client, Namespace: a.cfg.TemporalNamespace, TaskQueue: a.cfg.TaskQueue,
 		UIBaseURL: a.cfg.TemporalUIURL()}
 	a.runs = engine.NewService(engine.ServiceOptions{Executions: a.exec, Ledger: a.store.Ledger(), Versions: a.store,
-		Batch: a.batchOptions(), Logger: a.log})
+		Batch: a.batchOptions(), Flows: a.store, Logger: a.log})
 }
 
 // batchOptions shape the batch workflows as configured.

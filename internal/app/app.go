@@ -150,6 +150,7 @@ func Start(ctx context.Context, cfg *config.Config, mode Mode, logger *slog.Logg
 		if err := a.worker.Start(); err != nil {
 			return nil, fmt.Errorf("starting worker: %w", err)
 		}
+		a.upgradeSchedules(ctx)
 	}
 	if mode == ModeServe || mode == ModeAPI {
 		if err := a.startAPI(ctx, reg); err != nil {

@@ -2,9 +2,11 @@ package engine
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"slices"
 	"sync"
 )
 
@@ -34,17 +36,41 @@ type arrival struct {
 }
 
 // Bounds of one group: how many runs, and about how many bytes of their
-// input (a signal's payload stays below Temporal's 512 KB warning and
-// well inside its 2 MB limit; a larger run goes alone).
+// input (a signal's payload stays well below Temporal's 512 KB warning
+// and its 2 MB limit; a larger run goes alone).
 const (
 	groupMaxRuns  = 256
 	groupMaxBytes = 256 << 10
 )
 
-// weight is about how many bytes a's run adds to a group's signal.
+// weight is about how many bytes a's run adds to a group's signal, its
+// pinned version's document aside (a signal carries that once per
+// version: versionWeight).
 func (a *arrival) weight() int {
 	t := a.in.Trigger
-	return 256 + len(t.Body) + len(t.Headers) + len(t.Query) + len(t.Files) + len(t.Event) + len(t.Data) + len(t.Message)
+	w := 256 + len(t.Body) + len(t.Headers) + len(t.Query) + len(t.Files) + len(t.Event) + len(t.Data) + len(t.Message)
+	if a.in.Resume != nil { // a retry's steps so far; rare
+		if b, err := json.Marshal(a.in.Resume); err == nil {
+			w += len(b)
+		}
+	}
+	return w
+}
+
+// versionKey names a pinned version within a group.
+type versionKey struct {
+	flowID  string
+	version int
+}
+
+// versionWeight is about how many bytes the first run of its version
+// adds to a group's signal besides its own: the document.
+func (a *arrival) versionWeight() int {
+	b, err := json.Marshal(&a.in.Document)
+	if err != nil {
+		return 0
+	}
+	return len(b)
 }
 
 // committer coalesces arrivals per key: at most one commit per key runs
@@ -137,13 +163,22 @@ func (c *committer) lead(key string, q *queue) {
 	c.mu.Lock()
 	var group []*arrival
 	n, bytes := 0, 0 // units taken, their bytes
+	versions := map[versionKey]bool{}
 	for n < len(q.pending) {
 		unit, w := q.pending[n], 0
+		var fresh []versionKey // versions the unit adds to the group
 		for _, a := range unit {
 			w += a.weight()
+			if k := (versionKey{a.in.FlowID, a.in.Version}); !versions[k] && !slices.Contains(fresh, k) {
+				fresh = append(fresh, k)
+				w += a.versionWeight()
+			}
 		}
 		if n > 0 && (len(group)+len(unit) > groupMaxRuns || bytes+w > groupMaxBytes) {
 			break
+		}
+		for _, k := range fresh {
+			versions[k] = true
 		}
 		group = append(group, unit...)
 		n, bytes = n+1, bytes+w

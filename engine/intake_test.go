@@ -315,3 +315,52 @@ func TestCommitterDropsTheOnlyWaitingUnit(t *testing.T) {
 		t.Errorf("%d commits, want 1", commits)
 	}
 }
+
+// TestCommitterCountsADocumentOncePerVersion: a group's signal carries
+// each pinned version's document once, so runs of one version with a
+// large document share a group, while as many runs of as many versions
+// with documents that large do not fit in one.
+func TestCommitterCountsADocumentOncePerVersion(t *testing.T) {
+	big := flows.Document{Name: strings.Repeat("x", groupMaxBytes/3)}
+	for _, tc := range []struct {
+		name     string
+		versions []int
+		want     string
+	}{
+		{"one version", []int{1, 1, 1}, "[1 3]"},
+		{"three versions", []int{1, 2, 3}, "[1 2 1]"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			gate := make(chan struct{})
+			var sizes []int
+			c := newCommitter(func(_ string, group []*arrival) {
+				if group[0].in.RunID == "first" {
+					<-gate
+				}
+				sizes = append(sizes, len(group)) // one commit per key at a time
+			}, nil)
+			var wg sync.WaitGroup
+			start := func(id string, version, queued int) {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					c.join(context.Background(), "k", &arrival{in: RunInput{RunID: id, FlowID: "f", Version: version, Document: big}})
+				}()
+				waitFor(t, func() bool {
+					c.mu.Lock()
+					defer c.mu.Unlock()
+					return c.queues["k"] != nil && c.queues["k"].busy && len(c.queues["k"].pending) == queued
+				})
+			}
+			start("first", 9, 0)
+			for i, v := range tc.versions {
+				start(fmt.Sprint(i), v, i+1)
+			}
+			close(gate)
+			wg.Wait()
+			if fmt.Sprint(sizes) != tc.want {
+				t.Errorf("groups of %v runs, want %s", sizes, tc.want)
+			}
+		})
+	}
+}

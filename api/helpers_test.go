@@ -100,7 +100,14 @@ func (f *fakeRuns) Get(_ context.Context, runID string) (*engine.RunDetail, erro
 	if f.failWith != "" {
 		return &engine.RunDetail{Run: engine.Run{RunID: runID, FlowID: f.flowOf[runID], Status: engine.StatusFailed}, Error: f.failWith}, nil
 	}
-	return &engine.RunDetail{Run: engine.Run{RunID: runID, FlowID: f.flowOf[runID], Status: engine.StatusSucceeded}}, nil
+	d := &engine.RunDetail{Run: engine.Run{RunID: runID, FlowID: f.flowOf[runID], Status: engine.StatusSucceeded}}
+	for _, in := range f.started { // the run's trigger is its first start's
+		if in.RunID == runID {
+			d.Trigger = in.Trigger
+			break
+		}
+	}
+	return d, nil
 }
 
 func (f *fakeRuns) List(_ context.Context, filter engine.RunFilter) ([]engine.Run, string, error) {

@@ -106,12 +106,14 @@ func (s *server) hook(c *gin.Context) {
 	if !inputFits(c, in) { // the files' references, added below, are small
 		return
 	}
+	var keys []string // the blobs this request stored
 	if len(payload.uploads) > 0 {
 		if s.blobs == nil {
 			problem(c, http.StatusServiceUnavailable, "file uploads are not available: this server has no blob store")
 			return
 		}
-		files, keys, err := storeUploads(ctx, s.blobs, payload)
+		files, stored, err := storeUploads(ctx, s.blobs, payload)
+		keys = stored
 		if err != nil {
 			internalError(c, "storing uploaded files", err)
 			return
@@ -128,7 +130,31 @@ func (s *server) hook(c *gin.Context) {
 		internalError(c, "starting the run", err)
 		return
 	}
+	if key != "" && len(keys) > 0 && !runHolds(ctx, runs, run.RunID, keys) {
+		// A concurrent repeat: Start answered the first request's run,
+		// which references its own files, not these.
+		deleteBlobs(s.blobs, keys)
+	}
 	s.answerHook(c, runs, doc, run)
+}
+
+// runHolds reports whether the run's trigger references any of the blob
+// keys; when the run cannot be read it assumes so (a blob kept for
+// nothing is better than a run's file deleted).
+func runHolds(ctx context.Context, runs interface {
+	Get(ctx context.Context, runID string) (*engine.RunDetail, error)
+}, runID string, keys []string) bool {
+	d, err := runs.Get(ctx, runID)
+	if err != nil {
+		return true
+	}
+	files := string(d.Trigger.Files)
+	for _, k := range keys {
+		if strings.Contains(files, k) {
+			return true
+		}
+	}
+	return false
 }
 
 // hookFlow finds the published version of an enabled webhook flow in the

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/flowline/flowline/engine"
+	"github.com/flowline/flowline/flows"
 	"github.com/flowline/flowline/internal/blob"
 )
 
@@ -197,5 +199,61 @@ func TestHookAnswerTellsOnlyRunAndStatus(t *testing.T) {
 		if len(got) != 2 || got["run_id"] == "" || got["run_id"] == nil || got["status"] != "running" {
 			t.Errorf("webhook-id %q: answer %v, want only run_id and status", key, got)
 		}
+	}
+}
+
+// TestHookConcurrentRepeatDropsItsFiles: a webhook with files whose
+// webhook-id repeats a run started meanwhile (the repeat missed it when
+// it looked, so it stored its files) is answered that run, and the files
+// it stored, which nothing references, are deleted; a first request's
+// files are kept.
+func TestHookConcurrentRepeatDropsItsFiles(t *testing.T) {
+	e, blobs := newHookEnv(t)
+	id := e.publishHook(hookDoc(``))
+	send := func(key string) engine.RunInput {
+		t.Helper()
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		w, _ := mw.CreateFormFile("doc", "a.txt")
+		_, _ = io.WriteString(w, "contents")
+		_ = mw.Close()
+		req := e.request("POST", "/hooks/"+id, buf.String())
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.Header.Set("webhook-id", key)
+		e.send(req).want(t, http.StatusAccepted)
+		return e.runs.started[len(e.runs.started)-1]
+	}
+	ref := func(in engine.RunInput) string {
+		t.Helper()
+		var files struct {
+			Doc hookFile `json:"doc"`
+		}
+		if err := json.Unmarshal(in.Trigger.Files, &files); err != nil || files.Doc.Ref == "" {
+			t.Fatalf("files %s: %v", in.Trigger.Files, err)
+		}
+		return files.Doc.Ref
+	}
+	stored := func(key string) bool {
+		rc, err := blobs.Open(context.Background(), key)
+		if err == nil {
+			rc.Close()
+		}
+		return err == nil
+	}
+
+	if first := send("msg_new"); !stored(ref(first)) {
+		t.Error("a first request's file was deleted")
+	}
+
+	// The first request of msg_race started its run (with its own file)
+	// just after this one looked for it: the fake knows the run only
+	// once this request's Start has gone through.
+	runID := engine.DeterministicRunID(id, "msg_race")
+	e.runs.mu.Lock()
+	e.runs.started = append(e.runs.started, engine.RunInput{RunID: runID,
+		Trigger: engine.TriggerInput{TriggerInfo: flows.TriggerInfo{Files: json.RawMessage(`{"doc":{"ref":"the-first-requests-file"}}`)}}})
+	e.runs.mu.Unlock()
+	if repeat := send("msg_race"); stored(ref(repeat)) {
+		t.Error("the concurrent repeat's file, referenced by no run, was kept")
 	}
 }

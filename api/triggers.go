@@ -23,9 +23,6 @@ import (
 type triggerCache struct {
 	// cur is the newest snapshot; read without the lock.
 	cur atomic.Pointer[triggerSnapshot]
-	// loads counts the loads started, so that a caller can tell a load
-	// that began after its own revision read.
-	loads atomic.Uint64
 	// mu lets one caller load at a time; the others wait for its result.
 	mu sync.Mutex
 }
@@ -47,9 +44,9 @@ const maxMemoTypes = 4096
 // triggerSnapshot is the state of the store at one revision (or newer).
 // It is never changed once published, except for its memo of subscribers.
 type triggerSnapshot struct {
-	rev store.TriggerRevision
-	// load is the number of the load that made it (triggerCache.loads).
-	load    uint64
+	// rev is the revision read before the data was: the data is at least
+	// as new as it.
+	rev     store.TriggerRevision
 	catalog *flows.Catalog
 	// enabled are the enabled flows, oldest first; byID indexes them.
 	enabled []*liveFlow
@@ -67,20 +64,24 @@ func (s *server) triggers(ctx context.Context) (*triggerSnapshot, error) {
 	if err != nil {
 		return nil, err
 	}
+	return s.triggersAt(ctx, rev)
+}
+
+// triggersAt returns a snapshot holding everything committed up to rev,
+// the revision the caller read: the current one if it does, else a new
+// load (one at a time; callers that waited reuse it when it covers theirs).
+func (s *server) triggersAt(ctx context.Context, rev store.TriggerRevision) (*triggerSnapshot, error) {
 	tc := &s.triggerCache
-	// A load numbered above seen began after rev was read, so its data is
-	// at least as new as rev.
-	seen := tc.loads.Load()
-	if snap := tc.cur.Load(); snap != nil && (snap.rev == rev || snap.load > seen) {
+	if snap := tc.cur.Load(); snap.covers(rev) {
 		return snap, nil
 	}
 	tc.mu.Lock()
 	defer tc.mu.Unlock()
 	prev := tc.cur.Load()
-	if prev != nil && (prev.rev == rev || prev.load > seen) {
+	if prev.covers(rev) {
 		return prev, nil // loaded by the caller this one waited for
 	}
-	snap, err := s.loadTriggers(ctx, rev, prev, tc.loads.Add(1))
+	snap, err := s.loadTriggers(ctx, rev, prev)
 	if err != nil {
 		return nil, err
 	}
@@ -88,12 +89,22 @@ func (s *server) triggers(ctx context.Context) (*triggerSnapshot, error) {
 	return snap, nil
 }
 
+// covers reports whether the snapshot holds everything committed up to
+// rev: both of its revisions are at least rev's (a snapshot's data is
+// always at least as new as its own revision). Each half is compared on
+// its own: a snapshot that reused an older snapshot's flows or catalog
+// is only as new as the revision it recorded for that half, however
+// recently it was made. A nil snapshot covers nothing.
+func (snap *triggerSnapshot) covers(rev store.TriggerRevision) bool {
+	return snap != nil && snap.rev.Flows >= rev.Flows && snap.rev.Catalog.Revision >= rev.Catalog.Revision
+}
+
 // loadTriggers reads what changed since prev (nil: everything). The data
 // is read after rev was, so it is at least as new as rev; a change
 // committed in between makes the snapshot newer than its revision, and the
 // next call reloads it once more, which is only wasted work.
-func (s *server) loadTriggers(ctx context.Context, rev store.TriggerRevision, prev *triggerSnapshot, load uint64) (*triggerSnapshot, error) {
-	snap := &triggerSnapshot{rev: rev, load: load}
+func (s *server) loadTriggers(ctx context.Context, rev store.TriggerRevision, prev *triggerSnapshot) (*triggerSnapshot, error) {
+	snap := &triggerSnapshot{rev: rev}
 	if prev != nil && prev.rev.Catalog == rev.Catalog {
 		snap.catalog = prev.catalog
 	} else {

@@ -8,6 +8,8 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/flowline/flowline/flows"
 )
 
 // FiringWorkflowType is the workflow a flow's Temporal Schedule starts at
@@ -20,13 +22,27 @@ const FiringWorkflowType = "FlowScheduleFiring"
 const startScheduledRunActivity = "StartScheduledRun"
 
 // FiringService is what a schedule firing needs of the run service
-// (*Service): to read its run, to see whether another run of its flow is
-// going, and to start its run.
+// (*Service): to see whether its flow may still start runs, to read its
+// run, to see whether another run of its flow is going, and to start its
+// run.
 type FiringService interface {
+	FlowStates
 	Get(ctx context.Context, runID string) (*RunDetail, error)
 	List(ctx context.Context, f RunFilter) ([]Run, string, error)
 	Start(ctx context.Context, in RunInput) (*Run, error)
 }
+
+// FlowStates tells whether a flow may start runs (the store implements
+// it).
+type FlowStates interface {
+	// FlowLive reports whether the flow exists, is enabled and has a
+	// published version.
+	FlowLive(ctx context.Context, flowID string) (bool, error)
+}
+
+// FiringInputError is the failure type of a firing whose input is
+// malformed: retrying cannot help, so it is not retried.
+const FiringInputError = "FlowScheduleFiringInput"
 
 // Firing is what a schedule firing did, its workflow's result: the run it
 // started and the execution that carries that run (a batch workflow, or
@@ -68,7 +84,7 @@ func FlowScheduleFiring(ctx workflow.Context, in RunInput) (*Firing, error) {
 	})
 	var f Firing
 	if err := workflow.ExecuteLocalActivity(lctx, startScheduledRunActivity, in).Get(ctx, &f); err != nil {
-		return nil, fmt.Errorf("starting run %s: %w", in.RunID, err)
+		return nil, fmt.Errorf("starting scheduled run %s: %w", in.RunID, err)
 	}
 	if f.RunID != "" {
 		// Found by its run id in the Temporal UI, like the batch that
@@ -97,12 +113,29 @@ type firingActivities struct {
 // StartScheduledRun starts a firing's run through the run service. While
 // another run of the flow is going, the firing is skipped, as
 // Temporal skipped a firing while the previous run's workflow was open
-// when schedules started runs themselves.
+// when schedules started runs themselves. "Going" is read from the run
+// list, which for runs with workflows of their own comes from Temporal's
+// visibility and lags their start by up to a second or so: a firing that
+// close behind such a run's start may start a second run beside it.
+//
+// A firing of a flow deleted or disabled since it began (its schedule is
+// deleted or paused, but a firing already retrying goes on) is skipped:
+// each try checks the flow first, so a firing never outlives its flow by
+// more than one retry interval. That check, rather than terminating
+// open firings when a schedule is deleted, covers disabling as well and
+// needs no listing of firings (whose visibility lags too). A malformed
+// input fails at once, not retried. Other errors (the store or Temporal
+// out of reach) are retried, for up to firingRetryFor.
 func (a *firingActivities) StartScheduledRun(ctx context.Context, in RunInput) (*Firing, error) {
 	if a.runs == nil {
 		// A worker wired without the run service: the try fails and is
 		// retried, loudly.
-		return nil, fmt.Errorf("starting scheduled run %s: this worker has no run service", in.RunID)
+		return nil, errors.New("this worker has no run service")
+	}
+	if in.FlowID == "" || in.Version < 1 || in.RunID == "" || in.Trigger.Type != flows.TriggerSchedule {
+		return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf(
+			"malformed firing input: flow %q, version %d, run %q, trigger %q", in.FlowID, in.Version, in.RunID, in.Trigger.Type),
+			FiringInputError, nil)
 	}
 	// A try whose answer was lost may have recorded the run: then it is
 	// started again (the run service starts nothing twice, and hands
@@ -110,6 +143,13 @@ func (a *firingActivities) StartScheduledRun(ctx context.Context, in RunInput) (
 	_, err := a.runs.Get(ctx, in.RunID)
 	switch {
 	case errors.Is(err, ErrRunNotFound):
+		live, err := a.runs.FlowLive(ctx, in.FlowID)
+		if err != nil {
+			return nil, fmt.Errorf("reading flow %s: %w", in.FlowID, err)
+		}
+		if !live {
+			return &Firing{Skipped: "the flow is disabled, unpublished or deleted"}, nil
+		}
 		going, _, err := a.runs.List(ctx, RunFilter{FlowID: in.FlowID, Status: StatusRunning, PageSize: 1})
 		if err != nil {
 			return nil, fmt.Errorf("listing the runs of flow %s going: %w", in.FlowID, err)
@@ -122,7 +162,7 @@ func (a *firingActivities) StartScheduledRun(ctx context.Context, in RunInput) (
 	}
 	run, err := a.runs.Start(ctx, in)
 	if err != nil {
-		return nil, fmt.Errorf("starting scheduled run %s: %w", in.RunID, err)
+		return nil, err // FlowScheduleFiring names the run
 	}
 	return &Firing{RunID: run.RunID, WorkflowID: run.WorkflowID}, nil
 }

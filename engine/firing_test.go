@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/flowline/flowline/connectors"
@@ -53,7 +54,7 @@ func TestScheduleFiringStartsItsRunOnce(t *testing.T) {
 	doc := parseDoc(t, docJSON)
 	tmp := &fakeTemporal{own: map[string]engine.RunInput{}}
 	svc := &lossyService{starts: map[string]int{}, Service: engine.NewService(engine.ServiceOptions{
-		Executions: tmp, Ledger: st.Ledger(), Versions: st, Batch: engine.BatchOptions{Lanes: 2}})}
+		Executions: tmp, Ledger: st.Ledger(), Versions: st, Flows: st, Batch: engine.BatchOptions{Lanes: 2}})}
 	// What the schedule's action carries: no run id, no time.
 	scheduled := engine.NewRunInput(flowID, 1, doc, "",
 		engine.TriggerInput{TriggerInfo: flows.TriggerInfo{Type: flows.TriggerSchedule}}, time.Time{})
@@ -121,4 +122,66 @@ func TestScheduleFiringStartsItsRunOnce(t *testing.T) {
 	if len(tmp.own) != 0 {
 		t.Errorf("%d firings' runs got workflows of their own with batching on", len(tmp.own))
 	}
+
+	// A firing of a flow disabled, then deleted, since it began starts
+	// nothing and ends (it is not retried for as long as it might take).
+	if ok, err := st.CancelAcceptedRun(ctx, other.RunID); err != nil || !ok {
+		t.Fatalf("canceling run %s: %v, %v", other.RunID, ok, err)
+	}
+	if _, err := st.SetEnabled(ctx, flowID, false); err != nil {
+		t.Fatal(err)
+	}
+	if got := fire(at(3)); got.RunID != "" || !strings.Contains(got.Skipped, "disabled") {
+		t.Fatalf("a firing of a disabled flow answered %+v, want skipped", got)
+	}
+	if err := st.DeleteFlow(ctx, flowID); err != nil {
+		t.Fatal(err)
+	}
+	if got := fire(at(4)); got.RunID != "" || !strings.Contains(got.Skipped, "deleted") {
+		t.Fatalf("a firing of a deleted flow answered %+v, want skipped", got)
+	}
+}
+
+// TestScheduleFiringFailsAMalformedInputAtOnce: a firing whose input
+// names no flow fails without retrying (a retry cannot mend it), with
+// one "starting scheduled run" in its error.
+func TestScheduleFiringFailsAMalformedInputAtOnce(t *testing.T) {
+	st := sqliteStore(t)
+	var tries int
+	svc := &countingService{Service: engine.NewService(engine.ServiceOptions{
+		Executions: &fakeTemporal{own: map[string]engine.RunInput{}}, Ledger: st.Ledger(), Versions: st, Flows: st,
+		Batch: engine.BatchOptions{Lanes: 2}}), tries: &tries}
+	var suite testsuite.WorkflowTestSuite
+	env := suite.NewTestWorkflowEnvironment()
+	engine.Register(env, connectors.NewRegistry(), nil, svc)
+	env.ExecuteWorkflow(engine.FiringWorkflowType, engine.RunInput{
+		Trigger: engine.TriggerInput{TriggerInfo: flows.TriggerInfo{Type: flows.TriggerSchedule}}})
+	err := env.GetWorkflowError()
+	var appErr *temporal.ApplicationError
+	for e := err; e != nil; e = errors.Unwrap(e) { // the activity's, under the workflow's
+		if errors.As(e, &appErr) && appErr.Type() == engine.FiringInputError {
+			break
+		}
+		appErr = nil
+	}
+	if appErr == nil || !appErr.NonRetryable() {
+		t.Fatalf("a malformed firing ended with %v, want a non-retryable %s", err, engine.FiringInputError)
+	}
+	if n := strings.Count(err.Error(), "starting scheduled run"); n != 1 {
+		t.Errorf("the error names the run %d times: %v", n, err)
+	}
+	if tries != 0 {
+		t.Errorf("the run service was asked %d times", tries)
+	}
+}
+
+// countingService counts the run service's reads of a flow's state.
+type countingService struct {
+	*engine.Service
+	tries *int
+}
+
+func (c *countingService) FlowLive(ctx context.Context, flowID string) (bool, error) {
+	*c.tries++
+	return c.Service.FlowLive(ctx, flowID)
 }

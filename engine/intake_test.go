@@ -1,10 +1,16 @@
 package engine
 
 import (
+	"bytes"
+	"context"
 	"fmt"
+	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/flowline/flowline/flows"
 )
 
 // TestCommitterGroupsWhatArrivesMeanwhile: a caller that finds nothing
@@ -27,10 +33,10 @@ func TestCommitterGroupsWhatArrivesMeanwhile(t *testing.T) {
 		mu.Lock()
 		groups = append(groups, ids)
 		mu.Unlock()
-	})
+	}, nil)
 	join := func(key, id string) *arrival {
 		a := &arrival{in: RunInput{RunID: id}}
-		c.join(key, a)
+		c.join(context.Background(), key, a)
 		return a
 	}
 	queued := func(key string) int {
@@ -96,7 +102,7 @@ func TestCommitterBoundsAGroup(t *testing.T) {
 			<-gate
 		}
 		sizes = append(sizes, len(group)) // one commit per key at a time
-	})
+	}, nil)
 	var wg sync.WaitGroup
 	queued := 0
 	// start queues one caller and waits until it has: they queue in order.
@@ -104,7 +110,7 @@ func TestCommitterBoundsAGroup(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			c.join("k", &arrival{in: RunInput{RunID: id, Trigger: TriggerInput{Event: make([]byte, body)}}})
+			c.join(context.Background(), "k", &arrival{in: RunInput{RunID: id, Trigger: TriggerInput{Event: make([]byte, body)}}})
 		}()
 		if id != "first" {
 			queued++
@@ -138,21 +144,29 @@ func waitFor(t *testing.T, cond func() bool) {
 }
 
 // TestCommitterSurvivesAPanickingCommit: the callers of a commit that
-// panics get an error, and the key takes later callers as before.
+// panics get an error, the panic is logged with its stack, and the key
+// takes later callers as before.
 func TestCommitterSurvivesAPanickingCommit(t *testing.T) {
 	c := newCommitter(func(_ string, group []*arrival) {
 		if group[0].in.RunID == "bad" {
 			panic("ledger gone")
 		}
 		group[0].run = &Run{RunID: group[0].in.RunID}
-	})
-	bad := &arrival{in: RunInput{RunID: "bad"}}
-	c.join("k", bad)
+	}, nil)
+	var logged bytes.Buffer
+	c.log = slog.New(slog.NewTextHandler(&logged, nil))
+	bad := &arrival{in: RunInput{RunID: "bad", Trigger: TriggerInput{TriggerInfo: flows.TriggerInfo{Body: []byte(`"secret-payload"`)}}}}
+	c.join(context.Background(), "k", bad)
 	if bad.err == nil || bad.run != nil {
 		t.Fatalf("a panicking commit answered %+v, %v; want an error", bad.run, bad.err)
 	}
+	// The log has the panic and where it happened, not the trigger.
+	if got := logged.String(); !strings.Contains(got, "ledger gone") || !strings.Contains(got, "TestCommitterSurvivesAPanickingCommit") ||
+		strings.Contains(got, "secret-payload") {
+		t.Errorf("the panic was logged as %q; want its value and stack, without the trigger", got)
+	}
 	good := &arrival{in: RunInput{RunID: "good"}}
-	c.join("k", good)
+	c.join(context.Background(), "k", good)
 	if good.err != nil || good.run == nil {
 		t.Fatalf("the next commit answered %+v, %v", good.run, good.err)
 	}
@@ -173,7 +187,7 @@ func TestCommitterKeepsAUnitWhole(t *testing.T) {
 			ids = append(ids, a.in.RunID)
 		}
 		groups = append(groups, ids) // one commit per key at a time
-	})
+	}, nil)
 	var wg sync.WaitGroup
 	queued := 0
 	start := func(ids ...string) {
@@ -182,7 +196,7 @@ func TestCommitterKeepsAUnitWhole(t *testing.T) {
 			unit[i] = &arrival{in: RunInput{RunID: id}}
 		}
 		wg.Add(1)
-		go func() { defer wg.Done(); c.join("k", unit...) }()
+		go func() { defer wg.Done(); c.join(context.Background(), "k", unit...) }()
 		if ids[0] != "first" {
 			queued++
 		}
@@ -202,5 +216,151 @@ func TestCommitterKeepsAUnitWhole(t *testing.T) {
 	wg.Wait()
 	if len(groups) != 3 || len(groups[1]) != groupMaxRuns-2 || fmt.Sprint(groups[2]) != "[u1 u2 u3 u4 u5 last]" {
 		t.Errorf("groups %d, sizes %d/%d, last %v; want the unit whole in the third", len(groups), len(groups[0]), len(groups[1]), groups[len(groups)-1])
+	}
+}
+
+// TestCommitterDropsAUnitWhoseCallerLeft: a caller whose context ends
+// while its unit still waits behind a running commit is answered the
+// context's error at once, and no commit ever sees its runs; the key goes
+// on with the others.
+func TestCommitterDropsAUnitWhoseCallerLeft(t *testing.T) {
+	gate := make(chan struct{})
+	var mu sync.Mutex
+	var committed []string
+	c := newCommitter(func(_ string, group []*arrival) {
+		if group[0].in.RunID == "first" {
+			<-gate
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		for _, a := range group {
+			committed = append(committed, a.in.RunID)
+		}
+	}, nil)
+	queued := func(n int) func() bool {
+		return func() bool {
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			return c.queues["k"] != nil && c.queues["k"].busy && len(c.queues["k"].pending) == n
+		}
+	}
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); c.join(context.Background(), "k", &arrival{in: RunInput{RunID: "first"}}) }()
+	waitFor(t, queued(0))
+	ctx, cancel := context.WithCancel(context.Background())
+	left := []*arrival{{in: RunInput{RunID: "left1"}}, {in: RunInput{RunID: "left2"}}}
+	errc := make(chan error, 1)
+	go func() { errc <- c.join(ctx, "k", left...) }()
+	waitFor(t, queued(1))
+	go func() { defer wg.Done(); c.join(context.Background(), "k", &arrival{in: RunInput{RunID: "stayed"}}) }()
+	waitFor(t, queued(2))
+	cancel()
+	if err := <-errc; err != context.Canceled {
+		t.Fatalf("join answered %v, want context.Canceled", err)
+	}
+	for _, a := range left {
+		if a.err != context.Canceled {
+			t.Errorf("arrival %s answered %v, want context.Canceled", a.in.RunID, a.err)
+		}
+	}
+	close(gate)
+	wg.Wait()
+	mu.Lock()
+	defer mu.Unlock()
+	if fmt.Sprint(committed) != "[first stayed]" {
+		t.Errorf("committed %v, want [first stayed]: a unit whose caller left is never committed", committed)
+	}
+}
+
+// TestCommitterDropsTheOnlyWaitingUnit: when every unit waiting leaves,
+// the next commit has nothing to take; it commits nothing and the key's
+// queue goes away.
+func TestCommitterDropsTheOnlyWaitingUnit(t *testing.T) {
+	gate := make(chan struct{})
+	commits := 0
+	c := newCommitter(func(_ string, group []*arrival) {
+		commits++ // one commit per key at a time
+		if group[0].in.RunID == "first" {
+			<-gate
+		}
+	}, nil)
+	done := make(chan struct{})
+	go func() { defer close(done); c.join(context.Background(), "k", &arrival{in: RunInput{RunID: "first"}}) }()
+	waitFor(t, func() bool {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return c.queues["k"] != nil && c.queues["k"].busy
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() { errc <- c.join(ctx, "k", &arrival{in: RunInput{RunID: "left"}}) }()
+	waitFor(t, func() bool {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return len(c.queues["k"].pending) == 1
+	})
+	cancel()
+	if err := <-errc; err != context.Canceled {
+		t.Fatalf("join answered %v, want context.Canceled", err)
+	}
+	close(gate)
+	<-done
+	waitFor(t, func() bool {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return len(c.queues) == 0
+	})
+	if commits != 1 {
+		t.Errorf("%d commits, want 1", commits)
+	}
+}
+
+// TestCommitterCountsADocumentOncePerVersion: a group's signal carries
+// each pinned version's document once, so runs of one version with a
+// large document share a group, while as many runs of as many versions
+// with documents that large do not fit in one.
+func TestCommitterCountsADocumentOncePerVersion(t *testing.T) {
+	big := flows.Document{Name: strings.Repeat("x", groupMaxBytes/3)}
+	for _, tc := range []struct {
+		name     string
+		versions []int
+		want     string
+	}{
+		{"one version", []int{1, 1, 1}, "[1 3]"},
+		{"three versions", []int{1, 2, 3}, "[1 2 1]"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			gate := make(chan struct{})
+			var sizes []int
+			c := newCommitter(func(_ string, group []*arrival) {
+				if group[0].in.RunID == "first" {
+					<-gate
+				}
+				sizes = append(sizes, len(group)) // one commit per key at a time
+			}, nil)
+			var wg sync.WaitGroup
+			start := func(id string, version, queued int) {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					c.join(context.Background(), "k", &arrival{in: RunInput{RunID: id, FlowID: "f", Version: version, Document: big}})
+				}()
+				waitFor(t, func() bool {
+					c.mu.Lock()
+					defer c.mu.Unlock()
+					return c.queues["k"] != nil && c.queues["k"].busy && len(c.queues["k"].pending) == queued
+				})
+			}
+			start("first", 9, 0)
+			for i, v := range tc.versions {
+				start(fmt.Sprint(i), v, i+1)
+			}
+			close(gate)
+			wg.Wait()
+			if fmt.Sprint(sizes) != tc.want {
+				t.Errorf("groups of %v runs, want %s", sizes, tc.want)
+			}
+		})
 	}
 }

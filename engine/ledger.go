@@ -29,13 +29,11 @@ type Ledger interface {
 	// Accept records e as accepted; when the run is recorded already,
 	// it writes nothing and returns the existing entry with created false.
 	Accept(ctx context.Context, e LedgerEntry) (entry *LedgerEntry, created bool, err error)
-	// AcceptMany records entries in one transaction, each as Accept
-	// would: answer i is entries[i]'s. Of entries repeating a run id, the
-	// first is recorded and the others are answered with it, not
-	// created. An error records none.
-	AcceptMany(ctx context.Context, entries []LedgerEntry) ([]Accepted, error)
 	// AcceptIntakes records intakes in one transaction: each intake's
-	// entries as AcceptMany would, and its key (when set) with them, so
+	// entries each as Accept would (answer j of an intake is its
+	// entries[j]'s; of entries repeating a run id, across all intakes,
+	// the first is recorded and the others are answered with it, not
+	// created), and its key (when set) with them, so
 	// that an intake's key and runs are recorded together or not at all.
 	// An intake whose key was recorded before (or earlier in intakes)
 	// with another request hash records nothing: its answer's Err
@@ -58,7 +56,7 @@ type Ledger interface {
 	Prune(ctx context.Context, cutoff time.Time) (int64, error)
 }
 
-// Accepted answers one entry of Ledger.AcceptMany: the run's entry, and
+// Accepted answers one entry of an intake (IntakeAnswer): the run's entry, and
 // whether this call recorded it.
 type Accepted struct {
 	Entry   *LedgerEntry

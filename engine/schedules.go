@@ -37,21 +37,7 @@ func (s *Schedules) Sync(ctx context.Context, flowID string, version int, doc *f
 	if err != nil {
 		return err
 	}
-	action := &client.ScheduleWorkflowAction{
-		// Temporal appends the firing time, so every firing's workflow id
-		// is unique and still names the flow.
-		ID:        FiringWorkflowID(flowID),
-		Workflow:  FiringWorkflowType,
-		TaskQueue: s.TaskQueue,
-		// No run id nor time: the firing derives them from its workflow
-		// id and start.
-		Args: []any{NewRunInput(flowID, version, doc, "",
-			TriggerInput{TriggerInfo: flows.TriggerInfo{Type: flows.TriggerSchedule}}, time.Time{})},
-		Memo: map[string]any{"flow_name": doc.Name},
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			SAFlowID.ValueSet(flowID), SAFlowVersion.ValueSet(int64(version)), SATrigger.ValueSet(flows.TriggerSchedule)),
-		StaticSummary: fmt.Sprintf("firing of flow %s (version %d): starts one run", doc.Name, version),
-	}
+	action := s.firingAction(flowID, version, doc)
 	sc := s.Client.ScheduleClient()
 	_, err = sc.Create(ctx, client.ScheduleOptions{
 		ID: ScheduleID(flowID), Spec: spec, Action: action,
@@ -80,6 +66,66 @@ func (s *Schedules) Sync(ctx context.Context, flowID string, version int, doc *f
 		return fmt.Errorf("updating the schedule of flow %s: %w", flowID, err)
 	}
 	return nil
+}
+
+// firingAction is what the flow's schedule starts at each firing: a
+// FlowScheduleFiring workflow carrying the version's run input.
+func (s *Schedules) firingAction(flowID string, version int, doc *flows.Document) *client.ScheduleWorkflowAction {
+	return &client.ScheduleWorkflowAction{
+		// Temporal appends the firing time, so every firing's workflow id
+		// is unique and still names the flow.
+		ID:        FiringWorkflowID(flowID),
+		Workflow:  FiringWorkflowType,
+		TaskQueue: s.TaskQueue,
+		// No run id nor time: the firing derives them from its workflow
+		// id and start.
+		Args: []any{NewRunInput(flowID, version, doc, "",
+			TriggerInput{TriggerInfo: flows.TriggerInfo{Type: flows.TriggerSchedule}}, time.Time{})},
+		Memo: map[string]any{"flow_name": doc.Name},
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			SAFlowID.ValueSet(flowID), SAFlowVersion.ValueSet(int64(version)), SATrigger.ValueSet(flows.TriggerSchedule)),
+		StaticSummary: fmt.Sprintf("firing of flow %s (version %d): starts one run", doc.Name, version),
+	}
+}
+
+// Upgrade gives the flow's schedule, if it was made by an older version
+// (its action starts FlowRun), today's action for version, the newest
+// published, keeping its spec, policies and state; it reports whether it
+// changed it. A schedule already firing FlowScheduleFiring, or none at
+// all, is left alone, so it is idempotent and never recreates the
+// schedule of a flow deleted meanwhile. (The SDK's update sends no
+// conflict token: a publish whose whole schedule update falls between
+// this one's read and write would be overwritten by the older version;
+// the window is one describe/update round trip, once, at startup.)
+func (s *Schedules) Upgrade(ctx context.Context, flowID string, version int, doc *flows.Document) (bool, error) {
+	if doc.Trigger.Type != flows.TriggerSchedule {
+		return false, nil
+	}
+	action := s.firingAction(flowID, version, doc)
+	changed := false
+	err := s.Client.ScheduleClient().GetHandle(ctx, ScheduleID(flowID)).Update(ctx, client.ScheduleUpdateOptions{
+		DoUpdate: func(in client.ScheduleUpdateInput) (*client.ScheduleUpdate, error) {
+			sch := in.Description.Schedule
+			if wa, ok := sch.Action.(*client.ScheduleWorkflowAction); ok && wa.Workflow == FiringWorkflowType {
+				return nil, temporal.ErrSkipScheduleUpdate
+			}
+			sch.Action = action
+			if sch.Policy == nil {
+				sch.Policy = &client.SchedulePolicies{}
+			}
+			sch.Policy.Overlap = enumspb.SCHEDULE_OVERLAP_POLICY_SKIP
+			changed = true
+			return &client.ScheduleUpdate{Schedule: &sch}, nil
+		},
+	})
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("upgrading the schedule of flow %s: %w", flowID, err)
+	}
+	return changed, nil
 }
 
 // Delete removes the flow's schedule, if it has one. Past runs stay.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/flowline/flowline/flows"
@@ -54,6 +55,12 @@ type ServiceOptions struct {
 	Versions Versions
 	// Batch shapes batching; zero lanes turns it off.
 	Batch BatchOptions
+	// Flows tells schedule firings whether their flow may still start
+	// runs (FlowLive); nil answers yes.
+	Flows FlowStates
+	// Logger records what goes wrong off any caller's path (a panic
+	// while starting runs); nil discards it.
+	Logger *slog.Logger
 }
 
 // Service is Flowline's one run service: every trigger starts runs
@@ -65,6 +72,7 @@ type Service struct {
 	exec     Executions
 	ledger   Ledger
 	versions Versions
+	flows    FlowStates
 	batch    BatchOptions
 	// accepts records runs started together in one ledger transaction;
 	// handovers hands them to each batch execution in one signal.
@@ -74,12 +82,21 @@ type Service struct {
 
 // NewService returns the run service made of o.
 func NewService(o ServiceOptions) *Service {
-	s := &Service{exec: o.Executions, ledger: o.Ledger, versions: o.Versions, batch: o.Batch}
-	s.accepts, s.handovers = newCommitter(s.acceptGroup), newCommitter(s.handOverGroup)
+	s := &Service{exec: o.Executions, ledger: o.Ledger, versions: o.Versions, flows: o.Flows, batch: o.Batch}
+	s.accepts, s.handovers = newCommitter(s.acceptGroup, o.Logger), newCommitter(s.handOverGroup, o.Logger)
 	if s.ledger == nil || s.versions == nil {
 		s.batch.Lanes = 0
 	}
 	return s
+}
+
+// FlowLive reports whether the flow may still start runs, as
+// ServiceOptions.Flows says (yes without it).
+func (s *Service) FlowLive(ctx context.Context, flowID string) (bool, error) {
+	if s.flows == nil {
+		return true, nil
+	}
+	return s.flows.FlowLive(ctx, flowID)
 }
 
 // Batching reports whether the service batches any runs.
@@ -122,7 +139,9 @@ func (s *Service) Start(ctx context.Context, in RunInput) (*Run, error) {
 	// answer waits for both. Runs started at the same moment share both
 	// (intake.go).
 	a := &arrival{ctx: ctx, in: in}
-	s.accepts.join("", a)
+	if err := s.accepts.join(ctx, "", a); err != nil {
+		return nil, err // not recorded: the caller went away first
+	}
 	return s.handOver(ctx, a)
 }
 
@@ -158,7 +177,7 @@ func (s *Service) handOver(ctx context.Context, a *arrival) (*Run, error) {
 	}
 	// The run is recorded: it is handed over even if the caller hangs up
 	// now (the group's commits do not use its context's end).
-	s.handovers.join(batchWorkflowIDOf(a.in, s.batch), a)
+	_ = s.handovers.join(context.Background(), batchWorkflowIDOf(a.in, s.batch), a) // never ends: no error
 	return a.run, a.err
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 )
@@ -29,6 +30,7 @@ var errNoLedger = errors.New("no run ledger to record the request key in")
 func (s *Service) StartMany(ctx context.Context, ins []RunInput, key *RequestKey) ([]*Run, error) {
 	now := time.Now().UTC()
 	batched := len(ins) > 0
+	ins = slices.Clone(ins) // the start times are set on a copy, not the caller's slice
 	for i := range ins {
 		if ins[i].StartedAt.IsZero() {
 			ins[i].StartedAt = now
@@ -56,7 +58,9 @@ func (s *Service) StartMany(ctx context.Context, ins []RunInput, key *RequestKey
 	for i, in := range ins {
 		unit[i] = &arrival{ctx: ctx, in: in, intake: req}
 	}
-	s.accepts.join("", unit...)
+	if err := s.accepts.join(ctx, "", unit...); err != nil {
+		return nil, err // nothing recorded: the caller went away first
+	}
 	if len(unit) == 1 {
 		run, err := s.handOver(ctx, unit[0])
 		if err != nil {

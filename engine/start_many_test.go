@@ -117,3 +117,25 @@ func TestStartManyRecordsTheKeyWithTheRuns(t *testing.T) {
 		t.Fatalf("unbatched StartMany(e4, another request) = %v, want ErrKeyReused", err)
 	}
 }
+
+// TestStartManyLeavesItsInputAlone: StartMany stamps runs without a start
+// time with one, on its own copy: the caller's inputs are not changed.
+func TestStartManyLeavesItsInputAlone(t *testing.T) {
+	ctx := context.Background()
+	st := sqliteStore(t)
+	docJSON := `{"name": "orders", "trigger": {"type": "event", "events": ["order.paid"]}, "steps": []}`
+	doc := parseDoc(t, docJSON)
+	flowID := publishFlow(t, st, "a", docJSON)
+	svc := engine.NewService(engine.ServiceOptions{Executions: &fakeTemporal{own: map[string]engine.RunInput{}},
+		Ledger: st.Ledger(), Versions: st, Batch: engine.BatchOptions{Lanes: 2}})
+	envelope := json.RawMessage(`{"event_id":"e1"}`)
+	ins := []engine.RunInput{engine.NewRunInput(flowID, 1, doc, engine.DeterministicRunID(flowID, "e1"), engine.TriggerInput{
+		TriggerInfo: flows.TriggerInfo{Type: flows.TriggerEvent, Body: envelope}, ID: "e1", Event: envelope}, time.Time{})}
+	runs, err := svc.StartMany(ctx, ins, nil)
+	if err != nil || len(runs) != 1 || runs[0].StartedAt.IsZero() {
+		t.Fatalf("StartMany = %+v, %v; want one run with a start time", runs, err)
+	}
+	if !ins[0].StartedAt.IsZero() {
+		t.Errorf("StartMany set the caller's input's start time to %v", ins[0].StartedAt)
+	}
+}

@@ -121,7 +121,10 @@ func usedSlots(ctx context.Context, main *config.SQL) (map[string]bool, error) {
 // trimVisibilityIndexes drops the visibility indexes no listing needs and
 // those of custom search attribute slots no namespace uses, and creates
 // the index of a slot that a namespace took since (a search attribute
-// added later). It runs on every start, before the server opens the file.
+// added later). It runs on every start, before the server opens the file,
+// and only then: a search attribute added while the server runs (by
+// Flowline's namespace setup or an operator) is listed unindexed, by a
+// scan, until the next restart creates its index.
 func trimVisibilityIndexes(ctx context.Context, main, visibility *config.SQL) error {
 	used, err := usedSlots(ctx, main)
 	if err != nil {

@@ -150,6 +150,7 @@ func Start(ctx context.Context, cfg *config.Config, mode Mode, logger *slog.Logg
 		if err := a.worker.Start(); err != nil {
 			return nil, fmt.Errorf("starting worker: %w", err)
 		}
+		a.upgradeSchedules(ctx)
 	}
 	if mode == ModeServe || mode == ModeAPI {
 		if err := a.startAPI(ctx, reg); err != nil {
@@ -207,7 +208,7 @@ func (a *App) newRunService() {
 	a.exec = &engine.Runs{Client: a.client, Namespace: a.cfg.TemporalNamespace, TaskQueue: a.cfg.TaskQueue,
 		UIBaseURL: a.cfg.TemporalUIURL()}
 	a.runs = engine.NewService(engine.ServiceOptions{Executions: a.exec, Ledger: a.store.Ledger(), Versions: a.store,
-		Batch: a.batchOptions()})
+		Batch: a.batchOptions(), Flows: a.store, Logger: a.log})
 }
 
 // batchOptions shape the batch workflows as configured.

@@ -213,8 +213,8 @@ func listFirings(t *testing.T, a *App, flowID string, want int) []string {
 // TestScheduleOfAnOlderVersionKeepsFiring gives a flow's schedule the
 // action older versions made (start FlowRun, workflow id
 // flow-<flow id>-scheduled-<time>): its runs still run and read back as
-// schedule runs of their own; publishing again gives the schedule
-// today's action, whose runs are batched.
+// schedule runs of their own; a worker's startup upgrade, and publishing
+// again, each give the schedule today's action, whose runs are batched.
 func TestScheduleOfAnOlderVersionKeepsFiring(t *testing.T) {
 	t.Parallel()
 	a := startServe(t, shortWindows(testConfig(t, t.TempDir(), false)))
@@ -225,17 +225,21 @@ func TestScheduleOfAnOlderVersionKeepsFiring(t *testing.T) {
 		 "body": {"type": "json", "json": {"run": "{{ run_id }}"}}}}]}`, url))
 	ctx := context.Background()
 	h := a.Client().ScheduleClient().GetHandle(ctx, engine.ScheduleID(flowID))
-	err := h.Update(ctx, sdkclient.ScheduleUpdateOptions{
-		DoUpdate: func(in sdkclient.ScheduleUpdateInput) (*sdkclient.ScheduleUpdate, error) {
-			sch := in.Description.Schedule
-			act := sch.Action.(*sdkclient.ScheduleWorkflowAction)
-			act.ID, act.Workflow = "flow-"+flowID+"-scheduled", engine.WorkflowType
-			return &sdkclient.ScheduleUpdate{Schedule: &sch}, nil
-		},
-	})
-	if err != nil {
-		t.Fatal(err)
+	makeOld := func() {
+		t.Helper()
+		err := h.Update(ctx, sdkclient.ScheduleUpdateOptions{
+			DoUpdate: func(in sdkclient.ScheduleUpdateInput) (*sdkclient.ScheduleUpdate, error) {
+				sch := in.Description.Schedule
+				act := sch.Action.(*sdkclient.ScheduleWorkflowAction)
+				act.ID, act.Workflow = "flow-"+flowID+"-scheduled", engine.WorkflowType
+				return &sdkclient.ScheduleUpdate{Schedule: &sch}, nil
+			},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
+	makeOld()
 	// waitDelivery waits for a run whose id says which action started it.
 	waitDelivery := func(old bool) runDetail {
 		t.Helper()
@@ -254,6 +258,34 @@ func TestScheduleOfAnOlderVersionKeepsFiring(t *testing.T) {
 		t.Errorf("a run of the older schedule: %+v", d)
 	}
 
+	// What a worker does at startup upgrades it, once.
+	if n := a.upgradeSchedules(ctx); n != 1 {
+		t.Errorf("the startup upgrade changed %d schedules, want 1", n)
+	}
+	if n := a.upgradeSchedules(ctx); n != 0 {
+		t.Errorf("a second startup upgrade changed %d schedules, want 0", n)
+	}
+	d = waitDelivery(false)
+	if d.Status != "succeeded" || d.Trigger.Type != "schedule" || !strings.HasPrefix(d.WorkflowID, "flowline-batch-") {
+		t.Errorf("a run after the startup upgrade: %+v", d)
+	}
+
+	makeOld()
+	waitDelivery(true)
+	// What a worker does at startup upgrades it, once.
+	if n := a.upgradeSchedules(ctx); n != 1 {
+		t.Errorf("the startup upgrade changed %d schedules, want 1", n)
+	}
+	if n := a.upgradeSchedules(ctx); n != 0 {
+		t.Errorf("a second startup upgrade changed %d schedules, want 0", n)
+	}
+	d = waitDelivery(false)
+	if d.Status != "succeeded" || d.Trigger.Type != "schedule" || !strings.HasPrefix(d.WorkflowID, "flowline-batch-") {
+		t.Errorf("a run after the startup upgrade: %+v", d)
+	}
+
+	makeOld()
+	waitDelivery(true)
 	var f struct {
 		Draft json.RawMessage `json:"draft"`
 	}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -57,6 +58,19 @@ func getFlow(db *gorm.DB, id string) (*Flow, error) {
 		return nil, notFound(err)
 	}
 	return &f, nil
+}
+
+// FlowLive implements engine.FlowStates: whether the flow exists, is
+// enabled and has a published version.
+func (s *Store) FlowLive(ctx context.Context, id string) (bool, error) {
+	f, err := getFlow(s.db.WithContext(ctx), id)
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("reading flow %s: %w", id, err)
+	}
+	return f.Enabled && f.PublishedVersion != nil, nil
 }
 
 // ListFlows returns every flow, oldest first.

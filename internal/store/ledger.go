@@ -47,31 +47,6 @@ func (l runLedger) Accept(ctx context.Context, e engine.LedgerEntry) (*engine.Le
 	return out, created, err
 }
 
-// AcceptMany implements engine.Ledger.
-func (l runLedger) AcceptMany(ctx context.Context, entries []engine.LedgerEntry) ([]engine.Accepted, error) {
-	recs := make([]*RunRecord, len(entries))
-	for i, e := range entries {
-		rec, err := runRecordOf(e)
-		if err != nil {
-			return nil, err
-		}
-		recs[i] = rec
-	}
-	got, created, err := l.s.AcceptRuns(ctx, recs)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]engine.Accepted, len(got))
-	for i, rec := range got {
-		e, err := entryOf(rec)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = engine.Accepted{Entry: e, Created: created[i]}
-	}
-	return out, nil
-}
-
 // runRecordOf is the ledger record that accepts e; its trigger is packed
 // (engine.PackTrigger), so what repeats itself is stored once.
 func runRecordOf(e engine.LedgerEntry) (*RunRecord, error) {

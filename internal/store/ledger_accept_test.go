@@ -12,15 +12,26 @@ import (
 	"github.com/flowline/flowline/flows"
 )
 
-// TestAcceptMany records a group of runs in one call, some repeating runs
-// recorded before and some repeating each other, on both backends: each
-// new run is created once, each repeat answers with the run recorded
-// first, and the triggers read back byte for byte though stored packed.
-func TestAcceptMany(t *testing.T) {
+// TestAcceptIntakeOfManyRuns records a group of runs in one intake, some
+// repeating runs recorded before and some repeating each other, on both
+// backends: each new run is created once, each repeat answers with the
+// run recorded first, and the triggers read back byte for byte though
+// stored packed.
+func TestAcceptIntakeOfManyRuns(t *testing.T) {
 	eachBackend(t, func(t *testing.T, databaseURL string) {
 		ctx := testContext(t)
 		s := openStore(t, databaseURL)
 		l := s.Ledger()
+		acceptMany := func(entries []engine.LedgerEntry) ([]engine.Accepted, error) {
+			got, err := l.AcceptIntakes(ctx, []engine.Intake{{Entries: entries}})
+			if err != nil {
+				return nil, err
+			}
+			if len(got) != 1 || got[0].Err != nil {
+				return nil, fmt.Errorf("AcceptIntakes answered %+v", got)
+			}
+			return got[0].Accepted, nil
+		}
 		base := time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
 		envelope := json.RawMessage(`{"event_id":"e","event_type":"order.paid","data":{"total":12.5}}`)
 		entry := func(id string, at time.Duration) engine.LedgerEntry {
@@ -34,9 +45,9 @@ func TestAcceptMany(t *testing.T) {
 
 		group := []engine.LedgerEntry{entry("a", time.Second), entry("old", time.Hour), entry("b", time.Second),
 			entry("a", time.Hour), entry("c", time.Second)}
-		got, err := l.AcceptMany(ctx, group)
+		got, err := acceptMany(group)
 		if err != nil || len(got) != len(group) {
-			t.Fatalf("AcceptMany = %d answers, %v", len(got), err)
+			t.Fatalf("AcceptIntakes = %d answers, %v", len(got), err)
 		}
 		wantCreated := []bool{true, false, true, false, true}
 		for i, g := range got {
@@ -79,7 +90,7 @@ func TestAcceptMany(t *testing.T) {
 				for i := range entries {
 					entries[i] = entry(fmt.Sprintf("race-%d", (i+g*5)%runs), time.Duration(g)*time.Minute)
 				}
-				ans, err := l.AcceptMany(ctx, entries)
+				ans, err := acceptMany(entries)
 				if err != nil {
 					t.Errorf("group %d: %v", g, err)
 				}

@@ -75,21 +75,10 @@ func keyReused(key string) error {
 	return fmt.Errorf("event key %q: %w (%w)", key, ErrKeyReused, engine.ErrKeyReused)
 }
 
-// AcceptRuns records recs as accepted in one transaction, each as
-// AcceptRun would: the answer for recs[i] is its record and whether this
-// call created it. Of records repeating a run id the first is recorded,
-// the others are answered with it (not created). It writes nothing on an
-// error.
-func (s *Store) AcceptRuns(ctx context.Context, recs []*RunRecord) ([]*RunRecord, []bool, error) {
-	got, err := s.AcceptIntakes(ctx, []RunIntake{{Runs: recs}})
-	if err != nil {
-		return nil, nil, err
-	}
-	return got[0].Runs, got[0].Created, nil
-}
-
 // AcceptIntakes records intakes in one transaction: each intake's runs
-// as accepted (as AcceptRuns would, across all intakes) and its key with
+// as accepted (each as AcceptRun would; of runs repeating a run id,
+// across all intakes, the first is recorded and the others are answered
+// with it) and its key with
 // them, so that a key and its runs are recorded together or not at all.
 // An intake whose key was recorded before, or by an earlier intake, with
 // another request hash records nothing and is answered ErrKeyReused; one

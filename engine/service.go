@@ -133,7 +133,12 @@ func (s *Service) Start(ctx context.Context, in RunInput) (*Run, error) {
 		in.StartedAt = time.Now().UTC()
 	}
 	if !s.batched(in) {
-		return s.exec.Start(ctx, in)
+		// A start the caller hangs up on still goes through (its repeat
+		// finds the run), rather than being cut off half-way inside
+		// Temporal's persistence, which logs every such cut as an error.
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), enqueueTimeout)
+		defer cancel()
+		return s.exec.Start(sctx, in)
 	}
 	// Recorded in the ledger first, then handed to a batch workflow; the
 	// answer waits for both. Runs started at the same moment share both

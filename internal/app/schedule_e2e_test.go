@@ -272,20 +272,6 @@ func TestScheduleOfAnOlderVersionKeepsFiring(t *testing.T) {
 
 	makeOld()
 	waitDelivery(true)
-	// What a worker does at startup upgrades it, once.
-	if n := a.upgradeSchedules(ctx); n != 1 {
-		t.Errorf("the startup upgrade changed %d schedules, want 1", n)
-	}
-	if n := a.upgradeSchedules(ctx); n != 0 {
-		t.Errorf("a second startup upgrade changed %d schedules, want 0", n)
-	}
-	d = waitDelivery(false)
-	if d.Status != "succeeded" || d.Trigger.Type != "schedule" || !strings.HasPrefix(d.WorkflowID, "flowline-batch-") {
-		t.Errorf("a run after the startup upgrade: %+v", d)
-	}
-
-	makeOld()
-	waitDelivery(true)
 	var f struct {
 		Draft json.RawMessage `json:"draft"`
 	}

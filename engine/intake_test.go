@@ -97,12 +97,7 @@ func TestCommitterGroupsWhatArrivesMeanwhile(t *testing.T) {
 func TestCommitterBoundsAGroup(t *testing.T) {
 	gate := make(chan struct{})
 	var sizes []int
-	c := newCommitter(func(_ string, group []*arrival) {
-		if group[0].in.RunID == "first" {
-			<-gate
-		}
-		sizes = append(sizes, len(group)) // one commit per key at a time
-	}, nil)
+	c := gatedCommitter(gate, &sizes)
 	var wg sync.WaitGroup
 	queued := 0
 	// start queues one caller and waits until it has: they queue in order.
@@ -333,12 +328,7 @@ func TestCommitterCountsADocumentOncePerVersion(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			gate := make(chan struct{})
 			var sizes []int
-			c := newCommitter(func(_ string, group []*arrival) {
-				if group[0].in.RunID == "first" {
-					<-gate
-				}
-				sizes = append(sizes, len(group)) // one commit per key at a time
-			}, nil)
+			c := gatedCommitter(gate, &sizes)
 			var wg sync.WaitGroup
 			start := func(id string, version, queued int) {
 				wg.Add(1)
@@ -363,4 +353,16 @@ func TestCommitterCountsADocumentOncePerVersion(t *testing.T) {
 			}
 		})
 	}
+}
+
+// gatedCommitter is a committer whose commit of a group led by the run
+// "first" waits for gate, and which records each group's size in sizes
+// (one commit per key runs at a time, so without a lock).
+func gatedCommitter(gate <-chan struct{}, sizes *[]int) *committer {
+	return newCommitter(func(_ string, group []*arrival) {
+		if group[0].in.RunID == "first" {
+			<-gate
+		}
+		*sizes = append(*sizes, len(group))
+	}, nil)
 }

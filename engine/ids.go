@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base32"
-	"fmt"
 	"strings"
 )
 
@@ -63,13 +62,4 @@ func FiringWorkflowID(flowID string) string { return firingWorkflowPrefix + flow
 // run, which the run service starts once.
 func ScheduledRunID(flowID, firingWorkflowID string) string {
 	return DeterministicRunID(flowID, firingWorkflowID)
-}
-
-// FlowIDOfRun returns the flow id part of a run id.
-func FlowIDOfRun(runID string) (string, error) {
-	i := strings.LastIndexByte(runID, '-')
-	if i <= 0 || i == len(runID)-1 {
-		return "", fmt.Errorf("parsing run id %q: not of the form <flow id>-<suffix>", runID)
-	}
-	return runID[:i], nil
 }

@@ -16,7 +16,7 @@ import (
 func TestRepeatedLocalAttemptIsNotSentAgain(t *testing.T) {
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestActivityEnvironment()
-	fc := &fakeConnector{seen: make(chan json.RawMessage, 10)}
+	fc := &fakeConnector{Seen: make(chan json.RawMessage, 10)}
 	acts := &Activities{Registry: connectors.NewRegistry(fc)}
 	env.RegisterActivity(acts.RunStep)
 	in := StepInput{RunID: "f1-r1", StepID: "s", Type: "fake", Config: json.RawMessage(`{"echo": 1}`),
@@ -31,7 +31,7 @@ func TestRepeatedLocalAttemptIsNotSentAgain(t *testing.T) {
 			t.Fatalf("run %d: %+v, %v", i, out, err)
 		}
 	}
-	if n := len(fc.seen); n != 1 {
+	if n := len(fc.Seen); n != 1 {
 		t.Fatalf("connector called %d times for one attempt run twice, want 1", n)
 	}
 	in.Attempt = 2
@@ -42,7 +42,7 @@ func TestRepeatedLocalAttemptIsNotSentAgain(t *testing.T) {
 	if _, err := env.ExecuteLocalActivity(acts.RunStep, in); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(fc.seen); n != 3 {
+	if n := len(fc.Seen); n != 3 {
 		t.Fatalf("connector called %d times, want 3 (a new attempt and another run are sent)", n)
 	}
 }

@@ -17,7 +17,7 @@ import (
 func TestWorkflowRendersTheEventMessage(t *testing.T) {
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
-	fc := &fakeConnector{seen: make(chan json.RawMessage, 5)}
+	fc := &fakeConnector{Seen: make(chan json.RawMessage, 5)}
 	RegisterWorkflow(env, connectors.NewRegistry(fc))
 	acts := &Activities{Registry: connectors.NewRegistry(fc)}
 	env.RegisterActivityWithOptions(acts.RunStep, activity.RegisterOptions{Name: "fake"})
@@ -33,8 +33,8 @@ func TestWorkflowRendersTheEventMessage(t *testing.T) {
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
 	}
-	close(fc.seen)
-	got := <-fc.seen
+	close(fc.Seen)
+	got := <-fc.Seen
 	if string(got) != `{"echo":{"text":"主机 db-1 断开连接","host":"db-1"}}` {
 		t.Fatalf("rendered config %s", got)
 	}

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -13,46 +12,18 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/flowline/flowline/connectors"
+	"github.com/flowline/flowline/engine/enginetest"
 	"github.com/flowline/flowline/flows"
 )
 
-// fakeConnector answers from its config: {"fail": "permanent"|"retryable",
-// "echo": …}; it records the rendered configs it was given.
-type fakeConnector struct{ seen chan json.RawMessage }
-
-func (f *fakeConnector) Type() string                                 { return "fake" }
-func (f *fakeConnector) Description() string                          { return "test connector" }
-func (f *fakeConnector) ConfigSchema() []byte                         { return []byte(`{"type": "object"}`) }
-func (f *fakeConnector) AttemptTimeout(json.RawMessage) time.Duration { return time.Minute }
-func (f *fakeConnector) Execute(_ context.Context, req connectors.Request) (*connectors.Result, error) {
-	f.seen <- req.Config
-	var cfg struct {
-		Fail string          `json:"fail"`
-		Echo json.RawMessage `json:"echo"`
-	}
-	_ = json.Unmarshal(req.Config, &cfg)
-	res := &connectors.Result{Status: 200, Response: json.RawMessage(`{"status": 200}`), Output: json.RawMessage(`{"status": 200, "body": ` + string(orNull(cfg.Echo)) + `}`)}
-	switch cfg.Fail {
-	case "permanent":
-		return &connectors.Result{Status: 400, Response: json.RawMessage(`{"status": 400}`)}, connectors.NewPermanent(errors.New("bad request"))
-	case "retryable":
-		return &connectors.Result{Status: 503, Response: json.RawMessage(`{"status": 503}`)}, connectors.NewRetryable(errors.New("unavailable"), 0)
-	}
-	return res, nil
-}
-
-func orNull(b json.RawMessage) json.RawMessage {
-	if len(b) == 0 {
-		return json.RawMessage("null")
-	}
-	return b
-}
+// fakeConnector is the shared test connector.
+type fakeConnector = enginetest.Connector
 
 func runWorkflow(t *testing.T, steps string) (*RunResult, error, []json.RawMessage) {
 	t.Helper()
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
-	fc := &fakeConnector{seen: make(chan json.RawMessage, 50)}
+	fc := &fakeConnector{Seen: make(chan json.RawMessage, 50)}
 	RegisterWorkflow(env, connectors.NewRegistry(fc))
 	acts := &Activities{Registry: connectors.NewRegistry(fc)}
 	env.RegisterActivityWithOptions(acts.RunStep, activity.RegisterOptions{Name: "fake"})
@@ -63,9 +34,9 @@ func runWorkflow(t *testing.T, steps string) (*RunResult, error, []json.RawMessa
 	env.ExecuteWorkflow(WorkflowType, RunInput{FlowID: "f1", FlowName: "Flow One", Version: 2, RunID: "f1-r1",
 		StartedAt: time.Unix(0, 0).UTC(), Document: doc,
 		Trigger: TriggerInput{TriggerInfo: flows.TriggerInfo{Type: "manual", Body: json.RawMessage(`{"n": 5}`)}, Data: json.RawMessage(`{"n": 5}`)}})
-	close(fc.seen)
+	close(fc.Seen)
 	var seen []json.RawMessage
-	for c := range fc.seen {
+	for c := range fc.Seen {
 		seen = append(seen, c)
 	}
 	var res RunResult

@@ -3,7 +3,6 @@ package batch
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -16,37 +15,12 @@ import (
 
 	"github.com/flowline/flowline/connectors"
 	"github.com/flowline/flowline/engine"
+	"github.com/flowline/flowline/engine/enginetest"
 	"github.com/flowline/flowline/flows"
 )
 
-// fakeConnector answers from its config: {"fail": "permanent"|"retryable",
-// "echo": …}; it records the rendered configs it was given.
-type fakeConnector struct{ seen chan json.RawMessage }
-
-func (f *fakeConnector) Type() string                                 { return "fake" }
-func (f *fakeConnector) Description() string                          { return "test connector" }
-func (f *fakeConnector) ConfigSchema() []byte                         { return []byte(`{"type": "object"}`) }
-func (f *fakeConnector) AttemptTimeout(json.RawMessage) time.Duration { return time.Minute }
-func (f *fakeConnector) Execute(_ context.Context, req connectors.Request) (*connectors.Result, error) {
-	f.seen <- req.Config
-	var cfg struct {
-		Fail string          `json:"fail"`
-		Echo json.RawMessage `json:"echo"`
-	}
-	_ = json.Unmarshal(req.Config, &cfg)
-	switch cfg.Fail {
-	case "permanent":
-		return &connectors.Result{Status: 400}, connectors.NewPermanent(errors.New("bad request"))
-	case "retryable":
-		return &connectors.Result{Status: 503}, connectors.NewRetryable(errors.New("unavailable"), 0)
-	}
-	echo := cfg.Echo
-	if len(echo) == 0 {
-		echo = json.RawMessage("null")
-	}
-	return &connectors.Result{Status: 200, Response: json.RawMessage(`{"status": 200}`),
-		Output: json.RawMessage(`{"status": 200, "body": ` + string(echo) + `}`)}, nil
-}
+// fakeConnector is the shared test connector.
+type fakeConnector = enginetest.Connector
 
 // memLedger is an in-memory Ledger with the store's claim semantics.
 type memLedger struct {
@@ -106,9 +80,9 @@ func TestBatchWorkflow(t *testing.T) {
 	if !env.IsWorkflowCompleted() || env.GetWorkflowError() != nil {
 		t.Fatalf("batch workflow: completed %v, error %v", env.IsWorkflowCompleted(), env.GetWorkflowError())
 	}
-	close(fc.seen)
+	close(fc.Seen)
 	calls := map[string]int{}
-	for c := range fc.seen {
+	for c := range fc.Seen {
 		calls[string(c)]++
 	}
 	// ok and flaky ran once in the batch; over-cap not at all (its own
@@ -170,7 +144,7 @@ func TestBatchWorkflow(t *testing.T) {
 func batchEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *memLedger, *fakeConnector, func(id, config string) engine.RunInput, *handOffs) {
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
-	fc := &fakeConnector{seen: make(chan json.RawMessage, 50)}
+	fc := &fakeConnector{Seen: make(chan json.RawMessage, 50)}
 	ledger := &memLedger{accepted: map[string]bool{}, claims: map[string]string{}, finished: map[string]engine.FinishedRun{}}
 	RegisterWorkflows(env, connectors.NewRegistry(fc))
 	la := &ledgerActivities{ledger: ledger}
@@ -223,8 +197,8 @@ func TestBatchWorkflowStartedLate(t *testing.T) {
 	if !env.IsWorkflowCompleted() || env.GetWorkflowError() != nil {
 		t.Fatalf("batch workflow: completed %v, error %v", env.IsWorkflowCompleted(), env.GetWorkflowError())
 	}
-	close(fc.seen)
-	if n := len(fc.seen); n != 1 || len(ho.got) != 0 {
+	close(fc.Seen)
+	if n := len(fc.Seen); n != 1 || len(ho.got) != 0 {
 		t.Errorf("connector called %d times and %d runs handed off; want the run run once in the batch", n, len(ho.got))
 	}
 	if f := ledger.finished["late"]; f.Status != engine.StatusSucceeded {

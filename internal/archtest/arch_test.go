@@ -17,6 +17,7 @@ var allowed = map[string][]string{
 	"engine":                           {"flows", "connectors"},
 	"engine/batch":                     {"flows", "connectors", "engine"},
 	"engine/devserver":                 {},
+	"engine/enginetest":                {"connectors"},
 	"internal/store":                   {"flows", "engine"},
 	"internal/catalogfile":             {"flows", "internal/store"},
 	"internal/secrets":                 {"internal/store", "connectors"},

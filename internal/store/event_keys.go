@@ -4,9 +4,6 @@ import (
 	"context"
 	"fmt"
 	"time"
-
-	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 )
 
 // EventKey remembers an event's idempotency key (its Idempotency-Key or
@@ -17,31 +14,6 @@ type EventKey struct {
 	Key         string    `gorm:"column:event_key;primaryKey;size:800"`
 	RequestHash string    `gorm:"not null;size:64"`
 	CreatedAt   time.Time `gorm:"not null;index"`
-}
-
-// RememberEventKey records key with requestHash. A key already recorded
-// with the same hash is fine (a repeat of the request); with another hash
-// it is ErrKeyReused (and engine.ErrKeyReused).
-func (s *Store) RememberEventKey(ctx context.Context, key, requestHash string) error {
-	rec := &EventKey{Key: key, RequestHash: requestHash}
-	// One statement is atomic by itself: gorm's default transaction
-	// around it would only add a BEGIN and a COMMIT to every event.
-	res := s.db.WithContext(ctx).Session(&gorm.Session{SkipDefaultTransaction: true}).
-		Clauses(clause.OnConflict{DoNothing: true}).Create(rec)
-	if res.Error != nil {
-		return fmt.Errorf("recording event key %q: %w", key, res.Error)
-	}
-	if res.RowsAffected == 1 {
-		return nil
-	}
-	var existing EventKey
-	if err := s.db.WithContext(ctx).Where("event_key = ?", key).Take(&existing).Error; err != nil {
-		return fmt.Errorf("reading event key %q: %w", key, notFound(err))
-	}
-	if existing.RequestHash != requestHash {
-		return keyReused(key)
-	}
-	return nil
 }
 
 // PruneEventKeys forgets the event keys recorded before cutoff and returns

@@ -4,13 +4,14 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/flowline/flowline/engine/devserver"
 )
 
 // server is a flowline serve process under measurement.
@@ -20,13 +21,10 @@ type server struct {
 	dataDir string
 }
 
+// freeAddr is a loopback address for the server under measurement to
+// listen on (see devserver.FreeLowPorts).
 func freeAddr() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", fmt.Errorf("finding a free port: %w", err)
-	}
-	defer l.Close()
-	return l.Addr().String(), nil
+	return devserver.FreeLowAddr("127.0.0.1")
 }
 
 // startServer starts `flowline serve` on the embedded default in a fresh

@@ -3,10 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -15,6 +13,8 @@ import (
 	"strconv"
 	"text/template"
 	"time"
+
+	"github.com/flowline/flowline/engine/devserver"
 )
 
 // services are Temporal's four services, in the order they start: history
@@ -51,26 +51,7 @@ func (c *cluster) frontendHTTP() string {
 // lowPorts finds n free ports below 32768: Temporal keeps membership ports
 // in a SMALLINT column, and the kernel's ephemeral ports lie above it.
 func lowPorts(n int) ([]int, error) {
-	var out []int
-	var held []net.Listener
-	defer func() {
-		for _, l := range held {
-			_ = l.Close()
-		}
-	}()
-	for tries := 0; len(out) < n && tries < 1000; tries++ {
-		port := 20000 + rand.IntN(12000)
-		l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
-		if err != nil {
-			continue
-		}
-		held = append(held, l)
-		out = append(out, port)
-	}
-	if len(out) < n {
-		return nil, errors.New("finding free ports below 32768")
-	}
-	return out, nil
+	return devserver.FreeLowPorts("127.0.0.1", n)
 }
 
 // setupSchemas applies Temporal's PostgreSQL schemas with its SQL tool, as

@@ -10,17 +10,19 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/flowline/flowline/engine/devserver"
 )
 
-// freeAddr returns a loopback address whose port was free a moment ago.
+// freeAddr returns a loopback address whose port was free a moment ago
+// (see devserver.FreeLowPorts).
 func freeAddr(t *testing.T) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := devserver.FreeLowAddr("127.0.0.1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
-	return l.Addr().String()
+	return addr
 }
 
 // TestStartErrorsAreOneLine: a start-up error ends the process with exit

@@ -76,7 +76,7 @@ func Start(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	ports, err := freePorts(host, 4)
+	ports, err := FreeLowPorts(host, 4)
 	if err != nil {
 		return nil, err
 	}
@@ -237,24 +237,4 @@ func serverConfig(host string, frontendPort int, ports []int, mainDB, visibility
 	conf.NamespaceDefaults.Archival.Visibility.State = "disabled"
 	conf.PublicClient.HostPort = frontend
 	return &conf
-}
-
-// freePorts asks the kernel for n free TCP ports on host.
-func freePorts(host string, n int) ([]int, error) {
-	ports := make([]int, 0, n)
-	var ls []net.Listener
-	defer func() {
-		for _, l := range ls {
-			_ = l.Close()
-		}
-	}()
-	for range n {
-		l, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
-		if err != nil {
-			return nil, fmt.Errorf("finding a free port on %s: %w", host, err)
-		}
-		ls = append(ls, l)
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
-	}
-	return ports, nil
 }

@@ -3,7 +3,6 @@ package devserver
 import (
 	"context"
 	"log/slog"
-	"net"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -26,12 +25,10 @@ var (
 // start boots the embedded server on dir and returns a client of it.
 func start(t *testing.T, dir string) (*Server, client.Client) {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := FreeLowAddr("127.0.0.1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := l.Addr().String()
-	_ = l.Close()
 	srv, err := Start(Options{
 		DataDir: dir, FrontendAddr: addr, Namespace: "default",
 		SearchAttributes: map[string]enumspb.IndexedValueType{

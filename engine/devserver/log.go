@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 
 	"go.temporal.io/server/common/log"
 	"go.temporal.io/server/common/log/tag"
@@ -45,7 +46,21 @@ func (a *logAdapter) Panic(msg string, tags ...tag.Tag) {
 	a.emit(slog.LevelError, msg, tags)
 	panic(msg)
 }
+
+// Fatal ends the process, as the Temporal server asks. The message goes to
+// stderr as well as to the logger: a test's logger buffers what it is
+// given, and the exit would lose it.
 func (a *logAdapter) Fatal(msg string, tags ...tag.Tag) {
 	a.emit(slog.LevelError, msg, tags)
+	fmt.Fprintf(os.Stderr, "embedded temporal server: fatal: %s%s\n", msg, formatTags(tags))
 	os.Exit(1)
+}
+
+// formatTags renders tags as " key=value" pairs.
+func formatTags(tags []tag.Tag) string {
+	var b strings.Builder
+	for _, t := range tags {
+		fmt.Fprintf(&b, " %s=%v", t.Key(), t.Value())
+	}
+	return b.String()
 }

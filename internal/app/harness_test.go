@@ -13,19 +13,20 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flowline/flowline/engine/devserver"
 	"github.com/flowline/flowline/internal/config"
 )
 
 // freeAddr returns a 127.0.0.1 address with a port that was free a moment
-// ago.
+// ago, below the kernel's ephemeral range and never handed out before in
+// this test process (see devserver.FreeLowPorts).
 func freeAddr(t testing.TB) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := devserver.FreeLowAddr("127.0.0.1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
-	return l.Addr().String()
+	return addr
 }
 
 // testConfig is a serve configuration on free ports in dataDir, allowing

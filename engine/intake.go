@@ -23,9 +23,11 @@ type arrival struct {
 	ctx context.Context
 	in  RunInput
 	// entry and created answer the ledger stage; run and err the signal
-	// stage (err also the ledger's).
+	// stage (err also the ledger's). handed says the ledger stage's commit
+	// did the signal stage too (a run new to the ledger).
 	entry   *LedgerEntry
 	created bool
+	handed  bool
 	// intake, when set, is the request this run came with: the runs of
 	// one request join as one unit and share it, and its key is recorded
 	// with them.

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
+	"sync"
 	"time"
 
 	"github.com/flowline/flowline/flows"
@@ -74,15 +76,20 @@ type Service struct {
 	versions Versions
 	flows    FlowStates
 	batch    BatchOptions
-	// accepts records runs started together in one ledger transaction;
-	// handovers hands them to each batch execution in one signal.
+	// accepts records runs started together in one ledger transaction
+	// and hands the new ones to each batch execution in one signal;
+	// handovers hands over again runs recorded before (repeats).
 	accepts   *committer
 	handovers *committer
+	log       *slog.Logger
 }
 
 // NewService returns the run service made of o.
 func NewService(o ServiceOptions) *Service {
-	s := &Service{exec: o.Executions, ledger: o.Ledger, versions: o.Versions, flows: o.Flows, batch: o.Batch}
+	s := &Service{exec: o.Executions, ledger: o.Ledger, versions: o.Versions, flows: o.Flows, batch: o.Batch, log: o.Logger}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
 	s.accepts, s.handovers = newCommitter(s.acceptGroup, o.Logger), newCommitter(s.handOverGroup, o.Logger)
 	if s.ledger == nil || s.versions == nil {
 		s.batch.Lanes = 0
@@ -159,6 +166,9 @@ func (s *Service) handOver(ctx context.Context, a *arrival) (*Run, error) {
 	if a.err != nil {
 		return nil, a.err
 	}
+	if a.handed {
+		return a.run, nil
+	}
 	e := a.entry
 	if !a.created && e.Status != StatusAccepted {
 		if e.Status == StatusHandedOff {
@@ -186,9 +196,20 @@ func (s *Service) handOver(ctx context.Context, a *arrival) (*Run, error) {
 	return a.run, a.err
 }
 
-// acceptGroup records a group of arrivals in one ledger transaction: the
-// runs of one request (one intake) with its key.
+// acceptGroup records a group of arrivals in one ledger transaction (the
+// runs of one request with its key), then hands the runs new to the
+// ledger to their batch executions, one signal per execution. Both in one
+// commit: the runs that arrive meanwhile make the next group, and a
+// group's runs reach each execution together (handed over one by one
+// after the commit, the first of them would lead a signal alone).
 func (s *Service) acceptGroup(_ string, group []*arrival) {
+	s.recordGroup(group)
+	s.handOverNew(group)
+}
+
+// recordGroup records a group of arrivals in one ledger transaction and
+// answers each with its entry (or err).
+func (s *Service) recordGroup(group []*arrival) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(group[0].ctx), enqueueTimeout)
 	defer cancel()
 	var (
@@ -230,6 +251,46 @@ func (s *Service) acceptGroup(_ string, group []*arrival) {
 			a.entry, a.created = ans.Accepted[j].Entry, ans.Accepted[j].Created
 		}
 	}
+}
+
+// handOverNew hands the runs of group new to the ledger to their batch
+// executions: one signal per execution, the executions at once. Each run
+// handed over is marked handed, with its run or err.
+func (s *Service) handOverNew(group []*arrival) {
+	var keys []string
+	parts := map[string][]*arrival{}
+	for _, a := range group {
+		if a.err != nil || !a.created {
+			continue // refused, or a repeat: handOver sees to it
+		}
+		k := batchWorkflowIDOf(a.in, s.batch)
+		if parts[k] == nil {
+			keys = append(keys, k)
+		}
+		parts[k] = append(parts[k], a)
+		a.handed = true
+	}
+	if len(keys) == 1 {
+		s.handOverGroup(keys[0], parts[keys[0]])
+		return
+	}
+	var wg sync.WaitGroup
+	for _, k := range keys {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() {
+				if p := recover(); p != nil {
+					s.log.Error("handing runs to a batch panicked", "runs", len(parts[k]), "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+					for _, a := range parts[k] {
+						a.err = fmt.Errorf("handing %d runs to batch %s: %v", len(parts[k]), k, p)
+					}
+				}
+			}()
+			s.handOverGroup(k, parts[k])
+		}()
+	}
+	wg.Wait()
 }
 
 // handOverGroup hands a group of recorded runs to their batch execution

@@ -108,3 +108,49 @@ func TestConcurrentStartsShareTheirCommits(t *testing.T) {
 		}
 	}
 }
+
+// TestOneSignalPerExecutionPerCommit: the runs recorded in one ledger
+// transaction reach each batch execution in one signal. (Handed over one
+// by one after the commit, the first of them led a signal alone and the
+// rest followed in another.)
+func TestOneSignalPerExecutionPerCommit(t *testing.T) {
+	ctx := context.Background()
+	st := sqliteStore(t)
+	docJSON := `{"name": "orders", "trigger": {"type": "event", "events": ["order.paid"]}, "steps": []}`
+	flowID := publishFlow(t, st, "orders", docJSON)
+	doc := parseDoc(t, docJSON)
+	runsOf := func(prefix string, n int) []engine.RunInput {
+		ins := make([]engine.RunInput, n)
+		for i := range ins {
+			key := fmt.Sprintf("%s%d", prefix, i)
+			envelope := json.RawMessage(fmt.Sprintf(`{"event_id":%q}`, key))
+			ins[i] = engine.NewRunInput(flowID, 1, doc, engine.DeterministicRunID(flowID, key), engine.TriggerInput{
+				TriggerInfo: flows.TriggerInfo{Type: flows.TriggerEvent, Body: envelope}, ID: key, Event: envelope}, time.Now().UTC())
+		}
+		return ins
+	}
+	for _, lanes := range []int{1, 2} {
+		tmp := &failingHandover{fakeTemporal: &fakeTemporal{own: map[string]engine.RunInput{}}}
+		ledger := &countingLedger{Ledger: st.Ledger()}
+		svc := engine.NewService(engine.ServiceOptions{Executions: tmp, Ledger: ledger, Versions: st,
+			Batch: engine.BatchOptions{Lanes: lanes}})
+		const n = 8
+		runs, err := svc.StartMany(ctx, runsOf(fmt.Sprintf("lanes%d-", lanes), n), nil)
+		if err != nil || len(runs) != n {
+			t.Fatalf("lanes %d: StartMany = %d runs, %v", lanes, len(runs), err)
+		}
+		if calls := ledger.calls(); len(calls) != 1 {
+			t.Fatalf("lanes %d: %d ledger transactions, want 1", lanes, len(calls))
+		}
+		tmp.mu.Lock()
+		signals := append([]int(nil), tmp.signals...)
+		tmp.mu.Unlock()
+		total := 0
+		for _, s := range signals {
+			total += s
+		}
+		if len(signals) > lanes || total != n {
+			t.Errorf("lanes %d: signals carried %v runs, want at most %d signals carrying %d runs in all", lanes, signals, lanes, n)
+		}
+	}
+}

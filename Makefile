@@ -26,7 +26,7 @@ test: test-go test-ui
 # RACE_PKGS run under the race detector; their tests stay within a few
 # minutes so. The end-to-end tests (internal/app, cmd) boot Temporal and run
 # without it.
-RACE_PKGS := ./engine/... ./connectors/... ./flows/... ./schemas/... ./api/... ./internal/store/... ./internal/secrets/... ./internal/blob/... ./internal/oauth2tokens/...
+RACE_PKGS := ./engine/... ./connectors/... ./flows/... ./schemas/... ./api/... ./internal/store/... ./internal/secrets/... ./internal/blob/... ./internal/oauth2tokens/... ./internal/freeport/...
 
 test-go: vet
 	$(GO) test -count=1 -race -timeout 15m $(RACE_PKGS)

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/flowline/flowline/engine/devserver"
+	"github.com/flowline/flowline/internal/freeport"
 )
 
 // server is a flowline serve process under measurement.
@@ -22,9 +22,9 @@ type server struct {
 }
 
 // freeAddr is a loopback address for the server under measurement to
-// listen on (see devserver.FreeLowPorts).
+// listen on (see freeport.Ports).
 func freeAddr() (string, error) {
-	return devserver.FreeLowAddr("127.0.0.1")
+	return freeport.Addr("127.0.0.1")
 }
 
 // startServer starts `flowline serve` on the embedded default in a fresh

@@ -14,7 +14,7 @@ import (
 	"text/template"
 	"time"
 
-	"github.com/flowline/flowline/engine/devserver"
+	"github.com/flowline/flowline/internal/freeport"
 )
 
 // services are Temporal's four services, in the order they start: history
@@ -51,7 +51,7 @@ func (c *cluster) frontendHTTP() string {
 // lowPorts finds n free ports below 32768: Temporal keeps membership ports
 // in a SMALLINT column, and the kernel's ephemeral ports lie above it.
 func lowPorts(n int) ([]int, error) {
-	return devserver.FreeLowPorts("127.0.0.1", n)
+	return freeport.Ports("127.0.0.1", n)
 }
 
 // setupSchemas applies Temporal's PostgreSQL schemas with its SQL tool, as

@@ -11,14 +11,14 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/flowline/flowline/engine/devserver"
+	"github.com/flowline/flowline/internal/freeport"
 )
 
 // freeAddr returns a loopback address whose port was free a moment ago
-// (see devserver.FreeLowPorts).
+// (see freeport.Ports).
 func freeAddr(t *testing.T) string {
 	t.Helper()
-	addr, err := devserver.FreeLowAddr("127.0.0.1")
+	addr, err := freeport.Addr("127.0.0.1")
 	if err != nil {
 		t.Fatal(err)
 	}

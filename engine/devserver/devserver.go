@@ -22,6 +22,8 @@ import (
 	"go.temporal.io/server/common/primitives"
 	sqliteschema "go.temporal.io/server/schema/sqlite"
 	"go.temporal.io/server/temporal"
+
+	"github.com/flowline/flowline/internal/freeport"
 )
 
 // Options configure the embedded server.
@@ -76,7 +78,7 @@ func Start(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	ports, err := FreeLowPorts(host, 4)
+	ports, err := freeport.Ports(host, 4)
 	if err != nil {
 		return nil, err
 	}

@@ -15,6 +15,8 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/flowline/flowline/internal/freeport"
 )
 
 var (
@@ -25,7 +27,7 @@ var (
 // start boots the embedded server on dir and returns a client of it.
 func start(t *testing.T, dir string) (*Server, client.Client) {
 	t.Helper()
-	addr, err := FreeLowAddr("127.0.0.1")
+	addr, err := freeport.Addr("127.0.0.1")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,16 +13,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/flowline/flowline/engine/devserver"
 	"github.com/flowline/flowline/internal/config"
+	"github.com/flowline/flowline/internal/freeport"
 )
 
 // freeAddr returns a 127.0.0.1 address with a port that was free a moment
 // ago, below the kernel's ephemeral range and never handed out before in
-// this test process (see devserver.FreeLowPorts).
+// this test process (see freeport.Ports).
 func freeAddr(t testing.TB) string {
 	t.Helper()
-	addr, err := devserver.FreeLowAddr("127.0.0.1")
+	addr, err := freeport.Addr("127.0.0.1")
 	if err != nil {
 		t.Fatal(err)
 	}

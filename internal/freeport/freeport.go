@@ -1,4 +1,7 @@
-package devserver
+// Package freeport finds ports for servers that bind them a moment
+// later: the embedded Temporal server's services, and the servers tests
+// and benchmarks start.
+package freeport
 
 import (
 	"fmt"
@@ -10,7 +13,7 @@ import (
 	"sync"
 )
 
-// lowPortFloor is where FreeLowPorts starts looking; ports below it are
+// lowPortFloor is where Ports starts looking; ports below it are
 // left to the well-known services a machine may run.
 const lowPortFloor = 20000
 
@@ -18,7 +21,7 @@ const lowPortFloor = 20000
 // its membership table stores ports in a SMALLINT column.
 const membershipPortCeiling = 32768
 
-// handedOut holds every port FreeLowPorts returned in this process, so
+// handedOut holds every port Ports returned in this process, so
 // that two servers started side by side (parallel tests) never get the
 // same port in the moment between choosing it and binding it.
 var handedOut = struct {
@@ -26,7 +29,7 @@ var handedOut = struct {
 	ports map[int]bool
 }{ports: map[int]bool{}}
 
-// FreeLowPorts returns n ports on host that are free now, lie below the
+// Ports returns n ports on host that are free now, lie below the
 // kernel's ephemeral range and below 32768, and were not returned before
 // by this process.
 //
@@ -35,7 +38,7 @@ var handedOut = struct {
 // bind, any outgoing connection on the machine may take the port as its
 // source port, and Temporal's services end the process when they cannot
 // bind. Below the ephemeral range only explicit binds can take a port.
-func FreeLowPorts(host string, n int) ([]int, error) {
+func Ports(host string, n int) ([]int, error) {
 	handedOut.Lock()
 	defer handedOut.Unlock()
 	lo, hi := lowPortRange()
@@ -67,9 +70,9 @@ func FreeLowPorts(host string, n int) ([]int, error) {
 	return out, nil
 }
 
-// FreeLowAddr is FreeLowPorts for one port, as host:port.
-func FreeLowAddr(host string) (string, error) {
-	ports, err := FreeLowPorts(host, 1)
+// Addr is Ports for one port, as host:port.
+func Addr(host string) (string, error) {
+	ports, err := Ports(host, 1)
 	if err != nil {
 		return "", err
 	}

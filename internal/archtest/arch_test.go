@@ -16,13 +16,14 @@ var allowed = map[string][]string{
 	"connectors/http":                  {"connectors"},
 	"engine":                           {"flows", "connectors"},
 	"engine/batch":                     {"flows", "connectors", "engine"},
-	"engine/devserver":                 {},
+	"engine/devserver":                 {"internal/freeport"},
 	"engine/enginetest":                {"connectors"},
 	"internal/store":                   {"flows", "engine"},
 	"internal/catalogfile":             {"flows", "internal/store"},
 	"internal/secrets":                 {"internal/store", "connectors"},
 	"internal/config":                  {},
 	"internal/blob":                    {},
+	"internal/freeport":                {},
 	"internal/oauth2tokens":            {"connectors", "connectors/http", "internal/secrets", "internal/store"},
 	"internal/oauth2tokens/oauth2test": {},
 	"internal/store/storetest":         {},
@@ -31,9 +32,9 @@ var allowed = map[string][]string{
 	"internal/app": {"api", "flows", "schemas", "connectors", "connectors/http", "engine", "engine/batch", "engine/devserver",
 		"internal/store", "internal/secrets", "internal/config", "internal/oauth2tokens", "internal/blob"},
 	"cmd/flowline":       {"internal/app", "internal/config", "internal/catalogfile", "flows", "connectors", "connectors/http"},
-	"cmd/flowline-bench": {},
+	"cmd/flowline-bench": {"internal/freeport"},
 	// The production-shape test drives processes over HTTP and gRPC only.
-	"cmd/flowline-topology": {},
+	"cmd/flowline-topology": {"internal/freeport"},
 	"ui":                    {},
 }
 

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/flowline/flowline/flows"
@@ -82,6 +83,25 @@ type Service struct {
 	accepts   *committer
 	handovers *committer
 	log       *slog.Logger
+	stats     intakeCounters
+}
+
+// IntakeStats counts the intake's work since the service started: how
+// many ledger transactions recorded batched runs (Commits), how many
+// signals handed runs to batch executions (Signals), and how many runs
+// those signals carried (Runs). Runs per signal is what a batch's work
+// is shared by.
+type IntakeStats struct {
+	Commits, Signals, Runs int64
+}
+
+type intakeCounters struct {
+	commits, signals, runs atomic.Int64
+}
+
+// IntakeStats reads the intake's counters.
+func (s *Service) IntakeStats() IntakeStats {
+	return IntakeStats{Commits: s.stats.commits.Load(), Signals: s.stats.signals.Load(), Runs: s.stats.runs.Load()}
 }
 
 // NewService returns the run service made of o.
@@ -230,6 +250,7 @@ func (s *Service) recordGroup(group []*arrival) {
 			Trigger: a.in.Trigger, StartedAt: a.in.StartedAt})
 	}
 	got, err := s.ledger.AcceptIntakes(ctx, intakes)
+	s.stats.commits.Add(1)
 	if err == nil && len(got) != len(intakes) {
 		err = fmt.Errorf("recording %d runs: the ledger answered %d of %d requests", len(group), len(got), len(intakes))
 	}
@@ -303,6 +324,8 @@ func (s *Service) handOverGroup(key string, group []*arrival) {
 		ins[i] = a.in
 	}
 	runs, err := s.exec.EnqueueMany(ctx, ins, s.batch)
+	s.stats.signals.Add(1)
+	s.stats.runs.Add(int64(len(ins)))
 	if err == nil && len(runs) != len(group) {
 		err = fmt.Errorf("handing %d runs to batch %s: Temporal answered %d", len(group), key, len(runs))
 	}

@@ -17,6 +17,7 @@ type kindResult struct {
 	flows      int // deliveries during saturation, half rate and drain
 	deliveries int // all deliveries of this kind
 	cpuPerFlow float64
+	intake     intakeCounts // what the intake did during phases 2–4
 }
 
 // measure runs the phases for one trigger kind against its receiver:
@@ -38,6 +39,10 @@ func measure(ctx context.Context, o options, srv *server, tr *trigger, rc *recei
 	}
 	_, _, before := rc.counts()
 	cpu0, err := srv.cpu()
+	if err != nil {
+		return r, err
+	}
+	intake0, err := srv.intake()
 	if err != nil {
 		return r, err
 	}
@@ -75,6 +80,11 @@ func measure(ctx context.Context, o options, srv *server, tr *trigger, rc *recei
 	if err != nil {
 		return r, err
 	}
+	intake1, err := srv.intake()
+	if err != nil {
+		return r, err
+	}
+	r.intake = intake1.minus(intake0)
 	r.flows, r.deliveries = after-before, after
 	r.cpuPerFlow = float64((cpu1 - cpu0).Microseconds()) / 1000 / float64(r.flows)
 	return r, nil
@@ -90,6 +100,7 @@ func (r kindResult) print(name string) {
 	fmt.Printf("half rate (%.1f/s):            trigger→request p50 %.1f ms, p99 %.1f ms; API answer p50 %.1f ms, p99 %.1f ms\n",
 		r.halfRate, percentile(r.half.latencies, 50), percentile(r.half.latencies, 99), percentile(r.half.answers, 50), percentile(r.half.answers, 99))
 	fmt.Printf("flowline CPU:                 %.2f ms per flow over %d flows\n", r.cpuPerFlow, r.flows)
+	fmt.Printf("intake:                       %s\n", r.intake)
 }
 
 // summary writes the one line of one trigger kind.

@@ -190,7 +190,7 @@ func (a *App) startAPI(ctx context.Context, reg *connectors.Registry) error {
 		APIToken:  a.cfg.APIToken, MaxBodyBytes: a.cfg.MaxBodyBytes, Ready: a.ready, Logger: a.log,
 		PublicURL: a.cfg.PublicURL, OAuth2: a.tokens,
 		Secrets: &secrets.Resolver{Store: a.store, Sealer: a.sealer}, Blobs: a.blobs,
-		EventsStrict: a.cfg.EventsStrict,
+		EventsStrict: a.cfg.EventsStrict, Metrics: intakeMetrics(a.runs),
 	})
 	a.listener, err = net.Listen("tcp", a.cfg.HTTPAddr)
 	if err != nil {

@@ -27,8 +27,11 @@ func BatchWorkflowID(flowID string, window time.Time, lane int) string {
 	return fmt.Sprintf("flowline-batch-%s-%s-%d", flowID, window.UTC().Format("20060102T150405"), lane)
 }
 
-// batchLane picks the lane of a run: the same run always goes to the same
-// lane, so a repeated trigger meets its first signal's batch.
+// batchLane picks the lane of a run, or of a group of runs handed over
+// together (by its first run): the same run alone always goes to the same
+// lane. Which lane a run goes to is not what keeps it from running twice
+// (a batch's claim is), so a group keeps together in the lane of its
+// first run: one signal instead of one per lane.
 func batchLane(runID string, lanes int) int {
 	h := fnv.New32a()
 	_, _ = h.Write([]byte(runID))
@@ -36,8 +39,8 @@ func batchLane(runID string, lanes int) int {
 }
 
 // batchWorkflowIDOf is the workflow id of the batch execution that
-// carries in under opts: its flow's, for the window its trigger arrived
-// in, on the lane its run id hashes to.
+// carries in under opts (or a group of runs led by in): its flow's, for
+// the window its trigger arrived in, on the lane its run id hashes to.
 func batchWorkflowIDOf(in RunInput, opts BatchOptions) string {
 	opts = opts.WithDefaults()
 	return BatchWorkflowID(in.FlowID, in.StartedAt.Truncate(opts.Window), batchLane(in.RunID, max(opts.Lanes, 1)))
@@ -55,10 +58,11 @@ func (r *Runs) Enqueue(ctx context.Context, in RunInput, opts BatchOptions) (*Ru
 	return runs[0], nil
 }
 
-// EnqueueMany hands ins, all bound for one batch execution, to it with
-// one signal (BatchRunsSignal), starting it if it does not run, and
-// returns once Temporal has recorded the signal. The caller has recorded
-// the runs in the ledger first.
+// EnqueueMany hands ins, runs of one flow whose triggers arrived in one
+// window, to one batch execution with one signal (BatchRunsSignal): the
+// lane of the first run's. It starts the execution if it does not run,
+// and returns once Temporal has recorded the signal. The caller has
+// recorded the runs in the ledger first.
 func (r *Runs) EnqueueMany(ctx context.Context, ins []RunInput, opts BatchOptions) ([]*Run, error) {
 	if len(ins) == 0 {
 		return nil, nil
@@ -68,8 +72,8 @@ func (r *Runs) EnqueueMany(ctx context.Context, ins []RunInput, opts BatchOption
 	window := in.StartedAt.Truncate(opts.Window)
 	wfID := batchWorkflowIDOf(in, opts)
 	for _, o := range ins[1:] {
-		if id := batchWorkflowIDOf(o, opts); id != wfID {
-			return nil, fmt.Errorf("handing runs to batch %s: run %s belongs to batch %s", wfID, o.RunID, id)
+		if o.FlowID != in.FlowID || !o.StartedAt.Truncate(opts.Window).Equal(window) {
+			return nil, fmt.Errorf("handing runs to batch %s: run %s belongs to another flow or window", wfID, o.RunID)
 		}
 	}
 	we, err := r.Client.SignalWithStartWorkflow(ctx, wfID, BatchRunsSignal, PackRuns(ins), client.StartWorkflowOptions{

@@ -30,9 +30,9 @@ type Executions interface {
 	Input(ctx context.Context, runID string) (*RunInput, error)
 	// Enqueue hands a run recorded in the ledger to a batch workflow.
 	Enqueue(ctx context.Context, in RunInput, opts BatchOptions) (*Run, error)
-	// EnqueueMany hands runs recorded in the ledger, all bound for one
-	// batch execution (batchWorkflowIDOf), to it at once: answer i is
-	// ins[i]'s run.
+	// EnqueueMany hands runs recorded in the ledger, of one flow and
+	// window, to one batch execution (batchWorkflowIDOf the first) at
+	// once: answer i is ins[i]'s run.
 	EnqueueMany(ctx context.Context, ins []RunInput, opts BatchOptions) ([]*Run, error)
 	// CancelBatched asks the batch execution carrying a run to cancel it.
 	CancelBatched(ctx context.Context, runID string, batch BatchRef) error
@@ -274,17 +274,19 @@ func (s *Service) recordGroup(group []*arrival) {
 	}
 }
 
-// handOverNew hands the runs of group new to the ledger to their batch
-// executions: one signal per execution, the executions at once. Each run
-// handed over is marked handed, with its run or err.
+// handOverNew hands the runs of group new to the ledger to batch
+// executions: one signal per flow and window (to the lane of the first of
+// its runs), the executions at once. Each run handed over is marked
+// handed, with its run or err.
 func (s *Service) handOverNew(group []*arrival) {
 	var keys []string
 	parts := map[string][]*arrival{}
+	window := s.batch.WithDefaults().Window
 	for _, a := range group {
 		if a.err != nil || !a.created {
 			continue // refused, or a repeat: handOver sees to it
 		}
-		k := batchWorkflowIDOf(a.in, s.batch)
+		k := a.in.FlowID + " " + a.in.StartedAt.Truncate(window).Format(time.RFC3339)
 		if parts[k] == nil {
 			keys = append(keys, k)
 		}
@@ -314,8 +316,8 @@ func (s *Service) handOverNew(group []*arrival) {
 	wg.Wait()
 }
 
-// handOverGroup hands a group of recorded runs to their batch execution
-// (key) with one signal.
+// handOverGroup hands a group of recorded runs of one flow and window to
+// one batch execution with one signal; key names the group in errors.
 func (s *Service) handOverGroup(key string, group []*arrival) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(group[0].ctx), enqueueTimeout)
 	defer cancel()

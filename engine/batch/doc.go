@@ -6,9 +6,11 @@
 // them:
 //
 // Lanes. A flow has engine.BatchOptions.Lanes batch executions per window;
-// a run goes to the lane its run id hashes to (engine.Runs.Enqueue), so a
-// repeated trigger meets the batch its first signal reached. Lanes spread
-// one flow's runs over workers.
+// a run handed over alone goes to the lane its run id hashes to
+// (engine.Runs.Enqueue), and runs of one flow recorded together go
+// together to the lane of the first of them (engine.Runs.EnqueueMany), in
+// one signal. Lanes spread one flow's runs over workers; a batch's claim,
+// not its lane, keeps a run from running twice.
 //
 // Windows and grace. Each execution takes the runs whose trigger arrived
 // in one window (BatchOptions.Window, 5 s), its workflow id naming flow,

@@ -45,9 +45,10 @@ func (a *Activities) RunStep(ctx context.Context, in StepInput) (*StepOutcome, e
 	// A local attempt is one local activity: the same attempt run again
 	// means its workflow task was retried, and the request already went
 	// out (see attemptMemo).
-	a.memoOnce.Do(func() { a.memo = newAttemptMemo(memoTTL, memoMax, memoMaxBytes) })
-	key := info.WorkflowExecution.RunID + "\x00" + in.RunID + "\x00" + in.StepID + "\x00" + strconv.Itoa(in.Attempt)
-	if e, ok := a.memo.get(key); ok {
+	memo := a.attempts()
+	exec := info.WorkflowExecution.RunID
+	key := in.RunID + "\x00" + in.StepID + "\x00" + strconv.Itoa(in.Attempt)
+	if e, ok := memo.get(exec, key); ok {
 		return e.out, e.err
 	}
 	out, err := a.runStep(ctx, in, info)
@@ -55,9 +56,33 @@ func (a *Activities) RunStep(ctx context.Context, in StepInput) (*StepOutcome, e
 		out, err = a.carryOff(ctx, in, out)
 	}
 	if ctx.Err() == nil && !temporal.IsCanceledError(err) {
-		a.memo.put(key, out, err)
+		memo.put(exec, key, out, err)
 	}
 	return out, err
+}
+
+// attempts returns the worker's memo of local attempts, made on first use.
+func (a *Activities) attempts() *attemptMemo {
+	a.memoOnce.Do(func() { a.memo = newAttemptMemo(memoTTL, memoMax, memoMaxBytes) })
+	return a.memo
+}
+
+// ForgetAttempts drops what the memo of local attempts holds for the
+// workflow execution whose run id is temporalRunID. Its worker calls it
+// once the execution has completed in a workflow task that ran no step:
+// every attempt it ran is recorded in its history, and none will run
+// again, so their outcomes need not wait out memoTTL.
+func (a *Activities) ForgetAttempts(temporalRunID string) {
+	a.attempts().forget(temporalRunID)
+}
+
+// RememberedAttempts is how many outcomes of local attempts the memo
+// holds.
+func (a *Activities) RememberedAttempts() int {
+	m := a.attempts()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.n
 }
 
 // runStep runs the attempt.

@@ -24,8 +24,10 @@ func workflowOptions() workflow.RegisterOptions {
 // activity per connector of reg, named after its type, to w; runs starts
 // the workflows of batched runs whose step outcome is too large for their
 // batch, and service starts the runs of schedule firings. The batch
-// workflow is added by engine/batch.
-func Register(w worker.Registry, reg *connectors.Registry, runs *Runs, service FiringService) {
+// workflow is added by engine/batch. It returns the activities it
+// registered, whose memo of local attempts the worker may trim
+// (Activities.ForgetAttempts).
+func Register(w worker.Registry, reg *connectors.Registry, runs *Runs, service FiringService) *Activities {
 	RegisterWorkflow(w, reg)
 	acts := &Activities{Registry: reg, Runs: runs}
 	for _, c := range reg.All() {
@@ -33,4 +35,5 @@ func Register(w worker.Registry, reg *connectors.Registry, runs *Runs, service F
 	}
 	fa := &firingActivities{runs: service}
 	w.RegisterActivityWithOptions(fa.StartScheduledRun, activity.RegisterOptions{Name: startScheduledRunActivity})
+	return acts
 }

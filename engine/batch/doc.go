@@ -71,7 +71,10 @@
 // and would run its local activities again; the worker remembers each
 // local attempt's outcome for 10 minutes (engine's attemptMemo) and
 // answers the retry from it, so no request is sent twice short of a
-// crash. After a crash it is sent again with the same Idempotency-Key.
+// crash. A batch completes only in a task that ran no step, after every
+// earlier task was recorded, so its worker then forgets the batch's
+// outcomes at once (forgetOnCompletion). After a crash a step is sent
+// again with the same Idempotency-Key.
 //
 // Findability. At most once a second of workflow time (listEvery; at
 // every workflow task in executions recorded before it), and once more

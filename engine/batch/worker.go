@@ -3,6 +3,7 @@ package batch
 import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/interceptor"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
@@ -15,11 +16,13 @@ import (
 // connector of reg, and the schedule firings' activity, which starts runs
 // through service.
 func NewWorker(c client.Client, taskQueue string, reg *connectors.Registry, ledger engine.BatchLedger, service engine.FiringService) worker.Worker {
+	done := &forgetOnCompletion{}
 	w := worker.New(c, taskQueue, worker.Options{
 		MaxConcurrentWorkflowTaskPollers: 8,
 		MaxConcurrentActivityTaskPollers: 8,
+		Interceptors:                     []interceptor.WorkerInterceptor{done},
 	})
-	Register(w, reg, ledger, &engine.Runs{Client: c}, service)
+	done.acts = Register(w, reg, ledger, &engine.Runs{Client: c}, service)
 	return w
 }
 
@@ -34,12 +37,14 @@ func RegisterWorkflows(w worker.WorkflowRegistry, reg *connectors.Registry) {
 // Register adds everything a worker runs to w: the workflows, the
 // connector activities (engine.Register) and the batch workflow's ledger
 // activities on ledger, handing runs off through runs; schedule firings
-// start their runs through service.
-func Register(w worker.Registry, reg *connectors.Registry, ledger engine.BatchLedger, runs *engine.Runs, service engine.FiringService) {
-	engine.Register(w, reg, runs, service)
+// start their runs through service. It returns the connector activities
+// (see forgetOnCompletion).
+func Register(w worker.Registry, reg *connectors.Registry, ledger engine.BatchLedger, runs *engine.Runs, service engine.FiringService) *engine.Activities {
+	acts := engine.Register(w, reg, runs, service)
 	w.RegisterWorkflowWithOptions(Workflow{Connectors: reg}.FlowBatch, workflow.RegisterOptions{Name: engine.BatchWorkflowType})
 	la := &ledgerActivities{ledger: ledger, runs: runs}
 	w.RegisterActivityWithOptions(la.Claim, activity.RegisterOptions{Name: claimActivity})
 	w.RegisterActivityWithOptions(la.Finish, activity.RegisterOptions{Name: finishActivity})
 	w.RegisterActivityWithOptions(la.HandOff, activity.RegisterOptions{Name: handOffActivity})
+	return acts
 }

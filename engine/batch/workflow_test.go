@@ -10,8 +10,10 @@ import (
 
 	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/interceptor"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/worker"
 
 	"github.com/flowline/flowline/connectors"
 	"github.com/flowline/flowline/engine"
@@ -248,5 +250,41 @@ func TestBatchListsRunsAtMostOnceASecond(t *testing.T) {
 	want := [][]string{{"r0"}, {"r0", "r1", "r2", "r3"}, {"r0", "r1", "r2", "r3", "r4"}}
 	if fmt.Sprint(listings) != fmt.Sprint(want) {
 		t.Errorf("listings %v, want %v", listings, want)
+	}
+}
+
+// TestBatchForgetsItsAttempts: while a batch runs, the worker remembers
+// each step attempt it ran (for a retried workflow task); once the batch
+// completes, the worker's interceptor drops them, while a worker without
+// it keeps them for the memo's time.
+func TestBatchForgetsItsAttempts(t *testing.T) {
+	for _, forget := range []bool{false, true} {
+		env, _, fc, run, _ := batchEnv(t)
+		acts := &engine.Activities{Registry: connectors.NewRegistry(fc)}
+		env.RegisterActivityWithOptions(acts.RunStep, activity.RegisterOptions{Name: "fake"})
+		if forget {
+			env.SetWorkerOptions(worker.Options{Interceptors: []interceptor.WorkerInterceptor{&forgetOnCompletion{acts: acts}}})
+		}
+		start := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+		held := -1
+		for i, id := range []string{"a", "b", "c"} {
+			in := run(id, `{"echo": 1}`)
+			env.RegisterDelayedCallback(func() { env.SignalWorkflow(engine.BatchRunSignal, in) }, time.Duration(i+1)*time.Second)
+		}
+		env.RegisterDelayedCallback(func() { held = acts.RememberedAttempts() }, 4*time.Second)
+		env.ExecuteWorkflow(engine.BatchWorkflowType, engine.BatchState{Until: start.Add(engine.DefaultBatchWindow)})
+		if !env.IsWorkflowCompleted() || env.GetWorkflowError() != nil {
+			t.Fatalf("batch workflow: completed %v, error %v", env.IsWorkflowCompleted(), env.GetWorkflowError())
+		}
+		if held != 3 {
+			t.Errorf("forget %v: the memo held %d attempts while the batch ran, want 3", forget, held)
+		}
+		want := 3
+		if forget {
+			want = 0
+		}
+		if n := acts.RememberedAttempts(); n != want {
+			t.Errorf("forget %v: the memo holds %d attempts after the batch completed, want %d", forget, n, want)
+		}
 	}
 }

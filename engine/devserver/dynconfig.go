@@ -23,6 +23,12 @@ const visibilityWorkers = 4
 // backoff, a batch window's end) fired about a second late.
 const timerShift = 50 * time.Millisecond
 
+// xdcCacheBytes bounds the history service's cache of serialized history
+// events kept for replication to other clusters (Temporal's default 8 MiB).
+// The embedded server is one cluster and never replicates, yet every
+// history write still fills the cache; Temporal's floor is 64 KiB.
+const xdcCacheBytes = 64 << 10
+
 // defaultDynamicConfig is the embedded server's dynamic config: one host,
 // two SQLite files, a couple of cores.
 func defaultDynamicConfig() dynamicconfig.StaticClient {
@@ -35,5 +41,6 @@ func defaultDynamicConfig() dynamicconfig.StaticClient {
 		dynamicconfig.MatchingNumTaskqueueWritePartitions.Key():     1,
 		dynamicconfig.VisibilityProcessorSchedulerWorkerCount.Key(): visibilityWorkers,
 		dynamicconfig.TimerProcessorMaxTimeShift.Key():              timerShift,
+		dynamicconfig.XDCCacheMaxSizeBytes.Key():                    xdcCacheBytes,
 	}
 }

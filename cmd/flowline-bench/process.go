@@ -50,12 +50,18 @@ func startServer(ctx context.Context, binary string, extra []string) (*server, e
 	args := append([]string{"serve",
 		"--data-dir", dataDir, "--http-addr", httpAddr, "--temporal-dev-addr", devAddr,
 		"--temporal-ui-addr", "off", "--egress-allow", "127.0.0.1/32", "--log-level", level}, extra...)
-	cmd := exec.CommandContext(ctx, binary, args...)
+	return startProcess(exec.CommandContext(ctx, binary, args...), "http://"+httpAddr, dataDir)
+}
+
+// startProcess starts cmd, the server under measurement, whose HTTP base
+// URL is base and whose data lives in dataDir, and waits until its /readyz
+// answers 200.
+func startProcess(cmd *exec.Cmd, base, dataDir string) (*server, error) {
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("starting %s: %w", binary, err)
+		return nil, fmt.Errorf("starting %s: %w", cmd.Path, err)
 	}
-	s := &server{cmd: cmd, base: "http://" + httpAddr, dataDir: dataDir}
+	s := &server{cmd: cmd, base: base, dataDir: dataDir}
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
 		resp, err := http.Get(s.base + "/readyz")
@@ -67,7 +73,7 @@ func startServer(ctx context.Context, binary string, extra []string) (*server, e
 		}
 		if time.Now().After(deadline) {
 			s.stop(false)
-			return nil, fmt.Errorf("flowline not ready after 2 minutes")
+			return nil, fmt.Errorf("%s not ready after 2 minutes", cmd.Path)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

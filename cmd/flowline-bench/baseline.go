@@ -55,6 +55,7 @@ func runBaseline(ctx context.Context, o options) error {
 	}
 	fmt.Println()
 	r.print(name)
+	fmt.Printf("connection reuse:             %d TCP connections to the receiver for %d deliveries\n", rc.conns.Load(), r.deliveries)
 	fmt.Printf("peak RSS:                     %.0f MiB\n", float64(rss)/(1<<20))
 	fmt.Println()
 	r.summary(o.baseline + ":")

@@ -71,6 +71,10 @@ func startProcess(cmd *exec.Cmd, base, dataDir string) (*server, error) {
 				return s, nil
 			}
 		}
+		if s.exited() {
+			s.stop(false)
+			return nil, fmt.Errorf("%s exited before it was ready", cmd.Path)
+		}
 		if time.Now().After(deadline) {
 			s.stop(false)
 			return nil, fmt.Errorf("%s not ready after 2 minutes", cmd.Path)
@@ -94,14 +98,28 @@ func (s *server) stop(keep bool) {
 	}
 }
 
-// cpu returns the process's user+system CPU time so far.
-func (s *server) cpu() (time.Duration, error) {
+// stat returns the fields of /proc/<pid>/stat after the command name
+// (which is in parentheses): the state first.
+func (s *server) stat() ([]string, error) {
 	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.cmd.Process.Pid))
 	if err != nil {
-		return 0, fmt.Errorf("reading process CPU: %w", err)
+		return nil, fmt.Errorf("reading process stat: %w", err)
 	}
-	// Fields after the command name, which is in parentheses.
-	fields := strings.Fields(string(raw[strings.LastIndexByte(string(raw), ')')+2:]))
+	return strings.Fields(string(raw[strings.LastIndexByte(string(raw), ')')+2:])), nil
+}
+
+// exited reports whether the process has ended (and waits to be reaped).
+func (s *server) exited() bool {
+	fields, err := s.stat()
+	return err != nil || fields[0] == "Z"
+}
+
+// cpu returns the process's user+system CPU time so far.
+func (s *server) cpu() (time.Duration, error) {
+	fields, err := s.stat()
+	if err != nil {
+		return 0, err
+	}
 	utime, _ := strconv.ParseInt(fields[11], 10, 64)
 	stime, _ := strconv.ParseInt(fields[12], 10, 64)
 	const ticks = 100 // USER_HZ on Linux

@@ -99,8 +99,10 @@ func (r kindResult) print(name string) {
 		r.sat.perSec(), percentile(r.sat.latencies, 50), percentile(r.sat.latencies, 99), percentile(r.sat.answers, 50), percentile(r.sat.answers, 99))
 	fmt.Printf("half rate (%.1f/s):            trigger→request p50 %.1f ms, p99 %.1f ms; API answer p50 %.1f ms, p99 %.1f ms\n",
 		r.halfRate, percentile(r.half.latencies, 50), percentile(r.half.latencies, 99), percentile(r.half.answers, 50), percentile(r.half.answers, 99))
-	fmt.Printf("flowline CPU:                 %.2f ms per flow over %d flows\n", r.cpuPerFlow, r.flows)
-	fmt.Printf("intake:                       %s\n", r.intake)
+	fmt.Printf("server CPU:                   %.2f ms per flow over %d flows\n", r.cpuPerFlow, r.flows)
+	if r.intake.runs > 0 { // flowline's own counters; a baseline has none
+		fmt.Printf("intake:                       %s\n", r.intake)
+	}
 }
 
 // summary writes the one line of one trigger kind.

@@ -50,12 +50,18 @@ func startServer(ctx context.Context, binary string, extra []string) (*server, e
 	args := append([]string{"serve",
 		"--data-dir", dataDir, "--http-addr", httpAddr, "--temporal-dev-addr", devAddr,
 		"--temporal-ui-addr", "off", "--egress-allow", "127.0.0.1/32", "--log-level", level}, extra...)
-	cmd := exec.CommandContext(ctx, binary, args...)
+	return startProcess(exec.CommandContext(ctx, binary, args...), "http://"+httpAddr, dataDir)
+}
+
+// startProcess starts cmd, the server under measurement, whose HTTP base
+// URL is base and whose data lives in dataDir, and waits until its /readyz
+// answers 200.
+func startProcess(cmd *exec.Cmd, base, dataDir string) (*server, error) {
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("starting %s: %w", binary, err)
+		return nil, fmt.Errorf("starting %s: %w", cmd.Path, err)
 	}
-	s := &server{cmd: cmd, base: "http://" + httpAddr, dataDir: dataDir}
+	s := &server{cmd: cmd, base: base, dataDir: dataDir}
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
 		resp, err := http.Get(s.base + "/readyz")
@@ -65,9 +71,13 @@ func startServer(ctx context.Context, binary string, extra []string) (*server, e
 				return s, nil
 			}
 		}
+		if s.exited() {
+			s.stop(false)
+			return nil, fmt.Errorf("%s exited before it was ready", cmd.Path)
+		}
 		if time.Now().After(deadline) {
 			s.stop(false)
-			return nil, fmt.Errorf("flowline not ready after 2 minutes")
+			return nil, fmt.Errorf("%s not ready after 2 minutes", cmd.Path)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
@@ -88,14 +98,28 @@ func (s *server) stop(keep bool) {
 	}
 }
 
-// cpu returns the process's user+system CPU time so far.
-func (s *server) cpu() (time.Duration, error) {
+// stat returns the fields of /proc/<pid>/stat after the command name
+// (which is in parentheses): the state first.
+func (s *server) stat() ([]string, error) {
 	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.cmd.Process.Pid))
 	if err != nil {
-		return 0, fmt.Errorf("reading process CPU: %w", err)
+		return nil, fmt.Errorf("reading process stat: %w", err)
 	}
-	// Fields after the command name, which is in parentheses.
-	fields := strings.Fields(string(raw[strings.LastIndexByte(string(raw), ')')+2:]))
+	return strings.Fields(string(raw[strings.LastIndexByte(string(raw), ')')+2:])), nil
+}
+
+// exited reports whether the process has ended (and waits to be reaped).
+func (s *server) exited() bool {
+	fields, err := s.stat()
+	return err != nil || fields[0] == "Z"
+}
+
+// cpu returns the process's user+system CPU time so far.
+func (s *server) cpu() (time.Duration, error) {
+	fields, err := s.stat()
+	if err != nil {
+		return 0, err
+	}
 	utime, _ := strconv.ParseInt(fields[11], 10, 64)
 	stime, _ := strconv.ParseInt(fields[12], 10, 64)
 	const ticks = 100 // USER_HZ on Linux

@@ -32,7 +32,7 @@ var allowed = map[string][]string{
 	"internal/app": {"api", "flows", "schemas", "connectors", "connectors/http", "engine", "engine/batch", "engine/devserver",
 		"internal/store", "internal/secrets", "internal/config", "internal/oauth2tokens", "internal/blob"},
 	"cmd/flowline":       {"internal/app", "internal/config", "internal/catalogfile", "flows", "connectors", "connectors/http"},
-	"cmd/flowline-bench": {"internal/freeport"},
+	"cmd/flowline-bench": {"internal/freeport", "engine/devserver"}, // the bare-Temporal baseline runs the embedded server
 	// The production-shape test drives processes over HTTP and gRPC only.
 	"cmd/flowline-topology": {"internal/freeport"},
 	"ui":                    {},

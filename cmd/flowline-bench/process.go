@@ -27,19 +27,27 @@ func freeAddr() (string, error) {
 	return freeport.Addr("127.0.0.1")
 }
 
+// childPlaces makes a fresh data dir (named with prefix) and finds two
+// free addresses for a server under measurement: its HTTP API and its
+// Temporal frontend.
+func childPlaces(prefix string) (dataDir, httpAddr, devAddr string, err error) {
+	if dataDir, err = os.MkdirTemp("", prefix); err != nil {
+		return "", "", "", fmt.Errorf("creating data dir: %w", err)
+	}
+	if httpAddr, err = freeAddr(); err != nil {
+		return "", "", "", err
+	}
+	if devAddr, err = freeAddr(); err != nil {
+		return "", "", "", err
+	}
+	return dataDir, httpAddr, devAddr, nil
+}
+
 // startServer starts `flowline serve` on the embedded default in a fresh
 // data dir and waits until /readyz answers.
 // extra flags go after the bench's own, so they may override them.
 func startServer(ctx context.Context, binary string, extra []string) (*server, error) {
-	dataDir, err := os.MkdirTemp("", "flowline-bench-")
-	if err != nil {
-		return nil, fmt.Errorf("creating data dir: %w", err)
-	}
-	httpAddr, err := freeAddr()
-	if err != nil {
-		return nil, err
-	}
-	devAddr, err := freeAddr()
+	dataDir, httpAddr, devAddr, err := childPlaces("flowline-bench-")
 	if err != nil {
 		return nil, err
 	}

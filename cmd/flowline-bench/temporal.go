@@ -42,15 +42,7 @@ func startTemporalBaseline(ctx context.Context, receiverURL string) (*server, er
 	if err != nil {
 		return nil, fmt.Errorf("finding the bench binary: %w", err)
 	}
-	dataDir, err := os.MkdirTemp("", "flowline-bench-temporal-")
-	if err != nil {
-		return nil, fmt.Errorf("creating data dir: %w", err)
-	}
-	httpAddr, err := freeAddr()
-	if err != nil {
-		return nil, err
-	}
-	devAddr, err := freeAddr()
+	dataDir, httpAddr, devAddr, err := childPlaces("flowline-bench-temporal-")
 	if err != nil {
 		return nil, err
 	}

@@ -12,12 +12,16 @@ import (
 	"go.temporal.io/sdk/temporal"
 )
 
-// batchTaskTimeout is the batch workflows' workflow task timeout (the
-// Temporal default). A task that outlives it is retried, and the steps it
-// ran but had not yet recorded run again; the SDK records finished steps at
-// 80 % of it, so a shorter one would cut how long a slow step holds back
-// new arrivals, at the price of that risk under load.
-const batchTaskTimeout = 10 * time.Second
+// batchTaskTimeout is the batch workflows' workflow task timeout. A task
+// whose worker died is given to another worker only once it times out,
+// so the runs it carried wait that long (Temporal's default, 10 s, was
+// the p99 of the production topology through a worker's kill). While
+// local activities run, the SDK answers the task at 80 % of it (3.2 s)
+// and goes on in a new one; a task that outlives it is retried, and the
+// steps it ran but had not yet recorded run again (once per worker: the
+// attempt memo). 2 s made two of 33 heartbeats late on a loaded machine;
+// 4 s leaves 0.8 s of slack.
+const batchTaskTimeout = 4 * time.Second
 
 // BatchWorkflowID is the workflow id of one lane of a flow's batch
 // workflow for the window starting at window: readable, with the flow id
@@ -61,8 +65,9 @@ func (r *Runs) Enqueue(ctx context.Context, in RunInput, opts BatchOptions) (*Ru
 // EnqueueMany hands ins, runs of one flow whose triggers arrived in one
 // window, to one batch execution with one signal (BatchRunsSignal): the
 // lane of the first run's. It starts the execution if it does not run,
-// and returns once Temporal has recorded the signal. The caller has
-// recorded the runs in the ledger first.
+// and returns once Temporal has recorded the signal, trying again in
+// attempts of handOverAttempt while ctx lasts. The caller has recorded the
+// runs in the ledger first.
 func (r *Runs) EnqueueMany(ctx context.Context, ins []RunInput, opts BatchOptions) ([]*Run, error) {
 	if len(ins) == 0 {
 		return nil, nil
@@ -76,20 +81,23 @@ func (r *Runs) EnqueueMany(ctx context.Context, ins []RunInput, opts BatchOption
 			return nil, fmt.Errorf("handing runs to batch %s: run %s belongs to another flow or window", wfID, o.RunID)
 		}
 	}
-	we, err := r.Client.SignalWithStartWorkflow(ctx, wfID, BatchRunsSignal, PackRuns(ins), client.StartWorkflowOptions{
-		ID:                    wfID,
-		TaskQueue:             r.TaskQueue,
-		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
-		// A workflow task stays open while its local activities run; the
-		// SDK completes it (recording the finished ones) at 80% of this,
-		// which bounds how long a slow step delays newly arrived runs and
-		// how much is redone after a crash.
-		WorkflowTaskTimeout: batchTaskTimeout,
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			SAFlowID.ValueSet(in.FlowID), SATrigger.ValueSet(in.Trigger.Type)),
-		Memo:          map[string]any{"flow_name": in.FlowName},
-		StaticSummary: fmt.Sprintf("runs of flow %s from %s", in.FlowName, window.UTC().Format(time.TimeOnly)),
-	}, BatchWorkflowType, BatchState{Until: window.Add(opts.Window), Grace: opts.Grace, RunsPerExecution: opts.RunsPerExecution})
+	signal := PackRuns(ins)
+	we, err := inAttempts(ctx, handOverAttempt, func(ctx context.Context) (client.WorkflowRun, error) {
+		return r.Client.SignalWithStartWorkflow(ctx, wfID, BatchRunsSignal, signal, client.StartWorkflowOptions{
+			ID:                    wfID,
+			TaskQueue:             r.TaskQueue,
+			WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+			// A workflow task stays open while its local activities run; the
+			// SDK completes it (recording the finished ones) at 80% of this,
+			// which bounds how long a slow step delays newly arrived runs and
+			// how much is redone after a crash.
+			WorkflowTaskTimeout: batchTaskTimeout,
+			TypedSearchAttributes: temporal.NewSearchAttributes(
+				SAFlowID.ValueSet(in.FlowID), SATrigger.ValueSet(in.Trigger.Type)),
+			Memo:          map[string]any{"flow_name": in.FlowName},
+			StaticSummary: fmt.Sprintf("runs of flow %s from %s", in.FlowName, window.UTC().Format(time.TimeOnly)),
+		}, BatchWorkflowType, BatchState{Until: window.Add(opts.Window), Grace: opts.Grace, RunsPerExecution: opts.RunsPerExecution})
+	})
 	if err != nil {
 		if len(ins) == 1 {
 			return nil, fmt.Errorf("handing run %s to batch %s: %w", in.RunID, wfID, err)

@@ -2,10 +2,15 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
+	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/operatorservice/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 )
@@ -40,7 +45,7 @@ func SearchAttributes() map[string]enumspb.IndexedValueType {
 
 // EnsureSearchAttributes registers any of Flowline's search attributes the
 // namespace lacks (on an external cluster; the embedded one has them from
-// the start).
+// the start), then waits until the frontend accepts them.
 func EnsureSearchAttributes(ctx context.Context, c client.Client, namespace string) error {
 	op := c.OperatorService()
 	have, err := op.ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: namespace})
@@ -53,13 +58,47 @@ func EnsureSearchAttributes(ctx context.Context, c client.Client, namespace stri
 			missing[name] = typ
 		}
 	}
-	if len(missing) == 0 {
-		return nil
+	if len(missing) > 0 {
+		if _, err := op.AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
+			Namespace: namespace, SearchAttributes: missing,
+		}); err != nil {
+			return fmt.Errorf("adding search attributes to namespace %q: %w", namespace, err)
+		}
 	}
-	if _, err := op.AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
-		Namespace: namespace, SearchAttributes: missing,
-	}); err != nil {
-		return fmt.Errorf("adding search attributes to namespace %q: %w", namespace, err)
+	// Another process may have added them a moment ago.
+	return awaitSearchAttributes(ctx, c, namespace, SearchAttributes())
+}
+
+// awaitSearchAttributes waits until the frontend accepts a query naming
+// every attribute in names. An attribute added to a namespace reaches
+// each Temporal service with its namespace cache (refreshed every 2 s by
+// default); until then a start naming it is refused. It gives up after
+// a minute. Temporal's
+// system.forceSearchAttributesCacheRefreshOnRead is not needed for this
+// (with SQL visibility it re-reads cluster metadata on every use, and
+// Temporal says not to turn it on in production).
+func awaitSearchAttributes(ctx context.Context, c client.Client, namespace string, names map[string]enumspb.IndexedValueType) error {
+	var terms []string
+	for name, typ := range names {
+		value := "'flowline-probe'"
+		if typ == enumspb.INDEXED_VALUE_TYPE_INT {
+			value = "0"
+		}
+		terms = append(terms, name+" = "+value)
 	}
-	return nil
+	query := strings.Join(terms, " AND ")
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	for {
+		_, err := c.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{Namespace: namespace, Query: query})
+		var invalid *serviceerror.InvalidArgument
+		if err == nil || !errors.As(err, &invalid) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("waiting for the search attributes added to namespace %q to take effect: %w", namespace, ctx.Err())
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
 }

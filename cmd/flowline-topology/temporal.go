@@ -142,12 +142,11 @@ dynamicConfigClient:
   pollInterval: 10s
 `))
 
-// dynamicConfig makes search attributes added by Flowline at start usable
-// at once in every service (the samples' SQL setup sets the same).
-const dynamicConfig = `system.forceSearchAttributesCacheRefreshOnRead:
-  - value: true
-    constraints: {}
-`
+// dynamicConfig is the cluster's dynamic config, empty as in
+// docker/dynamicconfig/production.yaml: Flowline waits for the search
+// attributes it adds to take effect, so the test-only
+// system.forceSearchAttributesCacheRefreshOnRead is not set.
+const dynamicConfig = "{}\n"
 
 // newCluster writes one config file per service (they differ only in pool
 // sizes) for the databases given.

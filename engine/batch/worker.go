@@ -1,6 +1,8 @@
 package batch
 
 import (
+	"time"
+
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/interceptor"
@@ -11,6 +13,10 @@ import (
 	"github.com/flowline/flowline/engine"
 )
 
+// stickyTimeout is how long a workflow task waits for the worker that
+// ran its execution last before any worker may take it.
+const stickyTimeout = 2 * time.Second
+
 // NewWorker returns a worker on taskQueue that runs the workflows, the
 // batch workflow's ledger activities on ledger, one activity per
 // connector of reg, and the schedule firings' activity, which starts runs
@@ -20,7 +26,10 @@ func NewWorker(c client.Client, taskQueue string, reg *connectors.Registry, ledg
 	w := worker.New(c, taskQueue, worker.Options{
 		MaxConcurrentWorkflowTaskPollers: 8,
 		MaxConcurrentActivityTaskPollers: 8,
-		Interceptors:                     []interceptor.WorkerInterceptor{done},
+		// A task on this worker's sticky queue goes to another worker
+		// after this long if this one died (Temporal's default: 5 s).
+		StickyScheduleToStartTimeout: stickyTimeout,
+		Interceptors:                 []interceptor.WorkerInterceptor{done},
 	})
 	done.acts = Register(w, reg, ledger, &engine.Runs{Client: c}, service)
 	return w

@@ -93,6 +93,11 @@ func (r *Runs) start(ctx context.Context, in RunInput) (*Run, string, error) {
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		TypedSearchAttributes:    temporal.NewSearchAttributes(sa...),
 		Memo:                     map[string]any{"flow_name": in.FlowName},
+		// A worker of this process (all roles in one, or a batch handing
+		// a run off) takes the first workflow task from the start's
+		// answer, skipping the trip through matching; elsewhere the
+		// option does nothing.
+		EnableEagerStart: true,
 	}, WorkflowType, in)
 	if err != nil {
 		var started *serviceerror.WorkflowExecutionAlreadyStarted

@@ -11,7 +11,7 @@ type BatchOptions struct {
 	// Window is how long one batch workflow execution takes new runs: each
 	// run goes to the execution of the window its trigger arrived in, so
 	// executions stay small and end by themselves instead of continuing as
-	// new (which Temporal refuses while signals keep arriving) [5s].
+	// new (which Temporal refuses while signals keep arriving) [1s].
 	Window time.Duration
 	// Grace is how long after its window an execution stays open for late
 	// arrivals; a run that arrives even later starts the execution again
@@ -24,7 +24,7 @@ type BatchOptions struct {
 
 // Defaults of BatchOptions.
 const (
-	DefaultBatchWindow           = 5 * time.Second
+	DefaultBatchWindow           = time.Second
 	DefaultBatchGrace            = 2 * time.Second
 	DefaultBatchRunsPerExecution = 2000
 )

@@ -53,6 +53,21 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return fmt.Errorf("async webhooks: %w", err)
 	}
+	syncRC, err := startReceiver(false)
+	if err != nil {
+		return err
+	}
+	defer syncRC.srv.Close()
+	syncFlow := `{"name": "bench sync webhook", "trigger": {"type": "webhook", "respond": "sync"},`
+	syncID, err := createFlow(srv.base, syncFlow, syncRC.url)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("sync webhooks: POST /hooks/{flow_id}, %d one at a time (a workflow per run)…\n", syncWebhookCalls)
+	syncTook, err := syncAnswers(ctx, srv.base, syncID, syncWebhookCalls)
+	if err != nil {
+		return err
+	}
 	rss, err := srv.peakRSS()
 	if err != nil {
 		return err
@@ -63,6 +78,8 @@ func run(ctx context.Context, o options) error {
 	fmt.Printf("connection reuse:             %d TCP connections to the receiver for %d event deliveries\n", conns, deliveries)
 	fmt.Printf("raw net/http ceiling:         %.0f requests/s; events reach %.2f%% of it\n", raw, 100*ev.sat.perSec()/raw)
 	wh.print("async webhooks")
+	fmt.Printf("sync webhooks:                answer p50 %.1f ms, p99 %.1f ms (unloaded, trigger → the run's answer)\n",
+		percentile(syncTook, 50), percentile(syncTook, 99))
 	fmt.Printf("flowline peak RSS:            %.0f MiB\n", float64(rss)/(1<<20))
 	fmt.Println()
 	ev.summary("events:  ")

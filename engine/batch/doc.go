@@ -13,7 +13,7 @@
 // not its lane, keeps a run from running twice.
 //
 // Windows and grace. Each execution takes the runs whose trigger arrived
-// in one window (BatchOptions.Window, 5 s), its workflow id naming flow,
+// in one window (BatchOptions.Window, 1 s), its workflow id naming flow,
 // window start and lane (engine.BatchWorkflowID). It stays open Grace
 // (2 s) past its window for late arrivals, then finishes its runs and
 // completes; a run arriving later starts the same workflow id again.

@@ -32,6 +32,12 @@ type memLedger struct {
 	finished map[string]engine.FinishedRun
 }
 
+
+// testWindow is the window of the batches these tests run: long enough
+// for signals sent seconds apart to reach one execution, whatever the
+// default.
+const testWindow = 5 * time.Second
+
 func (l *memLedger) Claim(_ context.Context, req engine.ClaimRequest) ([]string, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -78,7 +84,7 @@ func TestBatchWorkflow(t *testing.T) {
 	signal(2*time.Second, run("flaky", `{"fail": "retryable"}`))
 	signal(3*time.Second, run("over-cap", `{"echo": 1}`))
 
-	env.ExecuteWorkflow(engine.BatchWorkflowType, engine.BatchState{Until: start.Add(engine.DefaultBatchWindow), RunsPerExecution: 2})
+	env.ExecuteWorkflow(engine.BatchWorkflowType, engine.BatchState{Until: start.Add(testWindow), RunsPerExecution: 2})
 	if !env.IsWorkflowCompleted() || env.GetWorkflowError() != nil {
 		t.Fatalf("batch workflow: completed %v, error %v", env.IsWorkflowCompleted(), env.GetWorkflowError())
 	}
@@ -239,7 +245,7 @@ func TestBatchListsRunsAtMostOnceASecond(t *testing.T) {
 		in := run(fmt.Sprintf("r%d", i), `{"echo": 1}`)
 		env.RegisterDelayedCallback(func() { env.SignalWorkflow(engine.BatchRunSignal, in) }, at*time.Millisecond)
 	}
-	env.ExecuteWorkflow(engine.BatchWorkflowType, engine.BatchState{Until: start.Add(engine.DefaultBatchWindow)})
+	env.ExecuteWorkflow(engine.BatchWorkflowType, engine.BatchState{Until: start.Add(testWindow)})
 	if !env.IsWorkflowCompleted() || env.GetWorkflowError() != nil {
 		t.Fatalf("batch workflow: completed %v, error %v", env.IsWorkflowCompleted(), env.GetWorkflowError())
 	}
@@ -272,7 +278,7 @@ func TestBatchForgetsItsAttempts(t *testing.T) {
 			env.RegisterDelayedCallback(func() { env.SignalWorkflow(engine.BatchRunSignal, in) }, time.Duration(i+1)*time.Second)
 		}
 		env.RegisterDelayedCallback(func() { held = acts.RememberedAttempts() }, 4*time.Second)
-		env.ExecuteWorkflow(engine.BatchWorkflowType, engine.BatchState{Until: start.Add(engine.DefaultBatchWindow)})
+		env.ExecuteWorkflow(engine.BatchWorkflowType, engine.BatchState{Until: start.Add(testWindow)})
 		if !env.IsWorkflowCompleted() || env.GetWorkflowError() != nil {
 			t.Fatalf("batch workflow: completed %v, error %v", env.IsWorkflowCompleted(), env.GetWorkflowError())
 		}

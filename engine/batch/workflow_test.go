@@ -32,7 +32,6 @@ type memLedger struct {
 	finished map[string]engine.FinishedRun
 }
 
-
 // testWindow is the window of the batches these tests run: long enough
 // for signals sent seconds apart to reach one execution, whatever the
 // default.

@@ -53,6 +53,10 @@ type RunService interface {
 	Cancel(ctx context.Context, runID string) (string, error)
 	// Retry starts a new run with the same input as runID.
 	Retry(ctx context.Context, runID string) (*engine.Run, error)
+	// AwaitEnd waits, without polling, until a run with a workflow of
+	// its own has ended (its answer is then read with Get); for a run
+	// without one it returns at once.
+	AwaitEnd(ctx context.Context, runID string) error
 }
 
 var _ RunService = (*engine.Service)(nil)

@@ -40,6 +40,7 @@ func (acceptingTemporal) CancelBatched(context.Context, string, engine.BatchRef)
 func (acceptingTemporal) UIURL(string, string) string                                  { return "" }
 func (acceptingTemporal) BatchOpen(context.Context, engine.BatchRef) (bool, error)     { return true, nil }
 func (acceptingTemporal) OwnRun(context.Context, string) (string, bool, error)         { return "", false, nil }
+func (acceptingTemporal) AwaitOwn(context.Context, string) error                       { return nil }
 
 // envOn is an API over the SQLite store at url with batched event runs.
 func envOn(t *testing.T, url string) *env {

@@ -130,6 +130,9 @@ func (f *fakeRuns) Cancel(_ context.Context, runID string) (string, error) {
 	return engine.StatusRunning, nil
 }
 
+// AwaitEnd returns at once: the fake's runs are read as they are.
+func (f *fakeRuns) AwaitEnd(context.Context, string) error { return nil }
+
 func (f *fakeRuns) Retry(_ context.Context, runID string) (*engine.Run, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

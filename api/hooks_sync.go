@@ -72,6 +72,12 @@ func (s *server) respondSync(c *gin.Context, runs RunService, doc *flows.Documen
 func waitRun(ctx context.Context, runs RunService, runID string, timeout time.Duration) (*engine.RunDetail, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	// A run of its own is answered the moment its workflow closes; the
+	// reads below then find it ended (and poll a run without one). The
+	// wait stops short of the timeout so a run still going is read.
+	wctx, wcancel := context.WithTimeout(ctx, max(timeout-time.Second, timeout/2))
+	_ = runs.AwaitEnd(wctx, runID) // its end is only a hint: the reads decide
+	wcancel()
 	delay := 50 * time.Millisecond
 	var last *engine.RunDetail
 	for {

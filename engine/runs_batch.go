@@ -135,6 +135,15 @@ func (r *Runs) BatchOpen(ctx context.Context, b BatchRef) (bool, error) {
 	return desc.GetWorkflowExecutionInfo().GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING, nil
 }
 
+// AwaitOwn waits until runID's own workflow has ended, by a long poll on
+// its close (Temporal answers it the moment the workflow closes). How it
+// ended is read elsewhere; a run with no workflow of its own, or a
+// failed wait, returns at once, and only ctx's end is an error.
+func (r *Runs) AwaitOwn(ctx context.Context, runID string) error {
+	_ = r.Client.GetWorkflow(ctx, WorkflowID(runID), "").Get(ctx, nil)
+	return ctx.Err()
+}
+
 // OwnRun reports whether runID has a workflow of its own (it was started
 // on its own or handed off by a batch), and that workflow's Temporal run
 // id.

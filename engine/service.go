@@ -41,6 +41,9 @@ type Executions interface {
 	// OwnRun reports whether a run has a workflow of its own, and its
 	// Temporal run id.
 	OwnRun(ctx context.Context, runID string) (string, bool, error)
+	// AwaitOwn waits, without polling, until a run's own workflow has
+	// ended, however it ended; it returns at once when the run has none.
+	AwaitOwn(ctx context.Context, runID string) error
 	// UIURL links an execution in the Temporal UI, or is empty.
 	UIURL(workflowID, temporalRunID string) string
 }
@@ -413,6 +416,12 @@ func (s *Service) Cancel(ctx context.Context, runID string) (string, error) {
 		return "", err
 	}
 	return StatusRunning, nil
+}
+
+// AwaitEnd waits, without polling, until runID's own workflow has ended;
+// a batched run has none, and AwaitEnd returns at once for it.
+func (s *Service) AwaitEnd(ctx context.Context, runID string) error {
+	return s.exec.AwaitOwn(ctx, runID)
 }
 
 // Retry starts a new run with the input of runID: the same pinned version

@@ -77,6 +77,7 @@ func (f *fakeTemporal) CancelBatched(_ context.Context, runID string, _ engine.B
 }
 func (f *fakeTemporal) BatchOpen(context.Context, engine.BatchRef) (bool, error) { return true, nil }
 func (f *fakeTemporal) OwnRun(context.Context, string) (string, bool, error)     { return "", false, nil }
+func (f *fakeTemporal) AwaitOwn(context.Context, string) error                   { return nil }
 func (f *fakeTemporal) UIURL(workflowID, temporalRunID string) string {
 	return workflowID + "/" + temporalRunID
 }

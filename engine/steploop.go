@@ -65,33 +65,55 @@ func NewStepRun(in RunInput, wfID string) *StepRun {
 func (r *StepRun) Run(ctx workflow.Context, first int, try StepTry) (StepsEnd, int, string, error) {
 	all := r.in.Document.Steps
 	for i := first; i < len(all); i++ {
-		step := all[i]
-		si, err := stepInput(r.in, step, &r.rc, r.wfID)
+		si, err := r.Input(i)
 		if err != nil {
 			return StepsFailed, i, err.Error(), err
 		}
-		out, err, stop := try(i, step, si)
+		out, err, stop := try(i, all[i], si)
 		if stop {
 			return StepsStopped, i, "", nil
 		}
-		sr := stepResult(step, out, err)
-		if err == nil {
-			r.rc.WithStep(step.ID, out.Output)
-			r.Outputs[step.ID] = out.Output
-			r.Steps = append(r.Steps, sr)
-			continue
+		if end, msg, over := r.Record(ctx, i, out, err); over {
+			return end, i, msg, nil
 		}
-		if Canceled(ctx, err) {
-			sr.Status = StepCanceled
-			r.Steps = append(r.Steps, sr)
-			return StepsCanceled, i, "canceled", nil
-		}
-		r.Steps = append(r.Steps, sr)
-		if step.OnError == flows.OnErrorContinue {
-			continue
-		}
-		r.Steps = append(r.Steps, skipped(all[i+1:])...)
-		return StepsFailed, i, fmt.Sprintf("step %q failed: %s", step.ID, sr.Error), nil
 	}
 	return StepsDone, len(all), "", nil
+}
+
+// Len is the number of steps of the run's flow.
+func (r *StepRun) Len() int { return len(r.in.Document.Steps) }
+
+// Step is step i of the run's flow.
+func (r *StepRun) Step(i int) flows.Step { return r.in.Document.Steps[i] }
+
+// Input renders the input of step i from what the run has so far.
+func (r *StepRun) Input(i int) (StepInput, error) {
+	return stepInput(r.in, r.in.Document.Steps[i], &r.rc, r.wfID)
+}
+
+// Record takes in how step i ended: its output feeds later templates, a
+// failure applies on_error. over reports that the run ended here, how
+// (StepsFailed or StepsCanceled) and for a failure why; otherwise the run
+// goes on with step i+1 (StepsDone once i was the last).
+func (r *StepRun) Record(ctx workflow.Context, i int, out StepOutcome, err error) (end StepsEnd, msg string, over bool) {
+	all := r.in.Document.Steps
+	step := all[i]
+	sr := stepResult(step, out, err)
+	if err == nil {
+		r.rc.WithStep(step.ID, out.Output)
+		r.Outputs[step.ID] = out.Output
+		r.Steps = append(r.Steps, sr)
+		return StepsDone, "", false
+	}
+	if Canceled(ctx, err) {
+		sr.Status = StepCanceled
+		r.Steps = append(r.Steps, sr)
+		return StepsCanceled, "canceled", true
+	}
+	r.Steps = append(r.Steps, sr)
+	if step.OnError == flows.OnErrorContinue {
+		return StepsDone, "", false
+	}
+	r.Steps = append(r.Steps, skipped(all[i+1:])...)
+	return StepsFailed, fmt.Sprintf("step %q failed: %s", step.ID, sr.Error), true
 }

@@ -58,13 +58,7 @@ func (g *taskBudget) fits() bool {
 // holds for it; zero when ctx was canceled meanwhile.
 func (g *taskBudget) hold(ctx workflow.Context) int {
 	for {
-		if g.timer != nil && g.timer.IsReady() {
-			g.timer, g.recorded = nil, 0
-		}
-		if g.fits() {
-			n := g.want()
-			g.held += n
-			g.inflight++
+		if n, ok := g.tryHold(); ok {
 			return n
 		}
 		if g.inflight > 0 {
@@ -74,15 +68,37 @@ func (g *taskBudget) hold(ctx workflow.Context) int {
 			continue
 		}
 		if g.timer == nil {
-			// Not canceled with the run that set it: other runs wait on it.
-			tctx, _ := workflow.NewDisconnectedContext(ctx)
-			g.timer = workflow.NewTimerWithOptions(tctx, time.Millisecond,
-				workflow.TimerOptions{Summary: "record the steps so far before running more"})
+			g.newTimer(ctx)
 		}
 		if err := g.timer.Get(ctx, nil); err != nil {
 			return 0
 		}
 	}
+}
+
+// tryHold holds what a step's outcome may reach when the task has room
+// for it, and reports whether it had.
+func (g *taskBudget) tryHold() (int, bool) {
+	if g.timer != nil && g.timer.IsReady() {
+		g.timer, g.recorded = nil, 0
+	}
+	if !g.fits() {
+		return 0, false
+	}
+	n := g.want()
+	g.held += n
+	g.inflight++
+	return n, true
+}
+
+// newTimer sets the short timer that ends the task, after which the next
+// one records from zero, and returns it.
+func (g *taskBudget) newTimer(ctx workflow.Context) workflow.Future {
+	// Not canceled with the run that set it: other runs wait on it.
+	tctx, _ := workflow.NewDisconnectedContext(ctx)
+	g.timer = workflow.NewTimerWithOptions(tctx, time.Millisecond,
+		workflow.TimerOptions{Summary: "record the steps so far before running more"})
+	return g.timer
 }
 
 // record counts the outcome of a step that held n (zero if it held

@@ -42,9 +42,15 @@
 // again. Outcomes are recorded (Finish) only for runs still held under
 // their token, so a lost batch can never overwrite a run's later fate.
 //
-// Running a run. Each claimed run runs in a coroutine of its own through
-// the engine's one step loop (engine.StepRun), one attempt per step, each
-// a local activity whose marker summary names the run and the step.
+// Running a run. Each claimed run goes through the engine's one step loop
+// (engine.StepRun renders each step's input and takes in its outcome), one
+// attempt per step, each a local activity whose marker summary names the
+// run and the step. The workflow's own coroutine drives every run
+// (runner, drive.go): the batch's selector waits on the steps' futures and
+// each one's end starts the run's next step. The SDK resumes every live
+// coroutine whenever anything happens, so a coroutine per run (executions
+// begun before "batch-one-coroutine") cost work in proportion to the runs
+// in flight at every event.
 //
 // The task budget. Temporal refuses a workflow task's answer past 4 MB,
 // and a batch task's answer holds a marker per step it ran. Before a step

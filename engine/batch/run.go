@@ -76,18 +76,36 @@ func runInBatch(ctx workflow.Context, conns *connectors.Registry, in engine.RunI
 // started on its own would have, so GET /runs and the Temporal UI list it
 // like any other; starting it again (a retried task) finds the same one.
 func handOff(ctx workflow.Context, in engine.RunInput, r engine.Resume) engine.FinishedRun {
-	engine.TrimRecords(r.Steps)
-	in.Resume = &r
+	in = handOffInput(in, &r)
 	// Not canceled with the run: once started, the run's own workflow is
 	// where a cancel must go, and the ledger must say where it went.
 	dctx, _ := workflow.NewDisconnectedContext(ctx)
-	lctx := workflow.WithLocalActivityOptions(dctx, workflow.LocalActivityOptions{
+	var temporalRunID string
+	err := workflow.ExecuteLocalActivity(handOffOptions(dctx, in.RunID), handOffActivity, in).Get(dctx, &temporalRunID)
+	return handedOff(ctx, in, r, temporalRunID, err)
+}
+
+// handOffInput is the input of run in's own workflow going on from r.
+func handOffInput(in engine.RunInput, r *engine.Resume) engine.RunInput {
+	engine.TrimRecords(r.Steps)
+	in.Resume = r
+	return in
+}
+
+// handOffOptions are the options of the local activity that starts a
+// run's own workflow.
+func handOffOptions(ctx workflow.Context, runID string) workflow.Context {
+	return workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
 		ScheduleToCloseTimeout: 7 * 24 * time.Hour,
 		StartToCloseTimeout:    30 * time.Second,
-		Summary:                fmt.Sprintf("run %s to a workflow of its own", in.RunID),
+		Summary:                fmt.Sprintf("run %s to a workflow of its own", runID),
 	})
-	var temporalRunID string
-	if err := workflow.ExecuteLocalActivity(lctx, handOffActivity, in).Get(dctx, &temporalRunID); err != nil {
+}
+
+// handedOff reports where a hand-off took the run: its own workflow, or
+// nowhere when starting it failed with err.
+func handedOff(ctx workflow.Context, in engine.RunInput, r engine.Resume, temporalRunID string, err error) engine.FinishedRun {
+	if err != nil {
 		t := closedAt(workflow.Now(ctx), r.Steps)
 		return engine.FinishedRun{RunID: in.RunID, Status: engine.StatusFailed, Steps: r.Steps, ClosedAt: &t,
 			Error: "handing the run to a workflow of its own for a retry: " + err.Error()}

@@ -55,6 +55,62 @@ type batchLoop struct {
 	listedRuns keywordList
 	listedTrig keywordList
 	results    []BatchRunResult
+
+	// oneCoroutine: the runs are driven from the workflow's own coroutine
+	// (oneCoroutineChange); before it, each had a coroutine of its own.
+	oneCoroutine bool
+	// sel waits for signals, the window's close and (oneCoroutine) the
+	// futures of watches; fired counts the watches done since it was made.
+	sel     workflow.Selector
+	watches []*watch
+	fired   int
+	waiting []pendingStep // for room in the task budget
+	// window closes when the window and grace have passed; nil once it
+	// has, or when there was none left at the start.
+	window workflow.Future
+	chans  batchChannels
+}
+
+// batchChannels are what a batch's selector receives from.
+type batchChannels struct {
+	run, runs, cancel workflow.ReceiveChannel
+	done              workflow.Channel
+}
+
+// newSelector makes the selector of the batch's main loop: a run, runs,
+// a run's end (a coroutine per run), a cancel, the window's close.
+func (b *batchLoop) newSelector(ctx workflow.Context) workflow.Selector {
+	sel := workflow.NewSelector(ctx)
+	sel.AddReceive(b.chans.run, func(c workflow.ReceiveChannel, _ bool) {
+		var in engine.RunInput
+		c.Receive(ctx, &in)
+		b.queue = append(b.queue, in)
+	})
+	// Runs that arrive together come in one signal; they queue as if each
+	// had come alone, so what the batch does next is the same.
+	sel.AddReceive(b.chans.runs, func(c workflow.ReceiveChannel, _ bool) {
+		var runs engine.BatchRuns
+		c.Receive(ctx, &runs)
+		// Inputs decodes event envelopes (JSON, deterministic) to put
+		// their data back.
+		b.queue = append(b.queue, runs.Inputs()...) //workflowcheck:ignore
+	})
+	sel.AddReceive(b.chans.done, func(c workflow.ReceiveChannel, _ bool) {
+		var f engine.FinishedRun
+		c.Receive(ctx, &f)
+		b.finished(f)
+	})
+	sel.AddReceive(b.chans.cancel, func(c workflow.ReceiveChannel, _ bool) {
+		var runID string
+		c.Receive(ctx, &runID)
+		if cancel, ok := b.cancels[runID]; ok {
+			cancel()
+		}
+	})
+	if b.window != nil {
+		sel.AddFuture(b.window, func(workflow.Future) { b.closing, b.window = true, nil })
+	}
+	return sel
 }
 
 // keywordList is a search attribute listing values as far as
@@ -155,26 +211,29 @@ type Workflow struct {
 
 // FlowBatch carries the event runs of one flow that arrive in one
 // window: it claims them in the ledger (a run claimed before, by a repeated
-// signal, is dropped), runs each one's steps in a coroutine of its own and
-// records the outcomes in the ledger. A run whose step needs a retry, or
+// signal, is dropped), runs each one's steps (driven from the workflow's
+// own coroutine; see runner) and records the outcomes in the ledger. A run whose step needs a retry, or
 // that arrives past the per-execution cap or once the history is large, is
 // handed to a FlowRun workflow of its own, so slow retries never hold a
 // batch back. Once its window and grace have passed and no run is in
 // flight, the execution completes.
 func (w Workflow) FlowBatch(ctx workflow.Context, st engine.BatchState) (*BatchResult, error) {
 	info := workflow.GetInfo(ctx)
-	runCh := workflow.GetSignalChannel(ctx, engine.BatchRunSignal) // one run: sent before BatchRunsSignal
-	runsCh := workflow.GetSignalChannel(ctx, engine.BatchRunsSignal)
-	cancelCh := workflow.GetSignalChannel(ctx, engine.BatchCancelSignal)
-	doneCh := workflow.NewChannel(ctx)
 	opts := engine.BatchOptions{Grace: st.Grace, RunsPerExecution: st.RunsPerExecution}.WithDefaults()
 	b := &batchLoop{cancels: map[string]workflow.CancelFunc{}, tokens: map[string]string{},
 		conns: w.Connectors, cap: opts.RunsPerExecution,
+		chans: batchChannels{
+			run:    workflow.GetSignalChannel(ctx, engine.BatchRunSignal), // one run: sent before BatchRunsSignal
+			runs:   workflow.GetSignalChannel(ctx, engine.BatchRunsSignal),
+			cancel: workflow.GetSignalChannel(ctx, engine.BatchCancelSignal),
+			done:   workflow.NewChannel(ctx),
+		},
 	}
 	if workflow.GetVersion(ctx, batchTaskChange, workflow.DefaultVersion, 1) == 1 {
 		b.budget = &taskBudget{}
 	}
 	b.findable = workflow.GetVersion(ctx, findableBatchesChange, workflow.DefaultVersion, 3)
+	b.oneCoroutine = workflow.GetVersion(ctx, oneCoroutineChange, workflow.DefaultVersion, 1) == 1
 	// The ledger activities keep trying while the flow store is away: a
 	// batch that gave up would strand its runs.
 	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
@@ -182,48 +241,20 @@ func (w Workflow) FlowBatch(ctx workflow.Context, st engine.BatchState) (*BatchR
 		StartToCloseTimeout:    30 * time.Second,
 		RetryPolicy:            &temporal.RetryPolicy{InitialInterval: 100 * time.Millisecond, MaximumInterval: 10 * time.Second},
 	})
-	sel := workflow.NewSelector(ctx)
-	sel.AddReceive(runCh, func(c workflow.ReceiveChannel, _ bool) {
-		var in engine.RunInput
-		c.Receive(ctx, &in)
-		b.queue = append(b.queue, in)
-	})
-	// Runs that arrive together come in one signal; they queue as if each
-	// had come alone, so what the batch does next is the same.
-	sel.AddReceive(runsCh, func(c workflow.ReceiveChannel, _ bool) {
-		var runs engine.BatchRuns
-		c.Receive(ctx, &runs)
-		// Inputs decodes event envelopes (JSON, deterministic) to put
-		// their data back.
-		b.queue = append(b.queue, runs.Inputs()...) //workflowcheck:ignore
-	})
-	sel.AddReceive(doneCh, func(c workflow.ReceiveChannel, _ bool) {
-		var f engine.FinishedRun
-		c.Receive(ctx, &f)
-		f.ClaimToken = b.tokens[f.RunID]
-		b.done = append(b.done, f)
-		b.results = append(b.results, BatchRunResult{RunID: f.RunID, Status: f.Status, Error: f.Error,
-			WorkflowID: f.WorkflowID})
-		b.inflight--
-		delete(b.cancels, f.RunID)
-	})
-	sel.AddReceive(cancelCh, func(c workflow.ReceiveChannel, _ bool) {
-		var runID string
-		c.Receive(ctx, &runID)
-		if cancel, ok := b.cancels[runID]; ok {
-			cancel()
-		}
-	})
 	if wait := st.Until.Add(opts.Grace).Sub(workflow.Now(ctx)); wait > 0 {
-		timer := workflow.NewTimerWithOptions(ctx, wait, workflow.TimerOptions{Summary: "window closes"})
-		sel.AddFuture(timer, func(workflow.Future) { b.closing = true })
+		b.window = workflow.NewTimerWithOptions(ctx, wait, workflow.TimerOptions{Summary: "window closes"})
 	} else {
 		b.closing = true
 	}
+	b.sel = b.newSelector(ctx)
 	for {
-		for sel.HasPending() { // take in whatever arrived, without blocking
-			sel.Select(ctx)
+		for b.sel.HasPending() { // take in whatever arrived, without blocking
+			b.sel.Select(ctx)
 		}
+		if b.oneCoroutine && b.budget != nil {
+			b.pump() // a run canceled while it waited for room, or the budget's timer fired
+		}
+		b.tidy(ctx)
 		if len(b.done) > 0 {
 			if err := workflow.ExecuteLocalActivity(lctx, finishActivity, b.done).Get(ctx, nil); err != nil {
 				return nil, fmt.Errorf("recording %d finished runs: %w", len(b.done), err)
@@ -232,7 +263,7 @@ func (w Workflow) FlowBatch(ctx workflow.Context, st engine.BatchState) (*BatchR
 			continue
 		}
 		if len(b.queue) > 0 {
-			if err := b.start(ctx, lctx, info.WorkflowExecution, doneCh); err != nil {
+			if err := b.start(ctx, lctx, info.WorkflowExecution); err != nil {
 				return nil, err
 			}
 			continue
@@ -262,13 +293,13 @@ func (w Workflow) FlowBatch(ctx workflow.Context, st engine.BatchState) (*BatchR
 		if err := b.describe(ctx, false); err != nil {
 			return nil, err
 		}
-		sel.Select(ctx) // nothing to do: wait for a signal, a run's end or the window's close
+		b.sel.Select(ctx) // nothing to do: wait for a signal, a run's end or the window's close
 	}
 }
 
-// start claims the queued runs and starts a coroutine for each claimed
-// one: its steps, or its hand-off when the batch is full.
-func (b *batchLoop) start(ctx, lctx workflow.Context, exec workflow.Execution, doneCh workflow.Channel) error {
+// start claims the queued runs and starts each claimed one: its steps, or
+// its hand-off when the batch is full.
+func (b *batchLoop) start(ctx, lctx workflow.Context, exec workflow.Execution) error {
 	batch := b.queue
 	b.queue = nil
 	b.claims++
@@ -306,6 +337,10 @@ func (b *batchLoop) start(ctx, lctx workflow.Context, exec workflow.Execution, d
 		b.sealed = false // whatever runs now must be recorded before completing
 		rctx, cancel := workflow.WithCancel(ctx)
 		b.cancels[in.RunID] = cancel
+		if b.oneCoroutine {
+			b.launch(rctx, in, own)
+			continue
+		}
 		workflow.Go(rctx, func(rctx workflow.Context) {
 			var f engine.FinishedRun
 			if own {
@@ -313,7 +348,7 @@ func (b *batchLoop) start(ctx, lctx workflow.Context, exec workflow.Execution, d
 			} else {
 				f = runInBatch(rctx, b.conns, in, b.budget)
 			}
-			doneCh.Send(rctx, f)
+			b.chans.done.Send(rctx, f)
 		})
 	}
 	return nil

@@ -77,7 +77,10 @@ func serveTemporal(args []string) error {
 		return fmt.Errorf("starting embedded temporal: %w", err)
 	}
 	defer func() { _ = dev.Stop() }()
-	c, err := sdkclient.Dial(sdkclient.Options{HostPort: *temporalAddr, Logger: sdklog.NewStructuredLogger(logger)})
+	// Uncompressed on loopback, as flowline's own client is: the baseline
+	// pays for nothing flowline does not.
+	c, err := sdkclient.Dial(sdkclient.Options{HostPort: *temporalAddr, Logger: sdklog.NewStructuredLogger(logger),
+		ConnectionOptions: sdkclient.ConnectionOptions{GrpcCompression: &sdkclient.GrpcCompressionNone{}}})
 	if err != nil {
 		return fmt.Errorf("connecting to temporal: %w", err)
 	}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	sdkclient "go.temporal.io/sdk/client"
+
 	"github.com/flowline/flowline/internal/config"
 )
 
@@ -66,5 +68,20 @@ wait:
 	want := "connecting to temporal at " + addr + " (FLOWLINE_TEMPORAL_ADDRESS, --temporal-address): "
 	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Fatalf("error %v, want it to contain %q", err, want)
+	}
+}
+
+// TestGrpcCompressionOnlyAcrossANetwork: what the client sends a Temporal
+// on this host (the embedded server included) goes uncompressed; to any
+// other address, gzip as the SDK does by default.
+func TestGrpcCompressionOnlyAcrossANetwork(t *testing.T) {
+	for addr, none := range map[string]bool{
+		"127.0.0.1:7233": true, "localhost:7233": true, "[::1]:7233": true, "127.0.0.2:7233": true,
+		"temporal.internal:7233": false, "10.0.0.5:7233": false, "[2001:db8::1]:7233": false,
+	} {
+		_, got := grpcCompression(addr).(*sdkclient.GrpcCompressionNone)
+		if got != none {
+			t.Errorf("%s: uncompressed %v, want %v", addr, got, none)
+		}
 	}
 }

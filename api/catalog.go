@@ -44,26 +44,35 @@ func (s *server) catalogWarnings(c *gin.Context, doc *flows.Document) (warnings 
 	return flows.AllWarnings(doc, cat), true
 }
 
+// eventRefusal is why the catalog refuses a posted event (422).
+type eventRefusal struct {
+	detail   string
+	problems []flows.Problem
+}
+
+// answer answers the refusal.
+func (r *eventRefusal) answer(c *gin.Context) {
+	problem(c, http.StatusUnprocessableEntity, r.detail, r.problems...)
+}
+
 // checkEvent checks a posted event against the catalog of snap: the data
 // of a declared type must match its schema, and in strict mode the type
-// must be declared. It answers 422 itself (ok false) or returns the type,
-// nil when undeclared.
-func (s *server) checkEvent(c *gin.Context, snap *triggerSnapshot, ev *Envelope) (*flows.CatalogEntry, bool) {
+// must be declared. It returns the type (nil when undeclared), or why the
+// event is refused.
+func (s *server) checkEvent(snap *triggerSnapshot, ev *Envelope) (*flows.CatalogEntry, *eventRefusal) {
 	entry := snap.catalog.Lookup(ev.EventType)
 	if entry == nil {
 		if s.eventsStrict {
-			problem(c, http.StatusUnprocessableEntity, fmt.Sprintf("event type %q is not in the catalog", ev.EventType),
-				flows.Problem{Pointer: "/event_type", Message: fmt.Sprintf("event type %q is not in the catalog; declare it with POST /api/v1/event-types (FLOWLINE_EVENTS_STRICT is on)", ev.EventType)})
-			return nil, false
+			return nil, &eventRefusal{detail: fmt.Sprintf("event type %q is not in the catalog", ev.EventType),
+				problems: []flows.Problem{{Pointer: "/event_type", Message: fmt.Sprintf("event type %q is not in the catalog; declare it with POST /api/v1/event-types (FLOWLINE_EVENTS_STRICT is on)", ev.EventType)}}}
 		}
-		return nil, true
+		return nil, nil
 	}
 	if problems := entry.ValidateData(ev.Data); len(problems) > 0 {
-		detail := fmt.Sprintf("the event's data does not match the schema of event type %q", ev.EventType)
-		problem(c, http.StatusUnprocessableEntity, detail, problems...)
-		return nil, false
+		return nil, &eventRefusal{detail: fmt.Sprintf("the event's data does not match the schema of event type %q", ev.EventType),
+			problems: problems}
 	}
-	return entry, true
+	return entry, nil
 }
 
 // eventMessage renders the type's message for one subscribed flow, in the

@@ -75,13 +75,27 @@ func (s *server) postEvent(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	snap, err := s.triggers(ctx)
+	// Decided from the flows and catalog this process holds, unread: the
+	// ledger records the runs only if the store's revision is still that
+	// snapshot's (engine.WithBasis), else the event is decided again from
+	// a fresh read. A refusal, and an event no flow takes, are answered
+	// from a fresh read.
+	snap, verified, err := s.heldTriggers(ctx)
 	if err != nil {
 		internalError(c, "reading the event catalog and enabled flows", err)
 		return
 	}
-	entry, ok := s.checkEvent(c, snap, &ev)
-	if !ok {
+	entry, refusal := s.checkEvent(snap, &ev)
+	if !verified && (refusal != nil || len(snap.subscribersOf(ev.EventType)) == 0) {
+		if snap, err = s.triggers(ctx); err != nil {
+			internalError(c, "reading the event catalog and enabled flows", err)
+			return
+		}
+		verified = true
+		entry, refusal = s.checkEvent(snap, &ev)
+	}
+	if refusal != nil {
+		refusal.answer(c)
 		return
 	}
 	key, ok := idempotencyKey(c, "Idempotency-Key")
@@ -106,8 +120,58 @@ func (s *server) postEvent(c *gin.Context) {
 		internalError(c, "encoding the event", err)
 		return
 	}
-	// Every subscribed flow's run input is built and measured before any
-	// run starts, so an event too large for one flow starts none.
+	// The key is recorded in the transaction that records the runs (or
+	// alone when no flow subscribes), and only once the event is known to
+	// be runnable, so a refused event leaves nothing behind.
+	var reqKey *engine.RequestKey
+	if givenKey {
+		if reqKey, ok = eventKey(c, ev.EventID, raw); !ok {
+			return
+		}
+	}
+	for {
+		inputs, ok := eventInputs(c, snap, entry, &ev, envelope, now)
+		if !ok {
+			return
+		}
+		sctx := ctx
+		if !verified {
+			sctx = engine.WithBasis(ctx, snap.rev.Sum())
+		}
+		started, err := runs.StartMany(sctx, inputs, reqKey)
+		if errors.Is(err, engine.ErrStale) && !verified {
+			if snap, err = s.triggers(ctx); err != nil {
+				internalError(c, "reading the event catalog and enabled flows", err)
+				return
+			}
+			verified = true
+			if entry, refusal = s.checkEvent(snap, &ev); refusal != nil {
+				refusal.answer(c)
+				return
+			}
+			continue
+		}
+		if errors.Is(err, engine.ErrKeyReused) {
+			keyReused(c, ev.EventID, keyFromBody)
+			return
+		}
+		if err != nil {
+			internalError(c, "starting the runs of event "+ev.EventID, err)
+			return
+		}
+		result := EventResult{EventID: ev.EventID, Runs: make([]Run, len(started))}
+		for i, run := range started {
+			result.Runs[i] = runJSON(run)
+		}
+		respond(c, http.StatusAccepted, result)
+		return
+	}
+}
+
+// eventInputs builds the run input of every flow of snap subscribed to
+// the event, each measured before any run starts, so an event too large
+// for one flow starts none (answered 413: ok false).
+func eventInputs(c *gin.Context, snap *triggerSnapshot, entry *flows.CatalogEntry, ev *Envelope, envelope json.RawMessage, now time.Time) ([]engine.RunInput, bool) {
 	var inputs []engine.RunInput
 	for _, f := range snap.subscribersOf(ev.EventType) {
 		doc := f.Doc
@@ -120,33 +184,11 @@ func (s *server) postEvent(c *gin.Context) {
 			Trigger: in.Trigger.TriggerInfo, Event: envelope, Data: ev.Data,
 		})
 		if !inputFits(c, in) {
-			return
+			return nil, false
 		}
 		inputs = append(inputs, in)
 	}
-	// The key is recorded in the transaction that records the runs (or
-	// alone when no flow subscribes), and only once the event is known to
-	// be runnable, so a refused event leaves nothing behind.
-	var reqKey *engine.RequestKey
-	if givenKey {
-		if reqKey, ok = eventKey(c, ev.EventID, raw); !ok {
-			return
-		}
-	}
-	started, err := runs.StartMany(ctx, inputs, reqKey)
-	if errors.Is(err, engine.ErrKeyReused) {
-		keyReused(c, ev.EventID, keyFromBody)
-		return
-	}
-	if err != nil {
-		internalError(c, "starting the runs of event "+ev.EventID, err)
-		return
-	}
-	result := EventResult{EventID: ev.EventID, Runs: make([]Run, len(started))}
-	for i, run := range started {
-		result.Runs[i] = runJSON(run)
-	}
-	respond(c, http.StatusAccepted, result)
+	return inputs, true
 }
 
 func orNull(raw json.RawMessage) json.RawMessage {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -47,7 +48,9 @@ type fakeRuns struct {
 	// failWith, when set, makes every run read as failed with this error.
 	failWith string
 	// keys, when set, records StartMany's request keys (alone, before
-	// the runs start: these runs have no ledger).
+	// the runs start: these runs have no ledger) and checks the basis
+	// ctx names (engine.WithBasis) against its revision, as the run
+	// service does.
 	keys engine.Ledger
 }
 
@@ -71,6 +74,15 @@ func (f *fakeRuns) Start(_ context.Context, in engine.RunInput) (*engine.Run, er
 }
 
 func (f *fakeRuns) StartMany(ctx context.Context, ins []engine.RunInput, key *engine.RequestKey) ([]*engine.Run, error) {
+	if basis := engine.BasisOf(ctx); basis != 0 && f.keys != nil {
+		rev, err := f.keys.Revision(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if rev != basis {
+			return nil, fmt.Errorf("fake runs: %w", engine.ErrStale)
+		}
+	}
 	if key != nil && f.keys != nil {
 		got, err := f.keys.AcceptIntakes(ctx, []engine.Intake{{Key: key}})
 		if err != nil {

@@ -13,13 +13,18 @@ import (
 // triggerCache keeps what event and webhook triggers read from the store —
 // the compiled event catalog, the enabled flows with their published
 // versions parsed, and which of them each event type starts — so that a
-// trigger costs one primary-key read (store.TriggerRevision) instead of
-// listing flows, reading their versions and parsing them every time.
+// webhook costs one primary-key read (store.TriggerRevision), and an event
+// none, instead of listing flows, reading their versions and parsing them
+// every time.
 //
 // It is correct across API processes sharing one store: every write that
 // changes any of this bumps the revision in its own transaction, so once a
 // publish, disable, delete or catalog change has been answered, the next
-// trigger through any process reads a new revision and reloads.
+// webhook through any process reads a new revision and reloads. An event
+// is decided from the snapshot held (heldTriggers) and its runs recorded
+// only if the revision is still the snapshot's, checked in the ledger
+// transaction that records them (engine.WithBasis); otherwise it is
+// decided again from a fresh read.
 type triggerCache struct {
 	// cur is the newest snapshot; read without the lock.
 	cur atomic.Pointer[triggerSnapshot]
@@ -54,6 +59,18 @@ type triggerSnapshot struct {
 	// subs memoises subscribersOf: event type → []*liveFlow.
 	subs  sync.Map
 	nsubs atomic.Int64
+}
+
+// heldTriggers returns the snapshot this process holds, not checked
+// against the store (verified false: whatever it decides must name its
+// revision as its basis, engine.WithBasis), or when it holds none a fresh
+// one as triggers does.
+func (s *server) heldTriggers(ctx context.Context) (snap *triggerSnapshot, verified bool, err error) {
+	if snap := s.triggerCache.cur.Load(); snap != nil {
+		return snap, false, nil
+	}
+	snap, err = s.triggers(ctx)
+	return snap, true, err
 }
 
 // triggers returns the snapshot of what triggers read, current as of a

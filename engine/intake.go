@@ -32,9 +32,12 @@ type arrival struct {
 	// one request join as one unit and share it, and its key is recorded
 	// with them.
 	intake *intakeOf
-	run    *Run
-	err    error
-	done   chan struct{}
+	// basis is the revision a run started alone was decided from
+	// (WithBasis), zero for none; a request's is its intake's.
+	basis int64
+	run   *Run
+	err   error
+	done  chan struct{}
 }
 
 // Bounds of one group: how many runs, and about how many bytes of their

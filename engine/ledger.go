@@ -37,9 +37,13 @@ type Ledger interface {
 	// that an intake's key and runs are recorded together or not at all.
 	// An intake whose key was recorded before (or earlier in intakes)
 	// with another request hash records nothing: its answer's Err
-	// matches ErrKeyReused. Answer i is intakes[i]'s. An error records
-	// none.
+	// matches ErrKeyReused. An intake with a Basis that is no longer the
+	// store's Revision records nothing: its Err matches ErrStale. Answer
+	// i is intakes[i]'s. An error records none.
 	AcceptIntakes(ctx context.Context, intakes []Intake) ([]IntakeAnswer, error)
+	// Revision reads the flow store's revision of what triggers read (it
+	// only grows; see WithBasis).
+	Revision(ctx context.Context) (int64, error)
 	// Get returns a run's entry; an unknown run is ErrRunNotFound.
 	Get(ctx context.Context, runID string) (*LedgerEntry, error)
 	// CancelAccepted marks a run no batch has claimed as canceled, and
@@ -77,10 +81,13 @@ type RequestKey struct {
 type Intake struct {
 	Entries []LedgerEntry
 	Key     *RequestKey
+	// Basis, when not zero, is the revision the runs were decided from
+	// (WithBasis).
+	Basis int64
 }
 
 // IntakeAnswer answers one Intake: answer i of Accepted is Entries[i]'s,
-// or Err (matching ErrKeyReused) refuses the whole intake.
+// or Err (matching ErrKeyReused or ErrStale) refuses the whole intake.
 type IntakeAnswer struct {
 	Accepted []Accepted
 	Err      error

@@ -166,6 +166,9 @@ func (s *Service) Start(ctx context.Context, in RunInput) (*Run, error) {
 		// A start the caller hangs up on still goes through (its repeat
 		// finds the run), rather than being cut off half-way inside
 		// Temporal's persistence, which logs every such cut as an error.
+		if err := s.checkBasis(ctx); err != nil {
+			return nil, err
+		}
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), enqueueTimeout)
 		defer cancel()
 		return s.exec.Start(sctx, in)
@@ -173,7 +176,7 @@ func (s *Service) Start(ctx context.Context, in RunInput) (*Run, error) {
 	// Recorded in the ledger first, then handed to a batch workflow; the
 	// answer waits for both. Runs started at the same moment share both
 	// (intake.go).
-	a := &arrival{ctx: ctx, in: in}
+	a := &arrival{ctx: ctx, in: in, basis: BasisOf(ctx)}
 	if err := s.accepts.join(ctx, "", a); err != nil {
 		return nil, err // not recorded: the caller went away first
 	}
@@ -241,9 +244,9 @@ func (s *Service) recordGroup(group []*arrival) {
 	)
 	for i, a := range group {
 		if i == 0 || a.intake == nil || a.intake != group[i-1].intake {
-			in := Intake{}
+			in := Intake{Basis: a.basis}
 			if a.intake != nil {
-				in.Key = a.intake.key
+				in.Key, in.Basis = a.intake.key, a.intake.basis
 			}
 			intakes = append(intakes, in)
 		}

@@ -11,7 +11,8 @@ import (
 
 // intakeOf is the request a unit of arrivals came with (StartMany).
 type intakeOf struct {
-	key *RequestKey
+	key   *RequestKey
+	basis int64 // see WithBasis
 }
 
 // errNoLedger refuses a request key when there is no ledger to record it.
@@ -25,8 +26,10 @@ var errNoLedger = errors.New("no run ledger to record the request key in")
 // transaction of its own before any run starts. A key recorded before
 // with the same request hash is a repeat: runs started before start
 // nothing and answer as Start's repeats do. With another hash it is an
-// error matching ErrKeyReused, and nothing starts. Answer i is ins[i]'s
-// run; on an error, runs already started stay started.
+// error matching ErrKeyReused, and nothing starts. When ctx names a basis
+// (WithBasis) that is no longer the ledger's revision, the error matches
+// ErrStale and nothing is recorded or started. Answer i is ins[i]'s run;
+// on an error, runs already started stay started.
 func (s *Service) StartMany(ctx context.Context, ins []RunInput, key *RequestKey) ([]*Run, error) {
 	now := time.Now().UTC()
 	batched := len(ins) > 0
@@ -37,10 +40,19 @@ func (s *Service) StartMany(ctx context.Context, ins []RunInput, key *RequestKey
 		}
 		batched = batched && s.batched(ins[i])
 	}
-	if key != nil && !batched {
-		if err := s.recordKey(ctx, *key); err != nil {
+	basis := BasisOf(ctx)
+	if !batched {
+		// Checked here, with the key or alone, not again for each run.
+		var err error
+		if key != nil {
+			err = s.recordKey(ctx, *key, basis)
+		} else {
+			err = s.checkBasis(ctx)
+		}
+		if err != nil {
 			return nil, err
 		}
+		ctx = WithBasis(ctx, 0)
 	}
 	out := make([]*Run, len(ins))
 	if !batched {
@@ -54,7 +66,7 @@ func (s *Service) StartMany(ctx context.Context, ins []RunInput, key *RequestKey
 		return out, nil
 	}
 	unit := make([]*arrival, len(ins))
-	req := &intakeOf{key: key}
+	req := &intakeOf{key: key, basis: basis}
 	for i, in := range ins {
 		unit[i] = &arrival{ctx: ctx, in: in, intake: req}
 	}
@@ -88,12 +100,12 @@ func (s *Service) StartMany(ctx context.Context, ins []RunInput, key *RequestKey
 }
 
 // recordKey records a request key alone, in a ledger transaction of its
-// own.
-func (s *Service) recordKey(ctx context.Context, key RequestKey) error {
+// own, if basis (when not zero) is still the ledger's revision.
+func (s *Service) recordKey(ctx context.Context, key RequestKey, basis int64) error {
 	if s.ledger == nil {
 		return errNoLedger
 	}
-	got, err := s.ledger.AcceptIntakes(ctx, []Intake{{Key: &key}})
+	got, err := s.ledger.AcceptIntakes(ctx, []Intake{{Key: &key, Basis: basis}})
 	if err != nil {
 		return err
 	}

@@ -139,3 +139,60 @@ func TestStartManyLeavesItsInputAlone(t *testing.T) {
 		t.Errorf("StartMany set the caller's input's start time to %v", ins[0].StartedAt)
 	}
 }
+
+// TestStartRefusesAStaleBasis: runs decided from a revision of the flow
+// store (engine.WithBasis) start while it is still the revision, batched
+// or not, alone (Start) or by request (StartMany); once a publish has
+// moved it, they are ErrStale and nothing is recorded, keyed or started.
+func TestStartRefusesAStaleBasis(t *testing.T) {
+	ctx := context.Background()
+	st := sqliteStore(t)
+	docJSON := `{"name": "orders", "trigger": {"type": "event", "events": ["order.paid"]}, "steps": []}`
+	doc := parseDoc(t, docJSON)
+	flowID := publishFlow(t, st, "a", docJSON)
+	tmp := &fakeTemporal{own: map[string]engine.RunInput{}}
+	batched := engine.NewService(engine.ServiceOptions{Executions: tmp, Ledger: st.Ledger(), Versions: st,
+		Batch: engine.BatchOptions{Lanes: 2}})
+	unbatched := engine.NewService(engine.ServiceOptions{Executions: tmp, Ledger: st.Ledger(), Versions: st})
+	input := func(key string) engine.RunInput {
+		envelope := json.RawMessage(`{"event_id":"` + key + `"}`)
+		return engine.NewRunInput(flowID, 1, doc, engine.DeterministicRunID(flowID, key), engine.TriggerInput{
+			TriggerInfo: flows.TriggerInfo{Type: flows.TriggerEvent, Body: envelope}, ID: key, Event: envelope}, time.Now().UTC())
+	}
+	old, err := st.Ledger().Revision(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := engine.WithBasis(ctx, old)
+	if _, err := batched.Start(at, input("e0")); err != nil {
+		t.Fatalf("Start at the current revision: %v", err)
+	}
+	if _, err := unbatched.StartMany(at, []engine.RunInput{input("e1")}, nil); err != nil {
+		t.Fatalf("unbatched StartMany at the current revision: %v", err)
+	}
+	publishFlow(t, st, "b", docJSON)
+	started := len(tmp.enqueuedIDs()) + len(tmp.own)
+	key := &engine.RequestKey{Key: "e2", RequestHash: "h"}
+	for name, start := range map[string]func() error{
+		"batched Start":           func() error { _, err := batched.Start(at, input("e2")); return err },
+		"batched StartMany":       func() error { _, err := batched.StartMany(at, []engine.RunInput{input("e2")}, key); return err },
+		"unbatched Start":         func() error { _, err := unbatched.Start(at, input("e2")); return err },
+		"unbatched StartMany":     func() error { _, err := unbatched.StartMany(at, []engine.RunInput{input("e2")}, key); return err },
+		"StartMany of no runs":    func() error { _, err := batched.StartMany(at, nil, nil); return err },
+		"StartMany of a key only": func() error { _, err := batched.StartMany(at, nil, key); return err },
+	} {
+		if err := start(); !errors.Is(err, engine.ErrStale) {
+			t.Errorf("%s at the old revision = %v, want ErrStale", name, err)
+		}
+	}
+	if now := len(tmp.enqueuedIDs()) + len(tmp.own); now != started {
+		t.Errorf("stale starts handed on %d runs", now-started)
+	}
+	if _, err := st.Ledger().Get(ctx, input("e2").RunID); !errors.Is(err, engine.ErrRunNotFound) {
+		t.Errorf("a stale start recorded its run: %v", err)
+	}
+	// The key was not recorded: another request may use it.
+	if _, err := batched.StartMany(ctx, nil, &engine.RequestKey{Key: "e2", RequestHash: "other"}); err != nil {
+		t.Errorf("the key of a stale start was recorded: %v", err)
+	}
+}

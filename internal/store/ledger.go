@@ -58,6 +58,12 @@ func runRecordOf(e engine.LedgerEntry) (*RunRecord, error) {
 		Trigger: trigger, StartedAt: e.StartedAt}, nil
 }
 
+// Revision implements engine.Ledger: the trigger revision's Sum.
+func (l runLedger) Revision(ctx context.Context) (int64, error) {
+	rev, err := l.s.TriggerRevision(ctx)
+	return rev.Sum(), err
+}
+
 // Get implements engine.Ledger.
 func (l runLedger) Get(ctx context.Context, runID string) (*engine.LedgerEntry, error) {
 	rec, err := l.s.GetRunRecord(ctx, runID)

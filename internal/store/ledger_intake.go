@@ -18,6 +18,9 @@ import (
 type RunIntake struct {
 	Runs []*RunRecord
 	Key  *EventKey
+	// Basis, when not zero, is the revision (TriggerRevision.Sum) the
+	// runs were decided from: the intake records nothing once it is not.
+	Basis int64
 }
 
 // IntakeResult answers one RunIntake: Runs[i] and Created[i] answer its
@@ -42,6 +45,7 @@ func (l runLedger) AcceptIntakes(ctx context.Context, intakes []engine.Intake) (
 		if it.Key != nil {
 			in[i].Key = &EventKey{Key: it.Key.Key, RequestHash: it.Key.RequestHash}
 		}
+		in[i].Basis = it.Basis
 	}
 	got, err := l.s.AcceptIntakes(ctx, in)
 	if err != nil {
@@ -110,6 +114,10 @@ func (s *Store) AcceptIntakes(ctx context.Context, intakes []RunIntake) ([]Intak
 	}
 	out := make([]IntakeResult, len(intakes))
 	for i, it := range intakes {
+		if res.stale[i] != 0 {
+			out[i].Err = fmt.Errorf("revision %d, decided at %d: %w", res.stale[i], it.Basis, engine.ErrStale)
+			continue
+		}
 		if res.refused[i] {
 			out[i].Err = keyReused(it.Key.Key)
 			continue
@@ -129,19 +137,25 @@ func (s *Store) AcceptIntakes(ctx context.Context, intakes []RunIntake) ([]Intak
 
 // intakeTry is what one try of AcceptIntakes found: the runs recorded
 // before it, the first record of each run id it recorded, and which
-// intakes it refused.
+// intakes it refused: for a reused key, or (stale, the revision read) for
+// a basis that is no longer the revision.
 type intakeTry struct {
 	existing map[string]*RunRecord
 	first    map[string]*RunRecord
 	refused  []bool
+	stale    []int64
 }
 
 // acceptIntakes is one try of AcceptIntakes: it reads the runs and keys
 // recorded before first when lookFirst is set; without it, any of them
 // recorded before is errAcceptRace.
 func (s *Store) acceptIntakes(ctx context.Context, intakes []RunIntake, lookFirst bool) (intakeTry, error) {
-	res := intakeTry{existing: map[string]*RunRecord{}, first: map[string]*RunRecord{}, refused: make([]bool, len(intakes))}
+	res := intakeTry{existing: map[string]*RunRecord{}, first: map[string]*RunRecord{}, refused: make([]bool, len(intakes)),
+		stale: make([]int64, len(intakes))}
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := staleIntakes(tx, intakes, res.stale); err != nil {
+			return err
+		}
 		known := map[string]string{} // event key → its request hash
 		if lookFirst {
 			if err := readIntakes(tx, intakes, res.existing, known); err != nil {
@@ -152,7 +166,7 @@ func (s *Store) acceptIntakes(ctx context.Context, intakes []RunIntake, lookFirs
 		// intake repeating it with another hash is refused.
 		var keys []*EventKey
 		for i, it := range intakes {
-			if it.Key == nil {
+			if it.Key == nil || res.stale[i] != 0 {
 				continue
 			}
 			if h, ok := known[it.Key.Key]; ok {
@@ -164,7 +178,7 @@ func (s *Store) acceptIntakes(ctx context.Context, intakes []RunIntake, lookFirs
 		}
 		var fresh []*RunRecord
 		for i, it := range intakes {
-			if res.refused[i] {
+			if res.refused[i] || res.stale[i] != 0 {
 				continue
 			}
 			for _, r := range it.Runs {
@@ -231,6 +245,24 @@ func readIntakes(tx *gorm.DB, intakes []RunIntake, existing map[string]*RunRecor
 		}
 		for _, k := range found {
 			known[k.Key] = k.RequestHash
+		}
+	}
+	return nil
+}
+
+// staleIntakes reads the revision in tx when an intake names a basis,
+// and sets stale[i] to it for each intake whose basis it no longer is.
+func staleIntakes(tx *gorm.DB, intakes []RunIntake, stale []int64) error {
+	if !slices.ContainsFunc(intakes, func(it RunIntake) bool { return it.Basis != 0 }) {
+		return nil
+	}
+	var rev TriggerRevision
+	if err := tx.Raw(revisionQuery).Row().Scan(&rev.Catalog.Revision, &rev.Flows); err != nil {
+		return fmt.Errorf("reading the trigger revision: %w", err)
+	}
+	for i, it := range intakes {
+		if it.Basis != 0 && it.Basis != rev.Sum() {
+			stale[i] = rev.Sum()
 		}
 	}
 	return nil

@@ -190,3 +190,63 @@ func TestIntakeSameKeyRace(t *testing.T) {
 		}
 	})
 }
+
+// TestIntakeRefusesAStaleBasis: an intake naming the revision its runs
+// were decided from (engine.WithBasis) is recorded while that is still the
+// revision; once a trigger write has moved it, the intake records nothing
+// (neither runs nor key) and is ErrStale, while the other intakes of the
+// same call (a current basis, or none) are recorded.
+func TestIntakeRefusesAStaleBasis(t *testing.T) {
+	eachBackend(t, func(t *testing.T, databaseURL string) {
+		ctx := testContext(t)
+		s := openStore(t, databaseURL)
+		l := s.Ledger()
+		old, err := l.Revision(ctx)
+		if err != nil || old == 0 {
+			t.Fatalf("Revision = %d, %v; want a non-zero revision", old, err)
+		}
+		got, err := l.AcceptIntakes(ctx, []engine.Intake{{Entries: []engine.LedgerEntry{intakeEntry("r0")}, Basis: old}})
+		if err != nil || got[0].Err != nil || !got[0].Accepted[0].Created {
+			t.Fatalf("an intake at the current revision: %+v, %v", got, err)
+		}
+		if _, err := s.CreateFlow(ctx, "F", []byte(`{"v":0}`)); err != nil {
+			t.Fatal(err)
+		}
+		f, err := s.CreateFlow(ctx, "G", []byte(`{"v":0}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := s.Publish(ctx, f.ID, []byte(`{"v":1}`)); err != nil {
+			t.Fatal(err)
+		}
+		cur, err := l.Revision(ctx)
+		if err != nil || cur == old {
+			t.Fatalf("Revision after a publish = %d, %v; want other than %d", cur, err, old)
+		}
+		got, err = l.AcceptIntakes(ctx, []engine.Intake{
+			{Entries: []engine.LedgerEntry{intakeEntry("r1")}, Key: &engine.RequestKey{Key: "k1", RequestHash: "h"}, Basis: old},
+			{Entries: []engine.LedgerEntry{intakeEntry("r2")}, Basis: cur},
+			{Entries: []engine.LedgerEntry{intakeEntry("r3")}},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !errors.Is(got[0].Err, engine.ErrStale) {
+			t.Errorf("the stale intake answered %+v, want ErrStale", got[0])
+		}
+		if _, err := l.Get(ctx, "r1"); !errors.Is(err, engine.ErrRunNotFound) {
+			t.Errorf("the stale intake recorded its run: %v", err)
+		}
+		if _, ok := keyRecorded(t, s, "k1"); ok {
+			t.Errorf("the stale intake recorded its key")
+		}
+		for i, id := range []string{"r2", "r3"} {
+			if a := got[i+1]; a.Err != nil || len(a.Accepted) != 1 || !a.Accepted[0].Created {
+				t.Errorf("intake of %s answered %+v", id, a)
+			}
+			if _, err := l.Get(ctx, id); err != nil {
+				t.Errorf("run %s not recorded: %v", id, err)
+			}
+		}
+	})
+}

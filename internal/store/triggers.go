@@ -20,6 +20,11 @@ type TriggerRevision struct {
 	Flows   int64
 }
 
+// Sum is one number for the revision, never zero: it grows whenever
+// either half does (both only grow), so two reads of it are equal exactly
+// when nothing a trigger reads changed in between.
+func (r TriggerRevision) Sum() int64 { return 1 + r.Catalog.Revision + r.Flows }
+
 // revisionQuery reads the revision row. The columns are named, so that a
 // column added later does not change what the prepared statement returns.
 const revisionQuery = "SELECT revision, flows_revision FROM catalog_revision WHERE id = 1"

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -65,6 +66,26 @@ func visibilityCount(ctx context.Context, tc sdkclient.Client, query string, wan
 		return n >= want
 	})
 	return n, err
+}
+
+// watchWork polls, every 250 ms until it has seen it, whether w has
+// completed work in the workflows query lists, and returns a non-blocking
+// report of that.
+func watchWork(ctx context.Context, tc sdkclient.Client, query string, w *proc) func() bool {
+	var seen atomic.Bool
+	go func() {
+		for ctx.Err() == nil {
+			if n, err := workerShares(ctx, tc, query, []*proc{w}); err == nil && n[0] > 0 {
+				seen.Store(true)
+				return
+			}
+			select {
+			case <-ctx.Done():
+			case <-time.After(250 * time.Millisecond):
+			}
+		}
+	}()
+	return seen.Load
 }
 
 // workerShares reads the histories of the executions query lists and

@@ -131,11 +131,23 @@ func (p *poster) once(ctx context.Context, t *trigger) (string, error) {
 	return ans.RunID, nil
 }
 
-// faults are what happens at points of the load: index → action.
-type faults map[int]func()
+// fault is something done to the topology during the load: do, once
+// ready says it may (nil: at once).
+type fault struct {
+	ready func() bool
+	do    func(at int) // at: the index of the trigger it came before
+}
 
-// drive posts every trigger with concurrency posters, running a fault
-// before the trigger at its index is handed out.
+// faults are what happens at points of the load: index → fault.
+type faults map[int]fault
+
+// readyPatience bounds how long a fault waits for ready once the load has
+// been handed out; then it happens all the same.
+const readyPatience = 30 * time.Second
+
+// drive posts every trigger with concurrency posters, running each fault
+// before the trigger at its index is handed out, or before a later one
+// when it is not ready yet (the load goes on meanwhile).
 func (p *poster) drive(ctx context.Context, triggers []*trigger, concurrency int, at faults) {
 	work := make(chan *trigger)
 	var wg sync.WaitGroup
@@ -146,15 +158,39 @@ func (p *poster) drive(ctx context.Context, triggers []*trigger, concurrency int
 			}
 		})
 	}
+	var due []fault
 	for i, t := range triggers {
-		if f := at[i]; f != nil {
-			f()
+		if f, ok := at[i]; ok {
+			due = append(due, f)
 		}
+		due = fireReady(due, i)
 		select {
 		case work <- t:
 		case <-ctx.Done():
 		}
 	}
+	for deadline := time.Now().Add(readyPatience); len(due) > 0 && time.Now().Before(deadline) && ctx.Err() == nil; {
+		if due = fireReady(due, len(triggers)); len(due) > 0 {
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	for _, f := range due {
+		f.do(len(triggers))
+	}
 	close(work)
 	wg.Wait()
+}
+
+// fireReady runs the faults that are ready, before trigger at, and
+// returns the others.
+func fireReady(due []fault, at int) []fault {
+	left := due[:0]
+	for _, f := range due {
+		if f.ready == nil || f.ready() {
+			f.do(at)
+			continue
+		}
+		left = append(left, f)
+	}
+	return left
 }

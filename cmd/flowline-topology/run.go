@@ -107,13 +107,17 @@ func run(ctx context.Context, o options) (err error) {
 	third, twoThirds := len(triggers)/3, 2*len(triggers)/3
 	var faultErr error
 	step("posting %d events and %d webhooks, %d at a time", o.events, o.webhooks, o.concurrency)
+	// The worker is killed once it has done some work (a workflow task
+	// it completed is in a history), so that the check that both workers
+	// did work tests the shared task queue, not which worker polled first.
+	busy := watchWork(ctx, tc, fmt.Sprintf("FlowlineFlowId = '%s' OR FlowlineFlowId = '%s'", hookFlow, eventFlow), fl.workers[0])
 	newPoster(fl.base, hookFlow).drive(ctx, triggers, o.concurrency, faults{
-		third: func() {
+		third: {ready: busy, do: func(at int) {
 			m.mark("worker killed")
 			fl.workers[0].kill9()
-			step("kill -9 %s at trigger %d", fl.workers[0].name, third)
-		},
-		twoThirds: func() {
+			step("kill -9 %s at trigger %d (at %d or later, once it had done work)", fl.workers[0].name, at, third)
+		}},
+		twoThirds: {do: func(int) {
 			m.mark("history killed")
 			cl.services["history"].kill9()
 			step("kill -9 temporal history at trigger %d; restarting it", twoThirds)
@@ -122,7 +126,7 @@ func run(ctx context.Context, o options) (err error) {
 				return
 			}
 			step("temporal history restarted")
-		},
+		}},
 	})
 	if faultErr != nil {
 		return faultErr

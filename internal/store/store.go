@@ -37,7 +37,12 @@ type Store struct {
 // the promise a 202 makes. Only an operating-system crash or a power loss
 // can drop the last commits. (SQLite's default, FULL, fsyncs every commit.)
 // The embedded Temporal server's files use the same setting.
-var sqlitePragmas = []string{"busy_timeout(5000)", "journal_mode(WAL)", "synchronous(NORMAL)", "foreign_keys(1)"}
+//
+// temp_store(MEMORY) keeps statement journals in memory: the intake's
+// multi-row insert inside its transaction wrote one to a temporary file,
+// a write system call per page (1.6 % of the CPU of a flow). It holds
+// nothing a crash needs: the WAL does.
+var sqlitePragmas = []string{"busy_timeout(5000)", "journal_mode(WAL)", "synchronous(NORMAL)", "foreign_keys(1)", "temp_store(MEMORY)"}
 
 // Open connects to the database named by databaseURL and brings its schema
 // up to date. Accepted forms are sqlite:///abs/path/file.db,

@@ -77,6 +77,7 @@ func TestSQLitePragmas(t *testing.T) {
 		"busy_timeout": "5000",
 		"foreign_keys": "1",
 		"synchronous":  "1", // NORMAL: durable against a killed process, see sqlitePragmas
+		"temp_store":   "2", // MEMORY: statement journals not in temporary files
 	} {
 		var got string
 		if err := s.db.WithContext(ctx).Raw("PRAGMA " + pragma).Scan(&got).Error; err != nil {

@@ -18,15 +18,11 @@ func BenchmarkLedgerAccept(b *testing.B) {
 	for _, mode := range []string{"NORMAL", "FULL"} {
 		b.Run("synchronous="+mode, func(b *testing.B) {
 			ctx := context.Background()
-			url := "sqlite://" + filepath.Join(b.TempDir(), "flowline.db")
+			pragma := ""
 			if mode == "FULL" {
-				url += "?_pragma=synchronous(2)" // after the store's own pragmas, so it wins
+				pragma = "synchronous(2)"
 			}
-			s, err := Open(ctx, url)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer s.Close()
+			s := benchStore(b, pragma)
 			f, err := s.CreateFlow(ctx, "bench", []byte(`{}`))
 			if err != nil {
 				b.Fatal(err)
@@ -55,16 +51,11 @@ func BenchmarkLedgerIntake(b *testing.B) {
 	for _, mode := range []string{"MEMORY", "FILE"} {
 		b.Run("temp_store="+mode, func(b *testing.B) {
 			ctx := context.Background()
-			url := "sqlite://" + filepath.Join(b.TempDir(), "flowline.db")
+			pragma := ""
 			if mode == "FILE" {
-				url += "?_pragma=temp_store(1)" // after the store's own pragmas, so it wins
+				pragma = "temp_store(1)"
 			}
-			s, err := Open(ctx, url)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer s.Close()
-			l := s.Ledger()
+			l := benchStore(b, pragma).Ledger()
 			trigger := engine.TriggerInput{Data: []byte(`{"n":1}`)}
 			b.ReportAllocs()
 			b.ResetTimer()
@@ -81,4 +72,21 @@ func BenchmarkLedgerIntake(b *testing.B) {
 			}
 		})
 	}
+}
+
+// benchStore opens a SQLite store in a fresh directory, closed when the
+// benchmark ends; pragma, when set, is applied after the store's own
+// pragmas, so it wins.
+func benchStore(b *testing.B, pragma string) *Store {
+	b.Helper()
+	url := "sqlite://" + filepath.Join(b.TempDir(), "flowline.db")
+	if pragma != "" {
+		url += "?_pragma=" + pragma
+	}
+	s, err := Open(context.Background(), url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = s.Close() })
+	return s
 }

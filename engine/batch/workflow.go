@@ -210,12 +210,12 @@ type Workflow struct {
 }
 
 // FlowBatch carries the event runs of one flow that arrive in one
-// window: it claims them in the ledger (a run claimed before, by a repeated
-// signal, is dropped), runs each one's steps (driven from the workflow's
-// own coroutine; see runner) and records the outcomes in the ledger. A run whose step needs a retry, or
-// that arrives past the per-execution cap or once the history is large, is
-// handed to a FlowRun workflow of its own, so slow retries never hold a
-// batch back. Once its window and grace have passed and no run is in
+// window: it claims them in the ledger (a run claimed before, by a
+// repeated signal, is dropped), runs each one's steps (driven from the
+// workflow's own coroutine; see runner) and records the outcomes in the
+// ledger. A run whose step needs a retry, or that arrives past the
+// per-execution cap or once the history is large, is handed to a FlowRun
+// workflow of its own, so slow retries never hold a batch back. Once its window and grace have passed and no run is in
 // flight, the execution completes.
 func (w Workflow) FlowBatch(ctx workflow.Context, st engine.BatchState) (*BatchResult, error) {
 	info := workflow.GetInfo(ctx)

@@ -130,16 +130,21 @@ func (s *server) postEvent(c *gin.Context) {
 		}
 	}
 	for {
-		inputs, ok := eventInputs(c, snap, entry, &ev, envelope, now)
-		if !ok {
+		current := func() bool { return verified || s.current(ctx, snap.rev.Sum()) }
+		inputs, ok, stale := eventInputs(c, snap, entry, &ev, envelope, now, current)
+		if !ok && !stale {
 			return
 		}
-		sctx := ctx
-		if !verified {
-			sctx = engine.WithBasis(ctx, snap.rev.Sum())
+		var started []*engine.Run
+		if !stale {
+			sctx := ctx
+			if !verified {
+				sctx = engine.WithBasis(ctx, snap.rev.Sum())
+			}
+			started, err = runs.StartMany(sctx, inputs, reqKey)
+			stale = errors.Is(err, engine.ErrStale) && !verified
 		}
-		started, err := runs.StartMany(sctx, inputs, reqKey)
-		if errors.Is(err, engine.ErrStale) && !verified {
+		if stale { // decided from a snapshot no longer current: again, from a fresh one
 			if snap, err = s.triggers(ctx); err != nil {
 				internalError(c, "reading the event catalog and enabled flows", err)
 				return
@@ -170,9 +175,10 @@ func (s *server) postEvent(c *gin.Context) {
 
 // eventInputs builds the run input of every flow of snap subscribed to
 // the event, each measured before any run starts, so an event too large
-// for one flow starts none (answered 413: ok false).
-func eventInputs(c *gin.Context, snap *triggerSnapshot, entry *flows.CatalogEntry, ev *Envelope, envelope json.RawMessage, now time.Time) ([]engine.RunInput, bool) {
-	var inputs []engine.RunInput
+// for one flow starts none (answered 413: ok false; unless current says
+// snap is stale: stale true, nothing answered).
+func eventInputs(c *gin.Context, snap *triggerSnapshot, entry *flows.CatalogEntry, ev *Envelope, envelope json.RawMessage,
+	now time.Time, current func() bool) (inputs []engine.RunInput, ok, stale bool) {
 	for _, f := range snap.subscribersOf(ev.EventType) {
 		doc := f.Doc
 		in := engine.NewRunInput(f.ID, f.Version, doc, engine.DeterministicRunID(f.ID, ev.EventID), engine.TriggerInput{
@@ -183,12 +189,12 @@ func eventInputs(c *gin.Context, snap *triggerSnapshot, entry *flows.CatalogEntr
 			Flow: flows.FlowInfo{ID: f.ID, Name: doc.Name, Version: f.Version}, Run: flows.RunInfo{ID: in.RunID, StartedAt: now},
 			Trigger: in.Trigger.TriggerInfo, Event: envelope, Data: ev.Data,
 		})
-		if !inputFits(c, in) {
-			return nil, false
+		if fits, stale := inputFits(c, in, current); !fits {
+			return nil, false, stale
 		}
 		inputs = append(inputs, in)
 	}
-	return inputs, true
+	return inputs, true, false
 }
 
 func orNull(raw json.RawMessage) json.RawMessage {

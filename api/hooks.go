@@ -38,52 +38,85 @@ func (s *server) hook(c *gin.Context) {
 	if !ok {
 		return
 	}
+	// The first attempt decides from the trigger snapshot this process
+	// holds, unread; when that turns out stale (before a refusal, or at
+	// the run's intake), the second decides from a fresh read.
+	h := &hookRequest{}
+	for fresh := false; !s.hookAttempt(c, runs, h, fresh); fresh = true {
+	}
+}
+
+// hookRequest is what a webhook request's attempts share: its body, read
+// once.
+type hookRequest struct {
+	body []byte
+	read bool
+}
+
+// hookAttempt answers the webhook from the trigger snapshot held (fresh
+// false) or a fresh one, and reports whether it answered: false when the
+// snapshot held was stale, nothing answered or started.
+func (s *server) hookAttempt(c *gin.Context, runs RunService, h *hookRequest, fresh bool) bool {
 	ctx := c.Request.Context()
 	flowID := c.Param("flow_id")
-	flowVersion, doc, ok := s.hookFlow(c, flowID)
+	flowVersion, doc, basis, ok := s.hookFlow(c, flowID, fresh)
 	if !ok {
-		return
+		return true
 	}
+	// refuse reports whether a refusal decided from doc may be answered:
+	// false when doc came from a snapshot that is no longer current.
+	refuse := func() bool { return basis == 0 || s.current(ctx, basis) }
 	trig := doc.Trigger
 	methods := trig.Methods
 	if len(methods) == 0 {
 		methods = []string{http.MethodPost}
 	}
 	if !slices.Contains(methods, c.Request.Method) {
+		if !refuse() {
+			return false
+		}
 		c.Header("Allow", strings.Join(methods, ", "))
 		problemf(c, http.StatusMethodNotAllowed, "flow %s accepts webhooks by %s, not %s", flowID, strings.Join(methods, ", "), c.Request.Method)
-		return
+		return true
 	}
-	body, err := s.readBody(c)
-	if err != nil {
-		return
+	if !h.read {
+		body, err := s.readBody(c)
+		if err != nil {
+			return true
+		}
+		h.body, h.read = body, true
 	}
+	body := h.body
 	auth, err := parseHookAuth(trig.Auth)
 	if err != nil {
+		if !refuse() {
+			return false
+		}
 		internalError(c, "reading the webhook trigger", err)
-		return
+		return true
 	}
-	if !s.authenticateHook(c, auth, body) {
-		return
+	stale := false
+	if !s.authenticateHook(c, auth, body, func() bool { stale = !refuse(); return !stale }) {
+		return !stale
 	}
 	payload, err := parseHookBody(c.GetHeader("Content-Type"), body)
 	if err != nil {
 		problem(c, http.StatusBadRequest, err.Error())
-		return
+		return true
 	}
 	headers, err := hookHeaders(c.Request.Header, auth)
 	if err != nil {
 		internalError(c, "reading the webhook", err)
-		return
+		return true
 	}
 	query, err := hookQuery(c.Request.URL.Query(), auth)
 	if err != nil {
 		internalError(c, "reading the webhook", err)
-		return
+		return true
 	}
 	key, ok := idempotencyKey(c, headerWebhookID, "Idempotency-Key")
 	if !ok {
-		return
+		return true
 	}
 	runID := engine.NewRunID(flowID)
 	if key != "" {
@@ -96,39 +129,43 @@ func (s *server) hook(c *gin.Context) {
 	if key != "" && len(payload.uploads) > 0 {
 		if d, err := runs.Get(ctx, runID); err == nil {
 			s.answerHook(c, runs, doc, &d.Run)
-			return
+			return true
 		}
 	}
 	in := engine.NewRunInput(flowID, flowVersion, doc, runID, engine.TriggerInput{
 		TriggerInfo: flows.TriggerInfo{Type: flows.TriggerWebhook, Body: payload.body, Headers: headers, Query: query},
 		ID:          key, Data: payload.body,
 	}, time.Now().UTC())
-	if !inputFits(c, in) { // the files' references, added below, are small
-		return
+	if fits, stale := inputFits(c, in, refuse); !fits { // the files' references, added below, are small
+		return !stale
 	}
 	var keys []string // the blobs this request stored
 	if len(payload.uploads) > 0 {
 		if s.blobs == nil {
 			problem(c, http.StatusServiceUnavailable, "file uploads are not available: this server has no blob store")
-			return
+			return true
 		}
 		files, stored, err := storeUploads(ctx, s.blobs, payload)
 		keys = stored
 		if err != nil {
-			internalError(c, "storing uploaded files", err)
-			return
+			internalError(c, "storing uploaded files", err) // it kept none
+			return true
 		}
 		in.Trigger.Files = files
-		defer func() {
-			if c.Writer.Status() >= http.StatusInternalServerError {
-				deleteBlobs(s.blobs, keys)
-			}
-		}()
 	}
-	run, err := runs.Start(ctx, in)
+	sctx := ctx
+	if basis != 0 {
+		sctx = engine.WithBasis(ctx, basis)
+	}
+	run, err := runs.Start(sctx, in)
+	if errors.Is(err, engine.ErrStale) && basis != 0 {
+		deleteBlobs(s.blobs, keys)
+		return false
+	}
 	if err != nil {
 		internalError(c, "starting the run", err)
-		return
+		deleteBlobs(s.blobs, keys)
+		return true
 	}
 	if key != "" && len(keys) > 0 && !runHolds(ctx, runs, run.RunID, keys) {
 		// A concurrent repeat: Start answered the first request's run,
@@ -136,6 +173,10 @@ func (s *server) hook(c *gin.Context) {
 		deleteBlobs(s.blobs, keys)
 	}
 	s.answerHook(c, runs, doc, run)
+	if c.Writer.Status() >= http.StatusInternalServerError {
+		deleteBlobs(s.blobs, keys)
+	}
+	return true
 }
 
 // runHolds reports whether the run's trigger references any of the blob
@@ -158,71 +199,90 @@ func runHolds(ctx context.Context, runs interface {
 }
 
 // hookFlow finds the published version of an enabled webhook flow in the
-// trigger cache (one revision read) and returns it with its document
-// parsed. Any other flow — unknown, never published, disabled, or
-// triggered otherwise — is read from the store to answer why not, as
-// hook describes; ok false means it was answered.
-func (s *server) hookFlow(c *gin.Context, flowID string) (version int, doc *flows.Document, ok bool) {
+// trigger snapshot this process holds (fresh false: unread, and basis is
+// then its revision, which the run's start must check; engine.WithBasis)
+// or in a fresh one (basis 0), and returns it with its document parsed.
+// Any other flow — unknown, never published, disabled, or triggered
+// otherwise — is read from the store to answer why not, as hook
+// describes; ok false means it was answered.
+func (s *server) hookFlow(c *gin.Context, flowID string, fresh bool) (version int, doc *flows.Document, basis int64, ok bool) {
 	ctx := c.Request.Context()
-	snap, err := s.triggers(ctx)
+	snap, verified := (*triggerSnapshot)(nil), true
+	var err error
+	if fresh {
+		snap, err = s.triggers(ctx)
+	} else {
+		snap, verified, err = s.heldTriggers(ctx)
+	}
 	if err != nil {
 		internalError(c, "reading the flow", err)
-		return 0, nil, false
+		return 0, nil, 0, false
 	}
 	if f := snap.byID[flowID]; f != nil && f.Doc.Trigger.Type == flows.TriggerWebhook {
-		return f.Version, f.Doc, true
+		if !verified {
+			basis = snap.rev.Sum()
+		}
+		return f.Version, f.Doc, basis, true
 	}
 	fl, err := s.store.GetFlow(ctx, flowID)
 	if errors.Is(err, store.ErrNotFound) {
 		problemf(c, http.StatusNotFound, "no flow with id %q", flowID)
-		return 0, nil, false
+		return 0, nil, 0, false
 	}
 	if err != nil {
 		internalError(c, "reading the flow", err)
-		return 0, nil, false
+		return 0, nil, 0, false
 	}
 	if fl.PublishedVersion == nil {
 		problemf(c, http.StatusNotFound, "flow %s has no published version", flowID)
-		return 0, nil, false
+		return 0, nil, 0, false
 	}
 	v, err := s.store.LatestVersion(ctx, flowID)
 	if err != nil {
 		internalError(c, "reading the published version", err)
-		return 0, nil, false
+		return 0, nil, 0, false
 	}
 	doc, err = flows.ParseDocument(v.Document)
 	if err != nil {
 		internalError(c, "reading the published version", err)
-		return 0, nil, false
+		return 0, nil, 0, false
 	}
 	if doc.Trigger.Type != flows.TriggerWebhook {
 		problemf(c, http.StatusNotFound, "flow %s is not triggered by webhooks", flowID)
-		return 0, nil, false
+		return 0, nil, 0, false
 	}
 	if !fl.Enabled {
 		problemf(c, http.StatusConflict, "flow %s is disabled; enable it to accept webhooks", flowID)
-		return 0, nil, false
+		return 0, nil, 0, false
 	}
 	// Enabled since the snapshot was read: a run of it is as right as
 	// the refusal the snapshot would have given.
-	return v.Version, doc, true
+	return v.Version, doc, 0, true
 }
 
 // authenticateHook checks the request against the trigger's auth and
 // answers 401 (or 500 for a credential that cannot be used) when it fails.
-func (s *server) authenticateHook(c *gin.Context, auth hookAuth, body []byte) bool {
+// Before it answers, mayRefuse says whether it may (false: the trigger
+// was read from a stale snapshot; it returns false having answered
+// nothing).
+func (s *server) authenticateHook(c *gin.Context, auth hookAuth, body []byte, mayRefuse func() bool) bool {
 	var secret string
 	if auth.Type != hookAuthNone {
 		if s.secrets == nil {
-			problem(c, http.StatusServiceUnavailable, "webhook authentication is not available: this server has no credential resolver")
+			if mayRefuse() {
+				problem(c, http.StatusServiceUnavailable, "webhook authentication is not available: this server has no credential resolver")
+			}
 			return false
 		}
 		var err error
 		secret, err = s.secrets.Secret(c.Request.Context(), auth.Credential)
-		if err != nil && hookCredentialUnusable(c, err) {
-			return false
-		}
 		if err != nil {
+			if !mayRefuse() {
+				return false
+			}
+			if hookCredentialUnusable(c, err) {
+				return false
+			}
 			// The detail stays vague: the caller may be anyone.
 			logger(c).Error("reading a webhook credential", "flow_id", c.Param("flow_id"), "error", err)
 			problem(c, http.StatusInternalServerError, "the webhook's credential cannot be read")
@@ -230,11 +290,14 @@ func (s *server) authenticateHook(c *gin.Context, auth hookAuth, body []byte) bo
 		}
 	}
 	err := verifyHook(auth, secret, c.Request.Header, c.Request.URL.Query(), body, time.Now())
-	var authErr *hookAuthError
-	switch {
-	case err == nil:
+	if err == nil {
 		return true
-	case errors.As(err, &authErr):
+	}
+	if !mayRefuse() {
+		return false
+	}
+	var authErr *hookAuthError
+	if errors.As(err, &authErr) {
 		switch auth.Type {
 		case hookAuthBasic:
 			c.Header("WWW-Authenticate", `Basic realm="flowline"`)
@@ -242,10 +305,10 @@ func (s *server) authenticateHook(c *gin.Context, auth hookAuth, body []byte) bo
 			c.Header("WWW-Authenticate", `Bearer realm="flowline"`)
 		}
 		problem(c, http.StatusUnauthorized, err.Error())
-	default:
-		logger(c).Error("verifying a webhook", "flow_id", c.Param("flow_id"), "error", err)
-		problem(c, http.StatusInternalServerError, err.Error())
+		return false
 	}
+	logger(c).Error("verifying a webhook", "flow_id", c.Param("flow_id"), "error", err)
+	problem(c, http.StatusInternalServerError, err.Error())
 	return false
 }
 

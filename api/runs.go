@@ -94,7 +94,7 @@ func (s *server) startRun(c *gin.Context) {
 	body := json.RawMessage(payload)
 	in := engine.NewRunInput(id, v.Version, doc, engine.NewRunID(id),
 		engine.TriggerInput{TriggerInfo: flows.TriggerInfo{Type: flows.TriggerManual, Body: body}, Data: body}, time.Now().UTC())
-	if !inputFits(c, in) {
+	if fits, _ := inputFits(c, in, nil); !fits {
 		return
 	}
 	run, err := runs.Start(c.Request.Context(), in)

@@ -13,18 +13,19 @@ import (
 // triggerCache keeps what event and webhook triggers read from the store —
 // the compiled event catalog, the enabled flows with their published
 // versions parsed, and which of them each event type starts — so that a
-// webhook costs one primary-key read (store.TriggerRevision), and an event
-// none, instead of listing flows, reading their versions and parsing them
-// every time.
+// trigger costs no store read of its own instead of listing flows, reading
+// their versions and parsing them every time.
 //
 // It is correct across API processes sharing one store: every write that
-// changes any of this bumps the revision in its own transaction, so once a
-// publish, disable, delete or catalog change has been answered, the next
-// webhook through any process reads a new revision and reloads. An event
-// is decided from the snapshot held (heldTriggers) and its runs recorded
-// only if the revision is still the snapshot's, checked in the ledger
-// transaction that records them (engine.WithBasis); otherwise it is
-// decided again from a fresh read.
+// changes any of this bumps the revision (store.TriggerRevision) in its
+// own transaction. A trigger is decided from the snapshot held
+// (heldTriggers) and its runs recorded only if the revision is still the
+// snapshot's, checked in the ledger transaction that records them
+// (engine.WithBasis); otherwise it is decided again from a fresh read. A
+// refusal decided from the snapshot held is answered only once a read of
+// the revision says it is current. So once a publish, disable, delete or
+// catalog change has been answered, no trigger through any process acts
+// on what it replaced.
 type triggerCache struct {
 	// cur is the newest snapshot; read without the lock.
 	cur atomic.Pointer[triggerSnapshot]
@@ -71,6 +72,14 @@ func (s *server) heldTriggers(ctx context.Context) (snap *triggerSnapshot, verif
 	}
 	snap, err = s.triggers(ctx)
 	return snap, true, err
+}
+
+// current reports whether the store's revision is still basis (a
+// snapshot's, Sum), by one read; a failed read counts as current, so the
+// refusal it guards is answered as decided.
+func (s *server) current(ctx context.Context, basis int64) bool {
+	rev, err := s.store.TriggerRevision(ctx)
+	return err != nil || rev.Sum() == basis
 }
 
 // triggers returns the snapshot of what triggers read, current as of a

@@ -3,6 +3,7 @@ package api
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -161,6 +162,85 @@ func TestTriggerCacheUnderConcurrentEvents(t *testing.T) {
 		wg.Wait()
 		if posted.Load() == 0 {
 			t.Error("no concurrent event was posted")
+		}
+	})
+}
+
+// TestWebhooksDecidedFromAStaleSnapshot: a webhook process decides from
+// the flows it holds, unread, so after a republish through another
+// process what it holds is stale. A refusal it would make from it (a
+// method the new version allows) is checked against the store first and
+// the webhook decided again; a run it would start from it (no auth, where
+// the new version asks for a bearer token) is refused at its start and the
+// webhook decided again: 401, no run.
+func TestWebhooksDecidedFromAStaleSnapshot(t *testing.T) {
+	eachDatabase(t, func(t *testing.T, databaseURL string) {
+		a := apiOn(t, databaseURL)
+		st, reg, v := openAPIParts(t, databaseURL)
+		runs := newFakeRuns()
+		runs.keys = st.Ledger()
+		b := &env{t: t, store: st, runs: runs, h: New(Options{Store: st, Validator: v, Registry: reg, Runs: runs,
+			Secrets: fakeSecrets{"tok": "s3cret"}})}
+		if _, err := st.CreateCredential(t.Context(), "tok", "", []byte("sealed elsewhere")); err != nil {
+			t.Fatal(err)
+		}
+		h := a.publishHook(hookDoc(``))
+		post := func(method, auth string, want int) {
+			t.Helper()
+			req := b.request(method, "/hooks/"+h, `{"n": 1}`)
+			if auth != "" {
+				req.Header.Set("Authorization", auth)
+			}
+			b.send(req).want(t, want)
+		}
+		post("POST", "", http.StatusAccepted) // b now holds version 1
+
+		a.do("PUT", "/api/v1/flows/"+h, hookDoc(`, "methods": ["PUT"]`)).want(t, http.StatusOK)
+		a.do("POST", "/api/v1/flows/"+h+"/publish", nil).want(t, http.StatusOK)
+		post("PUT", "", http.StatusAccepted)
+		post("POST", "", http.StatusMethodNotAllowed)
+
+		// b holds version 2 now; version 3 asks for a token.
+		a.do("PUT", "/api/v1/flows/"+h, hookDoc(`, "auth": {"type": "bearer", "credential": "tok"}, "methods": ["PUT"]`)).want(t, http.StatusOK)
+		a.do("POST", "/api/v1/flows/"+h+"/publish", nil).want(t, http.StatusOK)
+		n := b.started()
+		post("PUT", "", http.StatusUnauthorized)
+		if b.started() != n {
+			t.Fatalf("a webhook without the token version 3 asks for started %d runs", b.started()-n)
+		}
+		post("PUT", "Bearer s3cret", http.StatusAccepted)
+		b.runs.mu.Lock()
+		last := b.runs.started[len(b.runs.started)-1]
+		b.runs.mu.Unlock()
+		if last.Version != 3 {
+			t.Errorf("the webhook started a run of version %d, want 3", last.Version)
+		}
+	})
+}
+
+// TestEventTooLargeOnlyForAStaleSnapshot: an event that would be too large
+// for Temporal as a flow the process holds takes it (413) is answered only
+// once a read says the process holds what the store does; here the flow
+// has since moved to other events, so the event takes no flow: 202.
+func TestEventTooLargeOnlyForAStaleSnapshot(t *testing.T) {
+	eachDatabase(t, func(t *testing.T, databaseURL string) {
+		a := apiOn(t, databaseURL)
+		st, reg, v := openAPIParts(t, databaseURL)
+		runs := newFakeRuns()
+		runs.keys = st.Ledger()
+		b := &env{t: t, store: st, runs: runs, h: New(Options{Store: st, Validator: v, Registry: reg, Runs: runs,
+			MaxBodyBytes: 4 << 20})}
+		f := a.publishedFlow(eventFlowDoc("big.*"))
+		if got := b.eventRuns("big.small"); len(got) != 1 { // b now holds the flow
+			t.Fatalf("a small event started %v", got)
+		}
+		a.do("PUT", "/api/v1/flows/"+f, eventFlowDoc("other.*")).want(t, http.StatusOK)
+		a.do("POST", "/api/v1/flows/"+f+"/publish", nil).want(t, http.StatusOK)
+		big := `{"event_type": "big.event", "data": {"note": "` + strings.Repeat("x", 700<<10) + `"}}`
+		var res EventResult
+		b.do("POST", "/api/v1/events", big).want(t, http.StatusAccepted).decode(t, &res)
+		if len(res.Runs) != 0 {
+			t.Errorf("the event started %d runs of a flow no longer subscribed", len(res.Runs))
 		}
 	})
 }

@@ -13,10 +13,20 @@ import (
 // and run service) over the flow store at databaseURL.
 func apiOn(t *testing.T, databaseURL string) *env {
 	t.Helper()
+	return apiWith(t, databaseURL, nil)
+}
+
+// apiWith is apiOn with its options adjusted by change first.
+func apiWith(t *testing.T, databaseURL string, change func(*Options)) *env {
+	t.Helper()
 	st, reg, v := openAPIParts(t, databaseURL)
 	runs := newFakeRuns()
 	runs.keys = st.Ledger()
-	return &env{t: t, store: st, runs: runs, h: New(Options{Store: st, Validator: v, Registry: reg, Runs: runs})}
+	opts := Options{Store: st, Validator: v, Registry: reg, Runs: runs}
+	if change != nil {
+		change(&opts)
+	}
+	return &env{t: t, store: st, runs: runs, h: New(opts)}
 }
 
 // eventRuns posts an event of type typ and returns the flows (id@version)
@@ -176,12 +186,8 @@ func TestTriggerCacheUnderConcurrentEvents(t *testing.T) {
 func TestWebhooksDecidedFromAStaleSnapshot(t *testing.T) {
 	eachDatabase(t, func(t *testing.T, databaseURL string) {
 		a := apiOn(t, databaseURL)
-		st, reg, v := openAPIParts(t, databaseURL)
-		runs := newFakeRuns()
-		runs.keys = st.Ledger()
-		b := &env{t: t, store: st, runs: runs, h: New(Options{Store: st, Validator: v, Registry: reg, Runs: runs,
-			Secrets: fakeSecrets{"tok": "s3cret"}})}
-		if _, err := st.CreateCredential(t.Context(), "tok", "", []byte("sealed elsewhere")); err != nil {
+		b := apiWith(t, databaseURL, func(o *Options) { o.Secrets = fakeSecrets{"tok": "s3cret"} })
+		if _, err := b.store.CreateCredential(t.Context(), "tok", "", []byte("sealed elsewhere")); err != nil {
 			t.Fatal(err)
 		}
 		h := a.publishHook(hookDoc(``))
@@ -225,11 +231,7 @@ func TestWebhooksDecidedFromAStaleSnapshot(t *testing.T) {
 func TestEventTooLargeOnlyForAStaleSnapshot(t *testing.T) {
 	eachDatabase(t, func(t *testing.T, databaseURL string) {
 		a := apiOn(t, databaseURL)
-		st, reg, v := openAPIParts(t, databaseURL)
-		runs := newFakeRuns()
-		runs.keys = st.Ledger()
-		b := &env{t: t, store: st, runs: runs, h: New(Options{Store: st, Validator: v, Registry: reg, Runs: runs,
-			MaxBodyBytes: 4 << 20})}
+		b := apiWith(t, databaseURL, func(o *Options) { o.MaxBodyBytes = 4 << 20 })
 		f := a.publishedFlow(eventFlowDoc("big.*"))
 		if got := b.eventRuns("big.small"); len(got) != 1 { // b now holds the flow
 			t.Fatalf("a small event started %v", got)

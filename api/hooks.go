@@ -208,8 +208,9 @@ func runHolds(ctx context.Context, runs interface {
 // describes; ok false means it was answered.
 func (s *server) hookFlow(c *gin.Context, flowID string, fresh bool) (version int, doc *flows.Document, basis int64, ok bool) {
 	ctx := c.Request.Context()
-	snap, verified := (*triggerSnapshot)(nil), true
+	var snap *triggerSnapshot
 	var err error
+	verified := true
 	if fresh {
 		snap, err = s.triggers(ctx)
 	} else {

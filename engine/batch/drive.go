@@ -1,8 +1,6 @@
 package batch
 
 import (
-	"fmt"
-
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/flowline/flowline/engine"
@@ -78,25 +76,12 @@ func (r *runner) next(i int) {
 // attempt runs step i's one attempt in the batch, held bytes of the task
 // budget held for its outcome.
 func (r *runner) attempt(i int, si engine.StepInput, held int) {
-	step := r.run.Step(i)
-	si.Attempt = 1
-	carry := r.in
-	carry.Resume = &engine.Resume{Steps: r.run.Steps, Outputs: r.run.Outputs, Next: i + 1}
-	si.Carry = &carry
-	if r.b.budget != nil {
-		si.CarryLimit = held - markerBytes
-	}
-	lctx := workflow.WithLocalActivityOptions(r.ctx, engine.AttemptOptions(r.b.conns, step, fmt.Sprintf("run %s, step %s", r.in.RunID, step.ID)))
+	lctx, si := batchAttempt(r.ctx, r.b.conns, r.in, r.run, i, si, held, r.b.budget != nil)
 	start := workflow.Now(r.ctx)
-	r.b.watchFuture(workflow.ExecuteLocalActivity(lctx, step.Type, si), func(f workflow.Future) {
+	r.b.watchFuture(workflow.ExecuteLocalActivity(lctx, r.run.Step(i).Type, si), func(f workflow.Future) {
 		var out engine.StepOutcome
 		err := f.Get(r.ctx, &out)
-		if err != nil {
-			out, _ = engine.OutcomeOf(err)
-			if len(out.Attempts) == 0 && engine.Canceled(r.ctx, err) {
-				out.Attempts = []engine.Attempt{engine.CanceledAttempt(r.ctx, 1, start)}
-			}
-		}
+		out = attemptOutcome(r.ctx, out, err, start)
 		if r.b.budget != nil {
 			r.b.budget.record(held, &out, err)
 		}
@@ -106,32 +91,24 @@ func (r *runner) attempt(i int, si engine.StepInput, held int) {
 
 // landed takes in how step i's attempt ended.
 func (r *runner) landed(i int, out engine.StepOutcome, err error) {
-	if err == nil && out.HandedOff != "" {
-		// Its outcome was too large for the batch: the run goes on in its
-		// own workflow, which holds the outcome.
-		r.b.finished(engine.FinishedRun{RunID: r.in.RunID, Status: engine.StatusHandedOff, Steps: r.run.Steps,
-			WorkflowID: engine.WorkflowID(r.in.RunID), TemporalRunID: out.HandedOff})
-		return
-	}
-	if err != nil && !engine.Canceled(r.ctx, err) {
-		if delay, retry := engine.NextDelay(err, engine.RetryPolicy(r.run.Step(i).Retry), 1); retry {
-			r.handOff(engine.Resume{Steps: r.run.Steps, Outputs: r.run.Outputs, Next: i, Attempts: out.Attempts, Delay: delay})
+	handed, resume := leaving(r.ctx, r.in, r.run, i, out, err)
+	switch {
+	case handed != nil:
+		r.b.finished(*handed)
+	case resume != nil:
+		r.handOff(*resume)
+	default:
+		if end, msg, over := r.run.Record(r.ctx, i, out, err); over {
+			r.end(end, msg)
 			return
 		}
+		r.next(i + 1)
 	}
-	if end, msg, over := r.run.Record(r.ctx, i, out, err); over {
-		r.end(end, msg)
-		return
-	}
-	r.next(i + 1)
 }
 
 // end reports the run ended in the batch.
 func (r *runner) end(end engine.StepsEnd, msg string) {
-	status := map[engine.StepsEnd]string{engine.StepsDone: engine.StatusSucceeded, engine.StepsFailed: engine.StatusFailed, engine.StepsCanceled: engine.StatusCanceled}[end]
-	t := closedAt(workflow.Now(r.ctx), r.run.Steps)
-	engine.TrimRecords(r.run.Steps)
-	r.b.finished(engine.FinishedRun{RunID: r.in.RunID, Status: status, Steps: r.run.Steps, Error: msg, ClosedAt: &t})
+	r.b.finished(endedInBatch(r.ctx, r.in, r.run, end, msg))
 }
 
 // handOff starts the run's own workflow to go on from res, as handOff
@@ -194,16 +171,12 @@ func (b *batchLoop) tidy(ctx workflow.Context) {
 	if b.fired < 64 || b.fired < len(b.watches)-b.fired {
 		return
 	}
-	live := b.watches[:0]
-	for _, w := range b.watches {
-		if !w.done {
-			live = append(live, w)
-		}
-	}
-	clear(b.watches[len(live):])
+	live := b.watches
 	b.watches, b.fired = nil, 0
 	b.sel = b.newSelector(ctx)
 	for _, w := range live {
-		b.watchFuture(w.f, w.fn)
+		if !w.done {
+			b.watchFuture(w.f, w.fn)
+		}
 	}
 }

@@ -21,52 +21,33 @@ func runInBatch(ctx workflow.Context, conns *connectors.Registry, in engine.RunI
 	run := engine.NewStepRun(in, engine.WorkflowID(in.RunID))
 	var elsewhere engine.FinishedRun // where a stopped run went
 	end, _, msg, _ := run.Run(ctx, 0, func(i int, step flows.Step, si engine.StepInput) (engine.StepOutcome, error, bool) {
-		si.Attempt = 1
-		carry := in
-		carry.Resume = &engine.Resume{Steps: run.Steps, Outputs: run.Outputs, Next: i + 1}
-		si.Carry = &carry
-		// The summary shows in the Temporal UI's event history: the run a
-		// step marker belongs to.
-		lctx := workflow.WithLocalActivityOptions(ctx, engine.AttemptOptions(conns, step, fmt.Sprintf("run %s, step %s", in.RunID, step.ID)))
-		var out engine.StepOutcome
 		held := 0
 		if budget != nil {
 			held = budget.hold(ctx)
-			si.CarryLimit = held - markerBytes
 		}
+		lctx, si := batchAttempt(ctx, conns, in, run, i, si, held, budget != nil)
+		var out engine.StepOutcome
 		start := workflow.Now(ctx)
 		err := workflow.ExecuteLocalActivity(lctx, step.Type, si).Get(ctx, &out)
-		if err != nil {
-			out, _ = engine.OutcomeOf(err)
-			if len(out.Attempts) == 0 && engine.Canceled(ctx, err) {
-				out.Attempts = []engine.Attempt{engine.CanceledAttempt(ctx, 1, start)}
-			}
-		}
+		out = attemptOutcome(ctx, out, err, start)
 		if budget != nil {
 			budget.record(held, &out, err)
 		}
-		if err == nil && out.HandedOff != "" {
-			// Its outcome was too large for the batch: the run goes on in
-			// its own workflow, which holds the outcome.
-			elsewhere = engine.FinishedRun{RunID: in.RunID, Status: engine.StatusHandedOff, Steps: run.Steps,
-				WorkflowID: engine.WorkflowID(in.RunID), TemporalRunID: out.HandedOff}
+		handed, resume := leaving(ctx, in, run, i, out, err)
+		switch {
+		case handed != nil:
+			elsewhere = *handed
 			return out, nil, true
-		}
-		if err != nil && !engine.Canceled(ctx, err) {
-			if delay, retry := engine.NextDelay(err, engine.RetryPolicy(step.Retry), 1); retry {
-				elsewhere = handOff(ctx, in, engine.Resume{Steps: run.Steps, Outputs: run.Outputs, Next: i, Attempts: out.Attempts, Delay: delay})
-				return out, err, true
-			}
+		case resume != nil:
+			elsewhere = handOff(ctx, in, *resume)
+			return out, err, true
 		}
 		return out, err, false
 	})
 	if end == engine.StepsStopped {
 		return elsewhere
 	}
-	status := map[engine.StepsEnd]string{engine.StepsDone: engine.StatusSucceeded, engine.StepsFailed: engine.StatusFailed, engine.StepsCanceled: engine.StatusCanceled}[end]
-	t := closedAt(workflow.Now(ctx), run.Steps)
-	engine.TrimRecords(run.Steps)
-	return engine.FinishedRun{RunID: in.RunID, Status: status, Steps: run.Steps, Error: msg, ClosedAt: &t}
+	return endedInBatch(ctx, in, run, end, msg)
 }
 
 // handOff starts the run's own FlowRun workflow (through a local activity

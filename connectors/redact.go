@@ -32,8 +32,8 @@ const MinRedactLen = 8
 const MinShortRedactLen = 3
 
 // Redactor hides known secrets in what is recorded or answered. It never
-// changes the structure of what it redacts: JSON is redacted inside its
-// strings, never as encoded text. The zero value is ready to use; it is not
+// changes the structure of what it redacts: JSON is redacted value by
+// value (its strings and numbers), never as encoded text. The zero value is ready to use; it is not
 // safe for concurrent use.
 type Redactor struct {
 	// long are the secrets (and their JSON- and query-escaped forms)
@@ -126,8 +126,9 @@ func (r *Redactor) Value(v string) string {
 
 // JSON redacts a JSON document inside its strings, each as a Value (keys
 // as Text): a string that is or contains a short secret becomes the
-// marker, long secrets inside strings are replaced, and everything else
-// stays byte for byte. Data that is not valid JSON is redacted as Text, so
+// marker, long secrets inside strings are replaced, a number that is or
+// contains a secret becomes the marker (a numeric PIN or account number
+// echoed back unquoted), and everything else stays byte for byte. Data that is not valid JSON is redacted as Text, so
 // a short secret in it makes the whole body the marker. Empty data (no
 // record) stays as it is.
 func (r *Redactor) JSON(data []byte) []byte {
@@ -140,6 +141,18 @@ func (r *Redactor) JSON(data []byte) []byte {
 	var out []byte // allocated at the first change
 	last := 0
 	for i := 0; i < len(data); i++ {
+		if isNumberStart(data[i]) {
+			// A number is a value too: one equal to a secret, or holding
+			// one, becomes the marker (a string; a number cannot hold it).
+			end := numberEnd(data, i)
+			if lit := string(data[i:end]); r.Value(lit) != lit {
+				out = append(out, data[last:i]...)
+				out = append(out, encodeString(Redacted)...)
+				last = end
+			}
+			i = end - 1
+			continue
+		}
 		if data[i] != '"' {
 			continue
 		}
@@ -169,6 +182,19 @@ func (r *Redactor) JSON(data []byte) []byte {
 		return data
 	}
 	return append(out, data[last:]...)
+}
+
+// isNumberStart reports whether c, outside a JSON string, starts a number.
+func isNumberStart(c byte) bool { return c == '-' || (c >= '0' && c <= '9') }
+
+// numberEnd returns the index just past the JSON number starting at
+// data[start].
+func numberEnd(data []byte, start int) int {
+	k := start
+	for k < len(data) && strings.IndexByte("0123456789+-.eE", data[k]) >= 0 {
+		k++
+	}
+	return k
 }
 
 // stringEnd returns the index of the quote that closes the JSON string

@@ -76,3 +76,28 @@ func TestRedactorShortSecrets(t *testing.T) {
 		t.Errorf("Text with a 2-character secret: %q", got)
 	}
 }
+
+// A secret of digits (a PIN, an account number) echoed back as a JSON
+// number is hidden like one echoed as a string: the number becomes the
+// marker, and numbers that hold no secret stay as they are.
+func TestRedactorNumbers(t *testing.T) {
+	var r Redactor
+	r.Add("4711")         // 4 digits: hides every number containing it
+	r.Add("987654321012") // 12 digits
+	r.Add("7")            // 1 digit: only a number equal to it
+	for _, c := range []struct{ in, want string }{
+		{`{"pin": 4711, "n": 47, "x": -14711.5}`, `{"pin": "[REDACTED]", "n": 47, "x": "[REDACTED]"}`},
+		{`[987654321012, 19876543210123, 1e5, 9.87654321012e11]`, `["[REDACTED]", "[REDACTED]", 1e5, 9.87654321012e11]`},
+		{`{"a": [7, 77, 0.7], "b": "7"}`, `{"a": ["[REDACTED]", 77, 0.7], "b": "[REDACTED]"}`},
+		{`4711`, `"[REDACTED]"`},
+		{`{"note": "call 4711", "ok": true, "none": null}`, `{"note": "[REDACTED]", "ok": true, "none": null}`},
+	} {
+		got := string(r.JSON([]byte(c.in)))
+		if got != c.want {
+			t.Errorf("JSON(%s)\n got %s\nwant %s", c.in, got, c.want)
+		}
+		if !json.Valid([]byte(got)) {
+			t.Errorf("JSON(%s) broke the document: %s", c.in, got)
+		}
+	}
+}

@@ -49,19 +49,20 @@ func TestRunInputTooLargeForTemporal(t *testing.T) {
 	hook := e.publishHook(hookDoc(``))
 	blob := func(n int) string { return `{"blob": "` + strings.Repeat("x", n) + `"}` }
 
-	// The payload is both trigger.body and data: 1 MiB of it is 2 MiB.
-	wantInputTooLarge(t, e.do("POST", "/api/v1/flows/"+f.ID+"/runs", blob(1<<20)), 2<<20)
-	wantInputTooLarge(t, e.do("POST", "/hooks/"+hook, blob(1<<20)), 2<<20)
+	// The payload is written once (the data is the body, packed):
+	// 1.9 MiB of it is past the limit.
+	wantInputTooLarge(t, e.do("POST", "/api/v1/flows/"+f.ID+"/runs", blob(1900<<10)), 1900<<10)
+	wantInputTooLarge(t, e.do("POST", "/hooks/"+hook, blob(1900<<10)), 1900<<10)
 
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
-	_ = mw.WriteField("note", strings.Repeat("n", 1<<20))
+	_ = mw.WriteField("note", strings.Repeat("n", 1900<<10))
 	w, _ := mw.CreateFormFile("doc", "a.txt")
 	_, _ = io.WriteString(w, "file")
 	_ = mw.Close()
 	req := e.request("POST", "/hooks/"+hook, buf.String())
 	req.Header.Set("Content-Type", mw.FormDataContentType())
-	wantInputTooLarge(t, e.send(req), 2<<20)
+	wantInputTooLarge(t, e.send(req), 1900<<10)
 	if n := len(e.runs.started); n != 0 {
 		t.Fatalf("%d runs started past the limit", n)
 	}
@@ -76,8 +77,9 @@ func TestRunInputTooLargeForTemporal(t *testing.T) {
 		t.Errorf("%d files stored for a refused webhook", stored)
 	}
 
-	e.do("POST", "/api/v1/flows/"+f.ID+"/runs", blob(800<<10)).want(t, http.StatusAccepted)
-	e.do("POST", "/hooks/"+hook, blob(800<<10)).want(t, http.StatusAccepted)
+	// 1 MiB fits: counted twice, as it was before packing, it would not.
+	e.do("POST", "/api/v1/flows/"+f.ID+"/runs", blob(1<<20)).want(t, http.StatusAccepted)
+	e.do("POST", "/hooks/"+hook, blob(1<<20)).want(t, http.StatusAccepted)
 	if n := len(e.runs.started); n != 2 {
 		t.Errorf("%d runs started inside the limit, want 2", n)
 	}
@@ -93,12 +95,14 @@ func TestEventInputTooLargeForTemporal(t *testing.T) {
 	event := func(n int) string {
 		return `{"event_type": "big.event", "data": {"note": "` + strings.Repeat("x", n) + `"}}`
 	}
-	// The envelope rides as trigger.body and event, its data as data.
-	wantInputTooLarge(t, e.do("POST", "/api/v1/events", event(700<<10)), 3*(700<<10))
+	// The envelope is written once (trigger.body and data are packed
+	// as references to it): 1.9 MiB of it is past the limit.
+	wantInputTooLarge(t, e.do("POST", "/api/v1/events", event(1900<<10)), 1900<<10)
 	if n := len(e.runs.started); n != 0 {
 		t.Fatalf("%d runs started for a refused event", n)
 	}
-	e.do("POST", "/api/v1/events", event(100<<10)).want(t, http.StatusAccepted)
+	// 700 KiB fits: counted three times, as before packing, it would not.
+	e.do("POST", "/api/v1/events", event(700<<10)).want(t, http.StatusAccepted)
 	if n := len(e.runs.started); n != 2 {
 		t.Errorf("%d runs started for an event inside the limit, want 2", n)
 	}

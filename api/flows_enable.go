@@ -14,29 +14,37 @@ import (
 func (s *server) enableFlow(c *gin.Context)  { s.setEnabled(c, true) }
 func (s *server) disableFlow(c *gin.Context) { s.setEnabled(c, false) }
 
-// setEnabled answers the flow; enabling one never published is 409. For a
-// flow whose newest version has a schedule trigger it is all or nothing,
-// like publishing: when Temporal refuses to resume or pause the schedule,
-// the flag stays (or goes back to) what it was and the answer is 503
-// (enableScheduled, disableScheduled). Other flows have no schedule, so
-// only their flag is stored. Repeating the call makes flag and schedule
-// match whatever a failed call left.
+// setEnabled answers the flow; enabling one never published is 409.
 func (s *server) setEnabled(c *gin.Context, enabled bool) {
-	before, sched, ok := s.scheduledFlow(c)
-	if !ok {
+	before, err := s.store.GetFlow(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		storeError(c, "reading the flow", err)
 		return
 	}
-	var f *store.Flow
-	switch {
-	case sched == nil:
-		f, ok = s.storeEnabled(c, c.Param("id"), enabled)
-	case enabled:
-		f, ok = s.enableScheduled(c, before, sched)
-	default:
-		f, ok = s.disableScheduled(c, before, sched)
-	}
-	if ok {
+	if f, ok := s.changeEnabled(c, before, enabled); ok {
 		respond(c, http.StatusOK, s.flowInfo(c, f))
+	}
+}
+
+// changeEnabled enables or disables the flow stored as before and returns
+// it as it now stands. For a flow whose newest version has a schedule
+// trigger it is all or nothing, like publishing: when Temporal refuses to
+// resume or pause the schedule, the flag stays (or goes back to) what it
+// was and the answer is 503 (enableScheduled, disableScheduled). Other
+// flows have no schedule, so only their flag is stored. Repeating the
+// call makes flag and schedule match whatever a failed call left. It
+// answers errors itself and then returns ok false.
+func (s *server) changeEnabled(c *gin.Context, before *store.Flow, enabled bool) (*store.Flow, bool) {
+	sched, ok := s.scheduleOf(c, before)
+	switch {
+	case !ok:
+		return nil, false
+	case sched == nil:
+		return s.storeEnabled(c, before.ID, enabled)
+	case enabled:
+		return s.enableScheduled(c, before, sched)
+	default:
+		return s.disableScheduled(c, before, sched)
 	}
 }
 
@@ -47,33 +55,27 @@ type scheduledVersion struct {
 	doc     *flows.Document
 }
 
-// scheduledFlow reads the flow named in the path and, when its newest
-// published version has a schedule trigger (and schedules are kept), that
-// version. It answers the error itself and returns ok false.
-func (s *server) scheduledFlow(c *gin.Context) (before *store.Flow, sched *scheduledVersion, ok bool) {
-	ctx := c.Request.Context()
-	before, err := s.store.GetFlow(ctx, c.Param("id"))
-	if err != nil {
-		storeError(c, "reading the flow", err)
-		return nil, nil, false
+// scheduleOf returns the newest published version of the flow f when
+// its trigger is a schedule (and schedules are kept), else nil. It
+// answers errors itself and then returns ok false.
+func (s *server) scheduleOf(c *gin.Context, f *store.Flow) (*scheduledVersion, bool) {
+	if s.schedules == nil || f.PublishedVersion == nil {
+		return nil, true
 	}
-	if s.schedules == nil || before.PublishedVersion == nil {
-		return before, nil, true
-	}
-	v, err := s.store.LatestVersion(ctx, before.ID)
+	v, err := s.store.LatestVersion(c.Request.Context(), f.ID)
 	if err != nil {
 		storeError(c, "reading the published version", err)
-		return nil, nil, false
+		return nil, false
 	}
 	doc, err := flows.ParseDocument(v.Document)
 	if err != nil {
 		internalError(c, "reading the published version", fmt.Errorf("version %d: %w", v.Version, err))
-		return nil, nil, false
+		return nil, false
 	}
 	if doc.Trigger.Type != flows.TriggerSchedule {
-		return before, nil, true
+		return nil, true
 	}
-	return before, &scheduledVersion{version: v.Version, doc: doc}, true
+	return &scheduledVersion{version: v.Version, doc: doc}, true
 }
 
 // storeEnabled stores the flag alone.

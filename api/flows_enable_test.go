@@ -190,3 +190,22 @@ func TestEnableRestoreFailureIsReported(t *testing.T) {
 		t.Errorf("schedule %q, want %q", got, want)
 	}
 }
+
+// TestRepublishUnchangedEnablesAllOrNothing: republishing the newest
+// version of a disabled flow enables it as enable does: when Temporal
+// refuses to resume the schedule, 503 and the flow stays disabled.
+func TestRepublishUnchangedEnablesAllOrNothing(t *testing.T) {
+	e, sched, id := scheduledEnv(t, nil)
+	e.do("POST", "/api/v1/flows/"+id+"/disable", nil).want(t, http.StatusOK)
+
+	sched.failing(true)
+	wantRefused(t, e.do("POST", "/api/v1/flows/"+id+"/publish", nil), "nothing was changed (repeat the call to retry)")
+	e.wantEnabled(id, false)
+
+	sched.failing(false)
+	e.do("POST", "/api/v1/flows/"+id+"/publish", nil).want(t, http.StatusOK)
+	e.wantEnabled(id, true)
+	if got, want := sched.recorded(), id+"@1 paused, "+id+"@1 enabled, "+id+"@1 paused, "+id+"@1 enabled"; got != want {
+		t.Errorf("schedule %q, want %q", got, want)
+	}
+}

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 
@@ -98,7 +99,7 @@ func (s *server) enableScheduled(c *gin.Context, before *store.Flow, sched *sche
 		return nil, false
 	}
 	if err := s.schedules.Sync(c.Request.Context(), before.ID, sched.version, sched.doc, true); err != nil {
-		scheduleRefused(c, "resumed", before, fmt.Errorf("resuming the schedule: %w", err), s.restoreEnabled(c, before))
+		scheduleRefused(c, "resumed", before, err, s.restoreEnabled(c, before))
 		return nil, false
 	}
 	return f, true
@@ -110,7 +111,7 @@ func (s *server) enableScheduled(c *gin.Context, before *store.Flow, sched *sche
 // storing the flag fails the schedule is resumed again (disableStoreFailed).
 func (s *server) disableScheduled(c *gin.Context, before *store.Flow, sched *scheduledVersion) (*store.Flow, bool) {
 	if err := s.schedules.Sync(c.Request.Context(), before.ID, sched.version, sched.doc, false); err != nil {
-		scheduleRefused(c, "paused", before, fmt.Errorf("pausing the schedule: %w", err), nil)
+		scheduleRefused(c, "paused", before, err, nil)
 		return nil, false
 	}
 	f, err := s.store.SetEnabled(c.Request.Context(), before.ID, false)
@@ -121,28 +122,29 @@ func (s *server) disableScheduled(c *gin.Context, before *store.Flow, sched *sch
 	return f, true
 }
 
-// restoreEnabled puts the flag back as it was before a call whose
-// schedule could not be made to match. It goes on when the client hung
-// up: the flag must not stay changed. A flow enabled before needs
-// nothing: the call changed no flag.
+// restoreEnabled puts the flag back as it was before an enable whose
+// schedule could not be resumed: it disables the flow again, unless it
+// was enabled before (then the call changed no flag). It goes on when the
+// client hung up: the flag must not stay changed.
 func (s *server) restoreEnabled(c *gin.Context, before *store.Flow) error {
 	if before.Enabled {
 		return nil
 	}
 	ctx := context.WithoutCancel(c.Request.Context())
-	if _, err := s.store.SetEnabled(ctx, before.ID, before.Enabled); err != nil {
-		return fmt.Errorf("putting the flow's enabled flag back to %t: %w", before.Enabled, err)
+	if _, err := s.store.SetEnabled(ctx, before.ID, false); err != nil {
+		return fmt.Errorf("disabling the flow again: %w", err)
 	}
 	return nil
 }
 
 // disableStoreFailed answers a disable whose flag could not be stored
 // after the schedule was paused: the schedule is put back as the stored
-// flag has it (resumed, for a flow that was enabled). Should that fail
-// too, it is logged and the detail says the flow is left enabled with its
-// schedule paused until the call is repeated.
+// flag has it (resumed, for a flow that was enabled; a flow deleted
+// meanwhile has no schedule left to resume). Should that fail too, it is
+// logged and the detail says the flow is left enabled with its schedule
+// paused until the call is repeated.
 func (s *server) disableStoreFailed(c *gin.Context, before *store.Flow, err error) {
-	if !before.Enabled {
+	if !before.Enabled || errors.Is(err, store.ErrNotFound) {
 		storeError(c, "disabling the flow", err)
 		return
 	}

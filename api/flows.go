@@ -216,22 +216,6 @@ func (s *server) publishFlow(c *gin.Context) {
 	respond(c, http.StatusOK, PublishResult{Flow: s.flowInfo(c, f), Version: v, Warnings: warnings})
 }
 
-func (s *server) enableFlow(c *gin.Context)  { s.setEnabled(c, true) }
-func (s *server) disableFlow(c *gin.Context) { s.setEnabled(c, false) }
-
-// setEnabled answers the flow; enabling one never published is 409.
-func (s *server) setEnabled(c *gin.Context, enabled bool) {
-	f, err := s.store.SetEnabled(c.Request.Context(), c.Param("id"), enabled)
-	if err != nil {
-		storeError(c, "changing whether the flow is enabled", err)
-		return
-	}
-	if f.PublishedVersion != nil && !s.syncScheduleOfLatest(c, f.ID, f.Enabled) {
-		return
-	}
-	respond(c, http.StatusOK, s.flowInfo(c, f))
-}
-
 func (s *server) listVersions(c *gin.Context) {
 	vs, err := s.store.ListVersions(c.Request.Context(), c.Param("id"))
 	if err != nil {

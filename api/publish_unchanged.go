@@ -15,7 +15,8 @@ import (
 // publishUnchanged answers a publish whose draft is the newest published
 // version already, and reports whether it did: no identical version is
 // made; the answer is 200 with that version, "unchanged": true and a
-// message. A disabled flow is enabled, as publishing does.
+// message. A disabled flow is enabled, as publishing does, all or
+// nothing (changeEnabled).
 func (s *server) publishUnchanged(c *gin.Context, f *store.Flow) bool {
 	if f.PublishedVersion == nil {
 		return false
@@ -34,11 +35,8 @@ func (s *server) publishUnchanged(c *gin.Context, f *store.Flow) bool {
 	}
 	msg := fmt.Sprintf("the draft is identical to version %d; no new version was made", v.Version)
 	if !f.Enabled {
-		if f, err = s.store.SetEnabled(ctx, f.ID, true); err != nil {
-			storeError(c, "enabling the flow", err)
-			return true
-		}
-		if !s.syncScheduleOfLatest(c, f.ID, true) {
+		var ok bool
+		if f, ok = s.changeEnabled(c, f, true); !ok {
 			return true
 		}
 		msg += "; the flow is enabled again"

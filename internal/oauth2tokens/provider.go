@@ -8,6 +8,7 @@
 package oauth2tokens
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -45,7 +46,17 @@ const (
 	// fetchTimeout bounds one token request, which runs detached from the
 	// caller that started it because other callers wait for it too.
 	fetchTimeout = 30 * time.Second
+	// refreshAttempts bounds how often a refresh reads its credential
+	// again because it changed meanwhile (another process refreshed it, or
+	// it was updated).
+	refreshAttempts = 5
 )
+
+// refusalRechecks are the waits between reading a credential again after
+// the token endpoint refused its refresh, before the refusal is taken as
+// final: another process may have refreshed with the same refresh token
+// just before and not yet saved what it got (about 1.5s in all).
+var refusalRechecks = []time.Duration{0, 50 * time.Millisecond, 100 * time.Millisecond, 200 * time.Millisecond, 400 * time.Millisecond, 800 * time.Millisecond}
 
 // Options configures a Provider.
 type Options struct {
@@ -69,6 +80,13 @@ type Provider struct {
 	client   *http.Client
 	now      func() time.Time
 	stateTTL time.Duration
+	rechecks []time.Duration // refusalRechecks; tests shorten it
+	// beforeSave, when set (by a test), runs before each compare-and-swap
+	// of a refreshed token onto credential id.
+	beforeSave func(id string)
+	// unchanged, when set (by a test), runs each time credential id, read
+	// again after its refresh was refused, is found as it was.
+	unchanged func(id string)
 
 	// group lets one token request or refresh run per key at a time;
 	// everyone else asking meanwhile waits for its answer.
@@ -94,7 +112,7 @@ func New(opts Options) *Provider {
 	}
 	p := &Provider{
 		store: opts.Store, sealer: opts.Sealer, client: opts.HTTPClient, now: opts.Now, stateTTL: opts.StateTTL,
-		cache: map[string]cachedToken{}, states: map[string]pendingState{},
+		rechecks: refusalRechecks, cache: map[string]cachedToken{}, states: map[string]pendingState{},
 	}
 	if p.client == nil {
 		p.client = httpconn.NewOutboundClient(nil, fetchTimeout)
@@ -337,39 +355,139 @@ func notConnected(ref string, c *credential) error {
 }
 
 // refresh renews the token of credential id with its refresh token and
-// seals the new token onto the credential.
+// seals the new token onto the credential. Other processes on the same
+// store may refresh the same credential at the same time, so the stored
+// value is never trusted to be the one read: the save is a compare-and-swap
+// (see keep), and a refusal is checked against the stored value first (see
+// changed). Each time the credential turns out to have changed, it is read
+// again, up to refreshAttempts times: a token another process stored is
+// used when it is usable, and refreshed otherwise.
 func (p *Provider) refresh(ctx context.Context, id string, cfg httpconn.OAuth2Config) (string, error) {
-	// Read again: the caller before us may have refreshed it already.
-	c, err := p.load(ctx, id)
-	if err != nil {
-		return "", err
-	}
-	if err := notConnected(cfg.Credential, c); err != nil {
-		return "", err
-	}
-	if p.usable(c.oauth.Token) {
-		return c.oauth.Token.AccessToken, nil
-	}
-	s := c.settings(cfg)
-	if s.TokenURL == "" {
-		return "", connectors.Permanentf("credential %q has no token_url to refresh its token at", cfg.Credential)
-	}
-	conf := oauth2.Config{ClientID: s.ClientID, ClientSecret: c.secret, Endpoint: oauth2.Endpoint{TokenURL: s.TokenURL}, Scopes: s.Scopes}
-	// A token with only the refresh token is invalid, so the source
-	// refreshes at once rather than trusting its own expiry margin.
-	t, err := conf.TokenSource(p.clientContext(ctx), &oauth2.Token{RefreshToken: c.oauth.Token.RefreshToken}).Token()
-	if err != nil {
-		err = classify(fmt.Sprintf("refreshing the token of credential %q", cfg.Credential), err)
-		if isPermanent(err) {
+	for range refreshAttempts {
+		// Read again: the caller before us, here or in another process,
+		// may have refreshed it already.
+		c, err := p.load(ctx, id)
+		if err != nil {
+			return "", err
+		}
+		if err := notConnected(cfg.Credential, c); err != nil {
+			return "", err
+		}
+		if p.usable(c.oauth.Token) {
+			return c.oauth.Token.AccessToken, nil
+		}
+		if c.oauth.Token.RefreshToken == "" {
+			return "", connectors.Permanentf("the access token of credential %q expired and there is no refresh token: connect it again: open GET /api/v1/credentials/%s/oauth2/authorize", cfg.Credential, cfg.Credential)
+		}
+		s := c.settings(cfg)
+		if s.TokenURL == "" {
+			return "", connectors.Permanentf("credential %q has no token_url to refresh its token at", cfg.Credential)
+		}
+		conf := oauth2.Config{ClientID: s.ClientID, ClientSecret: c.secret, Endpoint: oauth2.Endpoint{TokenURL: s.TokenURL}, Scopes: s.Scopes}
+		// A token with only the refresh token is invalid, so the source
+		// refreshes at once rather than trusting its own expiry margin.
+		t, err := conf.TokenSource(p.clientContext(ctx), &oauth2.Token{RefreshToken: c.oauth.Token.RefreshToken}).Token()
+		if err != nil {
+			err = classify(fmt.Sprintf("refreshing the token of credential %q", cfg.Credential), err)
+			if !isPermanent(err) {
+				return "", err
+			}
+			// With rotating refresh tokens, a refresh that another process
+			// made with the same refresh token a moment before is refused
+			// here; its new tokens are the ones to use.
+			moved, cerr := p.changed(ctx, c)
+			if cerr != nil {
+				// Whether it was refreshed elsewhere is unknown: the
+				// refusal is not final, the error may be retried.
+				return "", fmt.Errorf("%s; reading credential %q again: %w", err, cfg.Credential, cerr)
+			}
+			if moved {
+				continue
+			}
 			return "", fmt.Errorf("%w; connect it again: open GET /api/v1/credentials/%s/oauth2/authorize", err, cfg.Credential)
 		}
-		return "", err
+		tok := p.fromOAuth2(t, c.oauth.Token.RefreshToken)
+		saved, err := p.keep(ctx, c, tok)
+		if err != nil {
+			return "", fmt.Errorf("saving the refreshed token of credential %q: %w", cfg.Credential, err)
+		}
+		if saved {
+			return tok.AccessToken, nil
+		}
+		// A newer token is stored: read it on the next round.
 	}
-	c.oauth.Token = p.fromOAuth2(t, c.oauth.Token.RefreshToken)
-	if err := p.save(ctx, c.row.ID, c.oauth); err != nil {
-		return "", fmt.Errorf("saving the refreshed token of credential %q: %w", cfg.Credential, err)
+	return "", connectors.NewRetryable(fmt.Errorf("refreshing the token of credential %q: it was changed %d times meanwhile: %w", cfg.Credential, refreshAttempts, store.ErrStale), 0)
+}
+
+// keep seals tok, refreshed from the token of c, onto the credential. The
+// write is a compare-and-swap on the sealed value c was read with, as for
+// PUT /credentials/{id} (store.ReplaceCredential). When the credential
+// changed in between but still holds the token tok was refreshed from (its
+// client secret was replaced, say), tok is put on the new value and the
+// write tried again. When it holds another token (another process
+// refreshed it, or it was connected again), that token is newer: nothing
+// is written and keep reports false.
+func (p *Provider) keep(ctx context.Context, c *credential, tok *secrets.OAuth2Token) (bool, error) {
+	from := c.oauth.Token
+	for range refreshAttempts {
+		next := *c.oauth
+		next.Token = tok
+		sealed, err := p.sealer.SealOAuth2(&next)
+		if err != nil {
+			return false, err
+		}
+		if p.beforeSave != nil {
+			p.beforeSave(c.row.ID)
+		}
+		_, err = p.store.ReplaceCredential(ctx, c.row.ID, c.row.Kind, sealed, c.row.Sealed)
+		if !errors.Is(err, store.ErrStale) {
+			return err == nil, err
+		}
+		if c, err = p.load(ctx, c.row.ID); err != nil {
+			return false, err
+		}
+		if c.oauth == nil || !sameToken(c.oauth.Token, from) {
+			return false, nil
+		}
 	}
-	return t.AccessToken, nil
+	return false, fmt.Errorf("it was changed %d times meanwhile: %w", refreshAttempts, store.ErrStale)
+}
+
+// changed reports whether credential c was written since it was read. It
+// reads the credential again at once and then after each wait in
+// p.rechecks: a process whose refresh went first may not have saved its
+// tokens yet when ours is refused.
+func (p *Provider) changed(ctx context.Context, c *credential) (bool, error) {
+	for _, wait := range p.rechecks {
+		if wait > 0 {
+			timer := time.NewTimer(wait)
+			select {
+			case <-timer.C:
+			case <-ctx.Done():
+				timer.Stop()
+				return false, ctx.Err()
+			}
+		}
+		row, err := p.store.GetCredential(ctx, c.row.ID)
+		if err != nil {
+			return false, err
+		}
+		if !bytes.Equal(row.Sealed, c.row.Sealed) {
+			return true, nil
+		}
+		if p.unchanged != nil {
+			p.unchanged(c.row.ID)
+		}
+	}
+	return false, nil
+}
+
+// sameToken reports whether a and b hold the same tokens.
+func sameToken(a, b *secrets.OAuth2Token) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.AccessToken == b.AccessToken && a.RefreshToken == b.RefreshToken
 }
 
 // expiry is when t expires on the provider's clock: golang.org/x/oauth2
@@ -395,7 +513,8 @@ func (p *Provider) fromOAuth2(t *oauth2.Token, oldRefresh string) *secrets.OAuth
 	return out
 }
 
-// save seals v onto the credential id.
+// save seals v onto the credential id, whatever it holds now: it is for
+// Connect, whose tokens replace any others. A refresh saves with keep.
 func (p *Provider) save(ctx context.Context, id string, v *secrets.OAuth2Secret) error {
 	sealed, err := p.sealer.SealOAuth2(v)
 	if err != nil {

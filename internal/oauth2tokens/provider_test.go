@@ -188,8 +188,14 @@ func TestClientCredentialsErrors(t *testing.T) {
 // browser would, without the API.
 func (f *fixture) connect(t *testing.T, ref string) {
 	t.Helper()
+	f.connectVia(t, f.p, ref)
+}
+
+// connectVia is connect through the provider p (another process).
+func (f *fixture) connectVia(t *testing.T, p *Provider, ref string) {
+	t.Helper()
 	ctx := context.Background()
-	u, err := f.p.AuthorizeURL(ctx, ref, "http://127.0.0.1:1/oauth2/callback")
+	u, err := p.AuthorizeURL(ctx, ref, "http://127.0.0.1:1/oauth2/callback")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,7 +209,7 @@ func (f *fixture) connect(t *testing.T, ref string) {
 	if resp.StatusCode != http.StatusFound || err != nil {
 		t.Fatalf("authorize answered %d, location %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
-	if _, err := f.p.Connect(ctx, loc.Query().Get("state"), loc.Query().Get("code")); err != nil {
+	if _, err := p.Connect(ctx, loc.Query().Get("state"), loc.Query().Get("code")); err != nil {
 		t.Fatal(err)
 	}
 }

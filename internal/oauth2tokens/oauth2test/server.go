@@ -1,7 +1,8 @@
 // Package oauth2test runs a real OAuth2 authorization server
 // (github.com/go-oauth2/oauth2/v4) on httptest for tests: one client,
-// short-lived access tokens, an authorize endpoint that approves a fixed
-// user at once, and a count of token requests.
+// short-lived access tokens, refresh tokens rotated on every refresh (a
+// used one is refused with invalid_grant), an authorize endpoint that
+// approves a fixed user at once, and a log of token requests.
 package oauth2test
 
 import (
@@ -39,6 +40,35 @@ type Server struct {
 	Fail atomic.Int32
 
 	tokenRequests atomic.Int64
+	tokens        *tokenStore
+
+	// handle lets one token request be handled at a time, so that a
+	// refresh token is used once however many requests race with it, as
+	// at a provider that rotates refresh tokens.
+	handle sync.Mutex
+
+	mu      sync.Mutex
+	onToken func(grant string)
+	answers []Answer
+}
+
+// Answer is a token request's grant_type and the status it was answered
+// with.
+type Answer struct {
+	Grant  string
+	Status int
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
+	}
+	r.ResponseWriter.WriteHeader(code)
 }
 
 // Start starts a server whose access tokens live for accessExp and closes
@@ -49,7 +79,8 @@ func Start(t testing.TB, accessExp time.Duration) *Server {
 	// The library's store package (buntdb) does not build against the
 	// btree version this module uses, so maps stand in for its client and
 	// token stores; the server, manager and token logic are the library's.
-	m.MapTokenStorage(&tokenStore{})
+	tokens := &tokenStore{}
+	m.MapTokenStorage(tokens)
 	m.MapClientStorage(clientStore{ClientID: &models.Client{ID: ClientID, Secret: ClientSecret, Domain: "http://localhost"}})
 	// Any redirect URI: the test servers listen on random ports.
 	m.SetValidateURIHandler(func(string, string) error { return nil })
@@ -60,18 +91,34 @@ func Start(t testing.TB, accessExp time.Duration) *Server {
 	srv := server.NewDefaultServer(m)
 	srv.SetUserAuthorizationHandler(func(http.ResponseWriter, *http.Request) (string, error) { return "user-1", nil })
 
-	s := &Server{Manager: m}
+	s := &Server{Manager: m, tokens: tokens}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/token", func(w http.ResponseWriter, r *http.Request) {
 		s.tokenRequests.Add(1)
+		grant := r.PostFormValue("grant_type")
+		s.mu.Lock()
+		hook := s.onToken
+		s.mu.Unlock()
+		if hook != nil {
+			hook(grant)
+		}
 		if d := time.Duration(s.Delay.Load()); d > 0 {
 			time.Sleep(d)
 		}
+		rec := &statusRecorder{ResponseWriter: w}
 		if code := int(s.Fail.Load()); code != 0 {
-			http.Error(w, `{"error":"temporarily_unavailable"}`, code)
-			return
+			http.Error(rec, `{"error":"temporarily_unavailable"}`, code)
+		} else {
+			s.handle.Lock()
+			_ = srv.HandleTokenRequest(rec, r)
+			s.handle.Unlock()
 		}
-		_ = srv.HandleTokenRequest(w, r)
+		if rec.status == 0 {
+			rec.status = http.StatusOK
+		}
+		s.mu.Lock()
+		s.answers = append(s.answers, Answer{Grant: grant, Status: rec.status})
+		s.mu.Unlock()
 	})
 	mux.HandleFunc("/authorize", func(w http.ResponseWriter, r *http.Request) {
 		if err := srv.HandleAuthorizeRequest(w, r); err != nil {
@@ -93,10 +140,41 @@ func (s *Server) Valid(access string) bool {
 	return err == nil && ti != nil
 }
 
+// ValidRefresh reports whether the server issued the refresh token
+// refresh and still accepts it (it has not been used or revoked).
+func (s *Server) ValidRefresh(refresh string) bool {
+	ti, err := s.Manager.LoadRefreshToken(context.Background(), refresh)
+	return err == nil && ti != nil
+}
+
+// LastRefreshToken is the refresh token the server issued last.
+func (s *Server) LastRefreshToken() string {
+	s.tokens.mu.Lock()
+	defer s.tokens.mu.Unlock()
+	return s.tokens.last
+}
+
+// OnToken sets a function called with the grant_type of every token
+// request before it is handled (nil for none). A test may block in it to
+// make requests overlap in the order it needs.
+func (s *Server) OnToken(fn func(grant string)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.onToken = fn
+}
+
+// Answers lists the token requests answered so far, in order.
+func (s *Server) Answers() []Answer {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Answer(nil), s.answers...)
+}
+
 // tokenStore is an in-memory oauth2.TokenStore.
 type tokenStore struct {
 	mu                    sync.Mutex
 	code, access, refresh map[string]oauth2.TokenInfo
+	last                  string // the refresh token created last
 }
 
 var _ oauth2.TokenStore = (*tokenStore)(nil)
@@ -116,6 +194,7 @@ func (ts *tokenStore) Create(_ context.Context, info oauth2.TokenInfo) error {
 	}
 	if r := info.GetRefresh(); r != "" {
 		ts.refresh[r] = info
+		ts.last = r
 	}
 	return nil
 }

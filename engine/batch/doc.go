@@ -83,8 +83,11 @@
 // again with the same Idempotency-Key.
 //
 // Findability. At most once a second of workflow time (listEvery; at
-// every workflow task in executions recorded before it), and once more
-// before it completes, the batch upserts the run ids and trigger ids it
+// every workflow task in executions recorded before it), the first time a
+// second after it began (findable 4: a listed search attribute is written
+// again with the mutable state at every signal and task, and a batch takes
+// in most of its runs in its first second), and once more before it
+// completes, the batch upserts the run ids and trigger ids it
 // claimed into the FlowlineRunIds and FlowlineTriggerIds search
 // attributes (up to about 1.8 KB of each): each upsert is a visibility
 // write of the whole list. It keeps its current details at "<n> runs of

@@ -42,9 +42,11 @@ type batchLoop struct {
 	budget   *taskBudget // nil in executions begun before it
 	// findable is how much this execution records of what it carries
 	// for the Temporal UI: nothing (executions begun before it), its run
-	// ids (1), its trigger ids too (2), at most once a listEvery (3).
+	// ids (1), its trigger ids too (2), at most once a listEvery (3),
+	// the first time a listEvery after it began (4).
 	findable workflow.Version
-	// listedAt is when describe last listed ids (findable 3).
+	// listedAt is when describe last listed ids (findable 3), or when the
+	// execution began until it first does (findable 4).
 	listedAt time.Time
 	flowName string
 	// ids and triggerIDs are the run ids and trigger ids claimed so far;
@@ -144,7 +146,12 @@ const findableBatchesChange = "findable-batches"
 // listEvery is how often, at most, a batch (findable 3) lists what it
 // carries: each listing is a visibility write of the whole list, and
 // listing at every workflow task cost a few percent of the CPU of a run.
-// Whatever is left is listed before the execution completes.
+// Whatever is left is listed before the execution completes. From
+// findable 4 on the first listing also waits a listEvery from the
+// execution's start: a listed search attribute stays in the execution's
+// mutable state, which Temporal writes again at every signal and task
+// (about 4 KB more each time once the lists are full), and a batch takes
+// in most of its runs in its first second.
 const listEvery = time.Second
 
 // runIDsBudget bounds the FlowlineRunIds search attribute of a batch:
@@ -232,7 +239,10 @@ func (w Workflow) FlowBatch(ctx workflow.Context, st engine.BatchState) (*BatchR
 	if workflow.GetVersion(ctx, batchTaskChange, workflow.DefaultVersion, 1) == 1 {
 		b.budget = &taskBudget{}
 	}
-	b.findable = workflow.GetVersion(ctx, findableBatchesChange, workflow.DefaultVersion, 3)
+	b.findable = workflow.GetVersion(ctx, findableBatchesChange, workflow.DefaultVersion, 4)
+	if b.findable >= 4 {
+		b.listedAt = workflow.Now(ctx) // the first listing waits a listEvery too
+	}
 	b.oneCoroutine = workflow.GetVersion(ctx, oneCoroutineChange, workflow.DefaultVersion, 1) == 1
 	// The ledger activities keep trying while the flow store is away: a
 	// batch that gave up would strand its runs.

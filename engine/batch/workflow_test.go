@@ -258,6 +258,37 @@ func TestBatchListsRunsAtMostOnceASecond(t *testing.T) {
 	}
 }
 
+// TestBatchListsNothingInItsFirstSecond: a batch takes in most of its
+// runs in its first second, and a listed search attribute is written again
+// with the execution's state at every signal and task, so the first
+// listing waits a second from the execution's start (findable 4).
+func TestBatchListsNothingInItsFirstSecond(t *testing.T) {
+	env, ledger, _, run, _ := batchEnv(t)
+	start := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	var listings [][]string
+	env.OnUpsertTypedSearchAttributes(mock.Anything).Run(func(args mock.Arguments) {
+		if ids, ok := args.Get(0).(temporal.SearchAttributes).GetKeywordList(engine.SARunIDs); ok {
+			listings = append(listings, ids)
+		}
+	}).Return(nil)
+	for i, at := range []time.Duration{200, 600, 1300} {
+		in := run(fmt.Sprintf("r%d", i), `{"echo": 1}`)
+		env.RegisterDelayedCallback(func() { env.SignalWorkflow(engine.BatchRunSignal, in) }, at*time.Millisecond)
+	}
+	env.ExecuteWorkflow(engine.BatchWorkflowType, engine.BatchState{Until: start.Add(testWindow)})
+	if !env.IsWorkflowCompleted() || env.GetWorkflowError() != nil {
+		t.Fatalf("batch workflow: completed %v, error %v", env.IsWorkflowCompleted(), env.GetWorkflowError())
+	}
+	if len(ledger.finished) != 3 {
+		t.Fatalf("ledger finished %d runs, want 3", len(ledger.finished))
+	}
+	// Not at 0.2 s nor 0.6 s: once, at 1.3 s, with all three.
+	want := [][]string{{"r0", "r1", "r2"}}
+	if fmt.Sprint(listings) != fmt.Sprint(want) {
+		t.Errorf("listings %v, want %v", listings, want)
+	}
+}
+
 // TestBatchForgetsItsAttempts: while a batch runs, the worker remembers
 // each step attempt it ran (for a retried workflow task); once the batch
 // completes, the worker's interceptor drops them, while a worker without

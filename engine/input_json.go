@@ -1,14 +1,13 @@
 package engine
 
-import (
-	"encoding/json"
-	"fmt"
-)
+import "encoding/json"
 
-// runInputJSON is RunInput as it is encoded: its trigger packed
-// (PackTrigger), so that a run's own workflow records its payload once
-// rather than as the trigger's body, event envelope and data over again.
-type runInputJSON struct {
+// PackedRunInput is a RunInput as a run's own workflow is started with
+// it: its trigger packed (PackTrigger), so that the workflow's history
+// records the payload once rather than as the trigger's body, event
+// envelope and data over again. It encodes as RunInput does, with the
+// packed trigger's markers; RunInput's UnmarshalJSON reads it back.
+type PackedRunInput struct {
 	runInputFields
 	Trigger PackedTrigger `json:"trigger"`
 }
@@ -16,20 +15,16 @@ type runInputJSON struct {
 // runInputFields is RunInput without its JSON methods.
 type runInputFields RunInput
 
-// MarshalJSON encodes in with its trigger packed. Decoding (UnmarshalJSON)
-// gives back the same trigger byte for byte; inputs recorded before
-// packing decode as they always did.
-func (in RunInput) MarshalJSON() ([]byte, error) {
-	b, err := json.Marshal(runInputJSON{runInputFields: runInputFields(in), Trigger: PackTrigger(in.Trigger)})
-	if err != nil {
-		return nil, fmt.Errorf("encoding the input of run %s: %w", in.RunID, err)
-	}
-	return b, nil
+// Packed is in as a run's own workflow is started with it.
+func (in RunInput) Packed() PackedRunInput {
+	return PackedRunInput{runInputFields: runInputFields(in), Trigger: PackTrigger(in.Trigger)}
 }
 
-// UnmarshalJSON decodes a run input, packed or not.
+// UnmarshalJSON decodes a run input, packed (PackedRunInput) or not,
+// giving back the trigger byte for byte: inputs recorded before packing
+// decode as they always did.
 func (in *RunInput) UnmarshalJSON(data []byte) error {
-	var v runInputJSON
+	var v PackedRunInput
 	if err := json.Unmarshal(data, &v); err != nil {
 		return err
 	}

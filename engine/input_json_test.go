@@ -12,7 +12,7 @@ import (
 )
 
 // TestRunInputCarriesThePayloadOnce encodes the input of a run's own
-// workflow: an event's envelope (its trigger body too) and its data, a
+// workflow (RunInput.Packed): an event's envelope (its trigger body too) and its data, a
 // webhook's body (its data too) are each written once, and the input
 // decodes back to the same trigger, byte for byte. An input written
 // before packing (every field spelled out) decodes as it always did.
@@ -34,7 +34,7 @@ func TestRunInputCarriesThePayloadOnce(t *testing.T) {
 	}{{"event", event}, {"webhook", hook}} {
 		t.Run(c.name, func(t *testing.T) {
 			in := engine.NewRunInput("f", 1, doc, "r1", c.trigger, at)
-			raw, err := json.Marshal(in)
+			raw, err := json.Marshal(in.Packed())
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -115,13 +115,13 @@ func carryInput(in StepInput, out *StepOutcome) (RunInput, error) {
 	res.Outputs[in.StepID] = out.Output
 	TrimRecords(res.Steps)
 	r.Resume = &res
-	b, err := json.Marshal(r)
+	n, err := InputSize(r)
 	if err != nil {
-		return r, fmt.Errorf("encoding run %s: %w", r.RunID, err)
+		return r, err
 	}
-	if len(b) > maxCarryInputBytes {
+	if n > maxCarryInputBytes {
 		return r, connectors.Permanentf("the run with the output of step %q is %s; the limit is %s",
-			in.StepID, connectors.Size(int64(len(b))), connectors.Size(maxCarryInputBytes))
+			in.StepID, connectors.Size(int64(n)), connectors.Size(maxCarryInputBytes))
 	}
 	return r, nil
 }
@@ -131,9 +131,10 @@ func carryInput(in StepInput, out *StepOutcome) (RunInput, error) {
 // (Temporal refuses a payload past 2 MB).
 const MaxRunInputBytes = maxCarryInputBytes
 
-// InputSize is the size of a run's input as Temporal records it.
+// InputSize is the size of a run's input as Temporal records it when the
+// run's own workflow starts (packed).
 func InputSize(in RunInput) (int, error) {
-	b, err := json.Marshal(in)
+	b, err := json.Marshal(in.Packed())
 	if err != nil {
 		return 0, fmt.Errorf("encoding run %s: %w", in.RunID, err)
 	}

@@ -98,7 +98,7 @@ func (r *Runs) start(ctx context.Context, in RunInput) (*Run, string, error) {
 		// answer, skipping the trip through matching; elsewhere the
 		// option does nothing.
 		EnableEagerStart: true,
-	}, WorkflowType, in)
+	}, WorkflowType, in.Packed()) // the payload once; the workflow reads either form
 	if err != nil {
 		var started *serviceerror.WorkflowExecutionAlreadyStarted
 		if !errors.As(err, &started) {

@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -15,6 +16,9 @@ import (
 	"time"
 
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
+	enumspb "go.temporal.io/api/enums/v1"
+
+	"github.com/flowline/flowline/engine"
 )
 
 // hookAnswer is a webhook's answer.
@@ -223,6 +227,12 @@ func TestWebhooksEndToEnd(t *testing.T) {
 			t.Errorf("sync templated answer %d %v %s", ans.status, ans.header, ans.body)
 		}
 		next(t, got)
+		// The run's own workflow recorded the payload once (its data is
+		// its body), and its templates still saw it as data ("echo").
+		if input := startInput(t, a, engine.WorkflowID(ans.header.Get("X-Run"))); strings.Count(input, `"Ada"`) != 1 ||
+			!strings.Contains(input, `"data_from":"body"`) {
+			t.Errorf("the run's workflow input does not hold its payload once, packed: %s", input)
+		}
 	})
 
 	t.Run("over the limit", func(t *testing.T) {
@@ -234,4 +244,23 @@ func TestWebhooksEndToEnd(t *testing.T) {
 		}
 		noDelivery(t, got, "an oversized webhook was refused")
 	})
+}
+
+// startInput is the input workflowID's current execution was started
+// with, as its history records it.
+func startInput(t *testing.T, a *App, workflowID string) string {
+	t.Helper()
+	iter := a.Client().GetWorkflowHistory(context.Background(), workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	if !iter.HasNext() {
+		t.Fatalf("no history for %s", workflowID)
+	}
+	ev, err := iter.Next()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var data []string
+	for _, p := range ev.GetWorkflowExecutionStartedEventAttributes().GetInput().GetPayloads() {
+		data = append(data, string(p.GetData()))
+	}
+	return strings.Join(data, "\n")
 }

@@ -125,8 +125,9 @@ func TestEnableWithoutScheduleNeedsNoTemporal(t *testing.T) {
 }
 
 // breakableStore is an API store on a SQLite file and a switch that makes
-// storing enabled = false fail there ("disk on fire").
-func breakableStore(t *testing.T) (*store.Store, func(broken bool)) {
+// a write fail there ("disk on fire"): broken, the SQLite trigger named
+// name is created by create, which must RAISE; mended, it is dropped.
+func breakableStore(t *testing.T, name, create string) (*store.Store, func(broken bool)) {
 	t.Helper()
 	dbFile := filepath.Join(t.TempDir(), "flows.db")
 	st, err := store.Open(context.Background(), "sqlite:///"+dbFile)
@@ -141,9 +142,9 @@ func breakableStore(t *testing.T) (*store.Store, func(broken bool)) {
 	t.Cleanup(func() { _ = raw.Close() })
 	return st, func(broken bool) {
 		t.Helper()
-		q := `DROP TRIGGER IF EXISTS no_disable`
+		q := `DROP TRIGGER IF EXISTS ` + name
 		if broken {
-			q = `CREATE TRIGGER no_disable BEFORE UPDATE OF enabled ON flows WHEN NOT NEW.enabled BEGIN SELECT RAISE(ABORT, 'disk on fire'); END`
+			q = create
 		}
 		if _, err := raw.Exec(q); err != nil {
 			t.Fatal(err)
@@ -151,11 +152,14 @@ func breakableStore(t *testing.T) (*store.Store, func(broken bool)) {
 	}
 }
 
+// noDisable makes storing enabled = false fail (breakableStore).
+const noDisable = `CREATE TRIGGER no_disable BEFORE UPDATE OF enabled ON flows WHEN NOT NEW.enabled BEGIN SELECT RAISE(ABORT, 'disk on fire'); END`
+
 // TestDisableStoreFailureResumesSchedule: when storing the flag fails
 // after the schedule was paused, the schedule is resumed: the flow stays
 // enabled and firing.
 func TestDisableStoreFailureResumesSchedule(t *testing.T) {
-	st, breakDisable := breakableStore(t)
+	st, breakDisable := breakableStore(t, "no_disable", noDisable)
 	e, sched, id := scheduledEnv(t, func(o *Options) { o.Store = st })
 	e.store = st
 
@@ -172,7 +176,7 @@ func TestDisableStoreFailureResumesSchedule(t *testing.T) {
 // is left enabled with its schedule paused; repeating the call once
 // Temporal is back makes both match.
 func TestEnableRestoreFailureIsReported(t *testing.T) {
-	st, breakDisable := breakableStore(t)
+	st, breakDisable := breakableStore(t, "no_disable", noDisable)
 	e, sched, id := scheduledEnv(t, func(o *Options) { o.Store = st })
 	e.store = st
 	e.do("POST", "/api/v1/flows/"+id+"/disable", nil).want(t, http.StatusOK)

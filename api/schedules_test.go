@@ -2,11 +2,9 @@ package api
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"net/http"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -131,27 +129,8 @@ func TestPublishIsAllOrNothing(t *testing.T) {
 // publish) or pointed back at the newest stored version, never unpaused
 // for the version that was not stored.
 func TestPublishStoreFailureRestoresSchedule(t *testing.T) {
-	dbFile := filepath.Join(t.TempDir(), "flows.db")
-	st, err := store.Open(context.Background(), "sqlite:///"+dbFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
-	raw, err := sql.Open("sqlite", dbFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = raw.Close() })
-	breakVersions := func(broken bool) {
-		t.Helper()
-		q := `DROP TRIGGER IF EXISTS no_versions`
-		if broken {
-			q = `CREATE TRIGGER no_versions BEFORE INSERT ON flow_versions BEGIN SELECT RAISE(ABORT, 'disk on fire'); END`
-		}
-		if _, err := raw.Exec(q); err != nil {
-			t.Fatal(err)
-		}
-	}
+	st, breakVersions := breakableStore(t, "no_versions",
+		`CREATE TRIGGER no_versions BEFORE INSERT ON flow_versions BEGIN SELECT RAISE(ABORT, 'disk on fire'); END`)
 	sched := &fakeSchedules{store: st}
 	e := newEnv(t, func(o *Options) { o.Store, o.Schedules = st, sched })
 	var f flowJSON

@@ -328,19 +328,29 @@ func (p *Provider) stored(ctx context.Context, cfg httpconn.OAuth2Config) (strin
 	if err != nil {
 		return "", err
 	}
-	if err := notConnected(cfg.Credential, c); err != nil {
+	if tok, err := p.held(cfg.Credential, c); tok != "" || err != nil {
+		return tok, err
+	}
+	id := c.row.ID
+	return p.once(ctx, "refresh\x00"+id, func(ctx context.Context) (string, error) {
+		return p.refresh(ctx, id, cfg)
+	})
+}
+
+// held is the access token credential c (named ref) holds when it is
+// usable; "" when it must be refreshed; a permanent error when it is not
+// connected, or expired without a refresh token.
+func (p *Provider) held(ref string, c *credential) (string, error) {
+	if err := notConnected(ref, c); err != nil {
 		return "", err
 	}
 	if p.usable(c.oauth.Token) {
 		return c.oauth.Token.AccessToken, nil
 	}
 	if c.oauth.Token.RefreshToken == "" {
-		return "", connectors.Permanentf("the access token of credential %q expired and there is no refresh token: connect it again: open GET /api/v1/credentials/%s/oauth2/authorize", cfg.Credential, cfg.Credential)
+		return "", connectors.Permanentf("the access token of credential %q expired and there is no refresh token: connect it again: open GET /api/v1/credentials/%s/oauth2/authorize", ref, ref)
 	}
-	id := c.row.ID
-	return p.once(ctx, "refresh\x00"+id, func(ctx context.Context) (string, error) {
-		return p.refresh(ctx, id, cfg)
-	})
+	return "", nil
 }
 
 // notConnected is the permanent error for a credential that holds no token.
@@ -370,14 +380,8 @@ func (p *Provider) refresh(ctx context.Context, id string, cfg httpconn.OAuth2Co
 		if err != nil {
 			return "", err
 		}
-		if err := notConnected(cfg.Credential, c); err != nil {
-			return "", err
-		}
-		if p.usable(c.oauth.Token) {
-			return c.oauth.Token.AccessToken, nil
-		}
-		if c.oauth.Token.RefreshToken == "" {
-			return "", connectors.Permanentf("the access token of credential %q expired and there is no refresh token: connect it again: open GET /api/v1/credentials/%s/oauth2/authorize", cfg.Credential, cfg.Credential)
+		if tok, err := p.held(cfg.Credential, c); tok != "" || err != nil {
+			return tok, err
 		}
 		s := c.settings(cfg)
 		if s.TokenURL == "" {

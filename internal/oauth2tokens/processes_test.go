@@ -266,3 +266,31 @@ func TestRefreshRefusedWithNothingChanged(t *testing.T) {
 		t.Error("a refused refresh changed the stored tokens")
 	}
 }
+
+// TestRefusedRefreshSentOnce: the provider keeps its client of a token
+// endpoint, so once a refresh taught it how the endpoint takes the
+// client's credentials (golang.org/x/oauth2 tries the header, then the
+// body), a later refused refresh is sent once, and its error is the
+// endpoint's answer to it rather than to a second try.
+func TestRefusedRefreshSentOnce(t *testing.T) {
+	f := newFixture(t)
+	f.p.rechecks = []time.Duration{0}
+	cred := f.oauth(t, "app", oauth2test.ClientSecret)
+	f.connect(t, "app")
+	cfg := httpconn.OAuth2Config{Grant: GrantAuthorizationCode, Credential: "app"}
+	f.advance()
+	if _, err := f.p.AccessToken(context.Background(), cfg); err != nil {
+		t.Fatalf("first refresh: %v", err)
+	}
+	if err := f.srv.Manager.RemoveRefreshToken(context.Background(), f.stored(t, cred.ID).Token.RefreshToken); err != nil {
+		t.Fatal(err)
+	}
+	f.advance()
+	answered := len(f.srv.Answers())
+	if _, err := f.p.AccessToken(context.Background(), cfg); err == nil {
+		t.Fatal("a revoked refresh token gave a token")
+	}
+	if got := refreshAnswers(f.srv, answered); len(got) != 1 || !refused(got) {
+		t.Errorf("refresh answers %v, want one refused refresh", got)
+	}
+}

@@ -95,6 +95,12 @@ type Provider struct {
 	mu     sync.Mutex
 	cache  map[string]cachedToken
 	states map[string]pendingState
+	// configs and ccConfigs keep one token endpoint client per endpoint,
+	// client, secret and scopes (see endpointKey): golang.org/x/oauth2
+	// remembers in each how the endpoint takes the client's credentials
+	// (header or body), and a fresh one would try both at every refusal.
+	configs   map[string]*oauth2.Config
+	ccConfigs map[string]*clientcredentials.Config
 }
 
 type cachedToken struct {
@@ -113,6 +119,7 @@ func New(opts Options) *Provider {
 	p := &Provider{
 		store: opts.Store, sealer: opts.Sealer, client: opts.HTTPClient, now: opts.Now, stateTTL: opts.StateTTL,
 		rechecks: refusalRechecks, cache: map[string]cachedToken{}, states: map[string]pendingState{},
+		configs: map[string]*oauth2.Config{}, ccConfigs: map[string]*clientcredentials.Config{},
 	}
 	if p.client == nil {
 		p.client = httpconn.NewOutboundClient(nil, fetchTimeout)
@@ -241,7 +248,14 @@ func (p *Provider) clientCredentials(ctx context.Context, cfg httpconn.OAuth2Con
 // clientCredentialsToken asks the token endpoint of s for a token; who
 // names the secret's owner in errors.
 func (p *Provider) clientCredentialsToken(ctx context.Context, s secrets.OAuth2Settings, secret, who string) (*oauth2.Token, error) {
-	conf := clientcredentials.Config{ClientID: s.ClientID, ClientSecret: secret, TokenURL: s.TokenURL, Scopes: s.Scopes}
+	key := endpointKey(s, secret)
+	p.mu.Lock()
+	conf := p.ccConfigs[key]
+	if conf == nil {
+		conf = &clientcredentials.Config{ClientID: s.ClientID, ClientSecret: secret, TokenURL: s.TokenURL, Scopes: s.Scopes}
+		p.ccConfigs[key] = conf
+	}
+	p.mu.Unlock()
 	t, err := conf.Token(p.clientContext(ctx))
 	if err != nil {
 		return nil, classify("fetching a client_credentials token for "+who, err)
@@ -337,6 +351,29 @@ func (p *Provider) stored(ctx context.Context, cfg httpconn.OAuth2Config) (strin
 	})
 }
 
+// refreshConfig is the client that refreshes tokens at s's endpoint with
+// secret, kept (configs) so that it remembers how the endpoint takes the
+// client's credentials.
+func (p *Provider) refreshConfig(s secrets.OAuth2Settings, secret string) *oauth2.Config {
+	key := endpointKey(s, secret)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	conf := p.configs[key]
+	if conf == nil {
+		conf = &oauth2.Config{ClientID: s.ClientID, ClientSecret: secret, Endpoint: oauth2.Endpoint{TokenURL: s.TokenURL}, Scopes: s.Scopes}
+		p.configs[key] = conf
+	}
+	return conf
+}
+
+// endpointKey names a token endpoint client: the endpoint, the client id,
+// a digest of the secret (a replaced secret gets a client of its own) and
+// the scopes.
+func endpointKey(s secrets.OAuth2Settings, secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return strings.Join([]string{s.TokenURL, s.ClientID, hex.EncodeToString(sum[:8]), strings.Join(s.Scopes, " ")}, "\x00")
+}
+
 // held is the access token credential c (named ref) holds when it is
 // usable; "" when it must be refreshed; a permanent error when it is not
 // connected, or expired without a refresh token.
@@ -387,7 +424,7 @@ func (p *Provider) refresh(ctx context.Context, id string, cfg httpconn.OAuth2Co
 		if s.TokenURL == "" {
 			return "", connectors.Permanentf("credential %q has no token_url to refresh its token at", cfg.Credential)
 		}
-		conf := oauth2.Config{ClientID: s.ClientID, ClientSecret: c.secret, Endpoint: oauth2.Endpoint{TokenURL: s.TokenURL}, Scopes: s.Scopes}
+		conf := p.refreshConfig(s, c.secret)
 		// A token with only the refresh token is invalid, so the source
 		// refreshes at once rather than trusting its own expiry margin.
 		t, err := conf.TokenSource(p.clientContext(ctx), &oauth2.Token{RefreshToken: c.oauth.Token.RefreshToken}).Token()

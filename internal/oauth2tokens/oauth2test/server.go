@@ -42,9 +42,10 @@ type Server struct {
 	tokenRequests atomic.Int64
 	tokens        *tokenStore
 
-	// handle lets one token request be handled at a time, so that a
-	// refresh token is used once however many requests race with it, as
-	// at a provider that rotates refresh tokens.
+	// handle lets one token request be handled (and its answer logged) at
+	// a time, so that a refresh token is used once however many requests
+	// race with it, as at a provider that rotates refresh tokens, and
+	// Answers lists them in the order they were handled.
 	handle sync.Mutex
 
 	mu      sync.Mutex
@@ -106,12 +107,14 @@ func Start(t testing.TB, accessExp time.Duration) *Server {
 			time.Sleep(d)
 		}
 		rec := &statusRecorder{ResponseWriter: w}
+		// One request at a time, its answer logged before the next is
+		// handled, so that the log's order is the order of handling.
+		s.handle.Lock()
+		defer s.handle.Unlock()
 		if code := int(s.Fail.Load()); code != 0 {
 			http.Error(rec, `{"error":"temporarily_unavailable"}`, code)
 		} else {
-			s.handle.Lock()
 			_ = srv.HandleTokenRequest(rec, r)
-			s.handle.Unlock()
 		}
 		if rec.status == 0 {
 			rec.status = http.StatusOK

@@ -248,14 +248,9 @@ func (p *Provider) clientCredentials(ctx context.Context, cfg httpconn.OAuth2Con
 // clientCredentialsToken asks the token endpoint of s for a token; who
 // names the secret's owner in errors.
 func (p *Provider) clientCredentialsToken(ctx context.Context, s secrets.OAuth2Settings, secret, who string) (*oauth2.Token, error) {
-	key := endpointKey(s, secret)
-	p.mu.Lock()
-	conf := p.ccConfigs[key]
-	if conf == nil {
-		conf = &clientcredentials.Config{ClientID: s.ClientID, ClientSecret: secret, TokenURL: s.TokenURL, Scopes: s.Scopes}
-		p.ccConfigs[key] = conf
-	}
-	p.mu.Unlock()
+	conf := kept(p, p.ccConfigs, s, secret, func() *clientcredentials.Config {
+		return &clientcredentials.Config{ClientID: s.ClientID, ClientSecret: secret, TokenURL: s.TokenURL, Scopes: s.Scopes}
+	})
 	t, err := conf.Token(p.clientContext(ctx))
 	if err != nil {
 		return nil, classify("fetching a client_credentials token for "+who, err)
@@ -355,15 +350,23 @@ func (p *Provider) stored(ctx context.Context, cfg httpconn.OAuth2Config) (strin
 // secret, kept (configs) so that it remembers how the endpoint takes the
 // client's credentials.
 func (p *Provider) refreshConfig(s secrets.OAuth2Settings, secret string) *oauth2.Config {
+	return kept(p, p.configs, s, secret, func() *oauth2.Config {
+		return &oauth2.Config{ClientID: s.ClientID, ClientSecret: secret, Endpoint: oauth2.Endpoint{TokenURL: s.TokenURL}, Scopes: s.Scopes}
+	})
+}
+
+// kept returns the client in clients for s's endpoint and secret
+// (endpointKey), made by newClient the first time, under p.mu.
+func kept[C any](p *Provider, clients map[string]*C, s secrets.OAuth2Settings, secret string, newClient func() *C) *C {
 	key := endpointKey(s, secret)
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	conf := p.configs[key]
-	if conf == nil {
-		conf = &oauth2.Config{ClientID: s.ClientID, ClientSecret: secret, Endpoint: oauth2.Endpoint{TokenURL: s.TokenURL}, Scopes: s.Scopes}
-		p.configs[key] = conf
+	c := clients[key]
+	if c == nil {
+		c = newClient()
+		clients[key] = c
 	}
-	return conf
+	return c
 }
 
 // endpointKey names a token endpoint client: the endpoint, the client id,

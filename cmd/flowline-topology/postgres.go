@@ -98,26 +98,32 @@ func (p *postgres) commits(ctx context.Context, dbs []string) (map[string]int64,
 	return out, rows.Err()
 }
 
-// tableWrites returns rows inserted, updated and deleted per table of db.
-func (p *postgres) tableWrites(ctx context.Context, db string) (map[string]int64, error) {
+// tableUse is what pg_stat_user_tables counts for one table.
+type tableUse struct {
+	writes int64 // rows inserted, updated and deleted
+	scans  int64 // sequential and index scans: the statements that read it
+}
+
+// tableUses returns, per table of db, the rows written and the scans.
+func (p *postgres) tableUses(ctx context.Context, db string) (map[string]tableUse, error) {
 	conn, err := sql.Open("pgx", p.url(db))
 	if err != nil {
 		return nil, fmt.Errorf("connecting to %s: %w", db, err)
 	}
 	defer conn.Close()
-	rows, err := conn.QueryContext(ctx, "SELECT relname, n_tup_ins + n_tup_upd + n_tup_del FROM pg_stat_user_tables")
+	rows, err := conn.QueryContext(ctx, "SELECT relname, n_tup_ins + n_tup_upd + n_tup_del, seq_scan + COALESCE(idx_scan, 0) FROM pg_stat_user_tables")
 	if err != nil {
 		return nil, fmt.Errorf("reading pg_stat_user_tables of %s: %w", db, err)
 	}
 	defer rows.Close()
-	out := map[string]int64{}
+	out := map[string]tableUse{}
 	for rows.Next() {
 		var name string
-		var n int64
-		if err := rows.Scan(&name, &n); err != nil {
+		var u tableUse
+		if err := rows.Scan(&name, &u.writes, &u.scans); err != nil {
 			return nil, fmt.Errorf("reading pg_stat_user_tables of %s: %w", db, err)
 		}
-		out[name] = n
+		out[name] = u
 	}
 	return out, rows.Err()
 }

@@ -20,7 +20,7 @@ type meter struct {
 	marks              []mark
 	cpu0               map[*proc]time.Duration
 	commits0, commits1 map[string]int64
-	writes0, writes1   map[string]map[string]int64
+	tables0, tables1   map[string]map[string]tableUse
 }
 
 type mark struct {
@@ -32,22 +32,22 @@ func newMeter(ps *procs, pg *postgres, dbs []string) *meter {
 	return &meter{ps: ps, pg: pg, dbs: dbs, cpu0: map[*proc]time.Duration{}}
 }
 
-func (m *meter) snapshotDB(ctx context.Context) (map[string]int64, map[string]map[string]int64, error) {
+func (m *meter) snapshotDB(ctx context.Context) (map[string]int64, map[string]map[string]tableUse, error) {
 	commits, err := m.pg.commits(ctx, m.dbs)
 	if err != nil {
 		return nil, nil, err
 	}
-	writes := map[string]map[string]int64{}
+	tables := map[string]map[string]tableUse{}
 	for _, db := range m.dbs {
-		if writes[db], err = m.pg.tableWrites(ctx, db); err != nil {
+		if tables[db], err = m.pg.tableUses(ctx, db); err != nil {
 			return nil, nil, err
 		}
 	}
-	return commits, writes, nil
+	return commits, tables, nil
 }
 
 func (m *meter) begin(ctx context.Context) (err error) {
-	m.commits0, m.writes0, err = m.snapshotDB(ctx)
+	m.commits0, m.tables0, err = m.snapshotDB(ctx)
 	m.ps.mu.Lock()
 	for _, p := range m.ps.all {
 		if u, err := p.usage(); err == nil {
@@ -63,7 +63,7 @@ func (m *meter) mark(name string) { m.marks = append(m.marks, mark{name, time.No
 
 func (m *meter) end(ctx context.Context) (err error) {
 	m.stop = time.Now()
-	m.commits1, m.writes1, err = m.snapshotDB(ctx)
+	m.commits1, m.tables1, err = m.snapshotDB(ctx)
 	return err
 }
 
@@ -117,25 +117,10 @@ func (m *meter) report(triggers []*trigger, got map[string][]delivery, o options
 	fmt.Printf("PostgreSQL commits: %.1f per event (%d over %d triggers, pg_stat_database)\n", float64(commits)/float64(delivered), commits, delivered)
 	for _, db := range m.dbs {
 		c := m.commits1[db] - m.commits0[db]
-		type tw struct {
-			name string
-			n    int64
-		}
-		var tables []tw
-		for name, n := range m.writes1[db] {
-			if d := n - m.writes0[db][name]; d > 0 {
-				tables = append(tables, tw{name, d})
-			}
-		}
-		sort.Slice(tables, func(i, j int) bool { return tables[i].n > tables[j].n })
-		if len(tables) > 6 {
-			tables = tables[:6]
-		}
-		var parts []string
-		for _, t := range tables {
-			parts = append(parts, fmt.Sprintf("%s %.1f", t.name, float64(t.n)/float64(delivered)))
-		}
-		fmt.Printf("  %-34s %5.1f commits/event; rows written per event: %s\n", db, float64(c)/float64(delivered), strings.Join(parts, ", "))
+		writes := m.perTable(db, func(u tableUse) int64 { return u.writes })
+		scans := m.perTable(db, func(u tableUse) int64 { return u.scans })
+		fmt.Printf("  %-34s %5.1f commits/event; rows written per event: %s\n", db, float64(c)/float64(delivered), perEvent(writes, delivered))
+		fmt.Printf("  %-34s       scans per event (statements reading a table): %s\n", "", perEvent(scans, delivered))
 	}
 
 	// CPU and memory per process.
@@ -191,4 +176,35 @@ func pct(ds []time.Duration, p float64) float64 {
 	s := append([]time.Duration(nil), ds...)
 	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
 	return float64(s[int(float64(len(s)-1)*p/100)].Microseconds()) / 1000
+}
+
+// tableCount is one table's count during the load.
+type tableCount struct {
+	name string
+	n    int64
+}
+
+// perTable returns the tables of db whose count grew during the load,
+// largest first.
+func (m *meter) perTable(db string, count func(tableUse) int64) []tableCount {
+	var tables []tableCount
+	for name, u := range m.tables1[db] {
+		if d := count(u) - count(m.tables0[db][name]); d > 0 {
+			tables = append(tables, tableCount{name, d})
+		}
+	}
+	sort.Slice(tables, func(i, j int) bool { return tables[i].n > tables[j].n })
+	return tables
+}
+
+// perEvent prints the first six counts per delivered trigger.
+func perEvent(tables []tableCount, delivered int) string {
+	if len(tables) > 6 {
+		tables = tables[:6]
+	}
+	var parts []string
+	for _, t := range tables {
+		parts = append(parts, fmt.Sprintf("%s %.1f", t.name, float64(t.n)/float64(delivered)))
+	}
+	return strings.Join(parts, ", ")
 }

@@ -25,7 +25,7 @@ func (acceptingTemporal) Input(context.Context, string) (*engine.RunInput, error
 func (acceptingTemporal) Enqueue(_ context.Context, in engine.RunInput, _ engine.BatchOptions) (*engine.Run, error) {
 	return &engine.Run{RunID: in.RunID, FlowID: in.FlowID, FlowVersion: in.Version, Status: engine.StatusRunning, StartedAt: in.StartedAt}, nil
 }
-func (a acceptingTemporal) EnqueueMany(ctx context.Context, ins []engine.RunInput, opts engine.BatchOptions) ([]*engine.Run, error) {
+func (a acceptingTemporal) EnqueueMany(ctx context.Context, ins []engine.RunInput, opts engine.BatchOptions, lane int) ([]*engine.Run, error) {
 	out := make([]*engine.Run, len(ins))
 	for i, in := range ins {
 		out[i], _ = a.Enqueue(ctx, in, opts)

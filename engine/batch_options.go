@@ -5,8 +5,9 @@ import "time"
 // BatchOptions shape the batch workflows that carry runs; a zero field
 // takes its default.
 type BatchOptions struct {
-	// Lanes is how many batch workflows per flow and window carry runs;
-	// zero gives every run a workflow of its own.
+	// Lanes is how many batch workflows per flow and window at most carry
+	// runs, filled one after another (laneFill); zero gives every run a
+	// workflow of its own.
 	Lanes int
 	// Window is how long one batch workflow execution takes new runs: each
 	// run goes to the execution of the window its trigger arrived in, so

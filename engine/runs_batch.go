@@ -42,20 +42,17 @@ func batchLane(runID string, lanes int) int {
 	return int(h.Sum32() % uint32(lanes))
 }
 
-// batchWorkflowIDOf is the workflow id of the batch execution that
-// carries in under opts (or a group of runs led by in): its flow's, for
-// the window its trigger arrived in, on the lane its run id hashes to.
-func batchWorkflowIDOf(in RunInput, opts BatchOptions) string {
-	opts = opts.WithDefaults()
-	return BatchWorkflowID(in.FlowID, in.StartedAt.Truncate(opts.Window), batchLane(in.RunID, max(opts.Lanes, 1)))
+// batchWindow is the start of the window in's trigger arrived in.
+func batchWindow(in RunInput, opts BatchOptions) time.Time {
+	return in.StartedAt.Truncate(opts.WithDefaults().Window)
 }
 
-// Enqueue hands in to a batch workflow of its flow shaped by opts,
-// starting one if none runs, and returns once Temporal has recorded the
-// signal: from then on the run survives any crash. The caller has
-// recorded the run in the ledger first.
+// Enqueue hands in to a batch workflow of its flow shaped by opts, on
+// the lane its run id hashes to, starting one if none runs, and returns
+// once Temporal has recorded the signal: from then on the run survives
+// any crash. The caller has recorded the run in the ledger first.
 func (r *Runs) Enqueue(ctx context.Context, in RunInput, opts BatchOptions) (*Run, error) {
-	runs, err := r.EnqueueMany(ctx, []RunInput{in}, opts)
+	runs, err := r.EnqueueMany(ctx, []RunInput{in}, opts, batchLane(in.RunID, max(opts.Lanes, 1)))
 	if err != nil {
 		return nil, err
 	}
@@ -64,18 +61,18 @@ func (r *Runs) Enqueue(ctx context.Context, in RunInput, opts BatchOptions) (*Ru
 
 // EnqueueMany hands ins, runs of one flow whose triggers arrived in one
 // window, to one batch execution with one signal (BatchRunsSignal): the
-// lane of the first run's. It starts the execution if it does not run,
+// window's on lane (the caller's pick). It starts the execution if it does not run,
 // and returns once Temporal has recorded the signal, trying again in
 // attempts of handOverAttempt while ctx lasts. The caller has recorded the
 // runs in the ledger first.
-func (r *Runs) EnqueueMany(ctx context.Context, ins []RunInput, opts BatchOptions) ([]*Run, error) {
+func (r *Runs) EnqueueMany(ctx context.Context, ins []RunInput, opts BatchOptions, lane int) ([]*Run, error) {
 	if len(ins) == 0 {
 		return nil, nil
 	}
 	opts = opts.WithDefaults()
 	in := ins[0]
-	window := in.StartedAt.Truncate(opts.Window)
-	wfID := batchWorkflowIDOf(in, opts)
+	window := batchWindow(in, opts)
+	wfID := BatchWorkflowID(in.FlowID, window, lane)
 	for _, o := range ins[1:] {
 		if o.FlowID != in.FlowID || !o.StartedAt.Truncate(opts.Window).Equal(window) {
 			return nil, fmt.Errorf("handing runs to batch %s: run %s belongs to another flow or window", wfID, o.RunID)

@@ -31,9 +31,9 @@ type Executions interface {
 	// Enqueue hands a run recorded in the ledger to a batch workflow.
 	Enqueue(ctx context.Context, in RunInput, opts BatchOptions) (*Run, error)
 	// EnqueueMany hands runs recorded in the ledger, of one flow and
-	// window, to one batch execution (batchWorkflowIDOf the first) at
-	// once: answer i is ins[i]'s run.
-	EnqueueMany(ctx context.Context, ins []RunInput, opts BatchOptions) ([]*Run, error)
+	// window, to that window's batch execution on lane at once: answer i
+	// is ins[i]'s run.
+	EnqueueMany(ctx context.Context, ins []RunInput, opts BatchOptions, lane int) ([]*Run, error)
 	// CancelBatched asks the batch execution carrying a run to cancel it.
 	CancelBatched(ctx context.Context, runID string, batch BatchRef) error
 	// BatchOpen reports whether a batch execution still runs.
@@ -85,8 +85,10 @@ type Service struct {
 	// handovers hands over again runs recorded before (repeats).
 	accepts   *committer
 	handovers *committer
-	log       *slog.Logger
-	stats     intakeCounters
+	// lanes picks the lane of each group handed over.
+	lanes *laneFill
+	log   *slog.Logger
+	stats intakeCounters
 }
 
 // IntakeStats counts the intake's work since the service started: how
@@ -117,6 +119,7 @@ func NewService(o ServiceOptions) *Service {
 	if s.ledger == nil || s.versions == nil {
 		s.batch.Lanes = 0
 	}
+	s.lanes = newLaneFill(s.batch)
 	return s
 }
 
@@ -218,7 +221,7 @@ func (s *Service) handOver(ctx context.Context, a *arrival) (*Run, error) {
 	}
 	// The run is recorded: it is handed over even if the caller hangs up
 	// now (the group's commits do not use its context's end).
-	_ = s.handovers.join(context.Background(), batchWorkflowIDOf(a.in, s.batch), a) // never ends: no error
+	_ = s.handovers.join(context.Background(), handOverKey(a.in, s.batch), a) // never ends: no error
 	return a.run, a.err
 }
 
@@ -287,12 +290,11 @@ func (s *Service) recordGroup(group []*arrival) {
 func (s *Service) handOverNew(group []*arrival) {
 	var keys []string
 	parts := map[string][]*arrival{}
-	window := s.batch.WithDefaults().Window
 	for _, a := range group {
 		if a.err != nil || !a.created {
 			continue // refused, or a repeat: handOver sees to it
 		}
-		k := a.in.FlowID + " " + a.in.StartedAt.Truncate(window).Format(time.RFC3339)
+		k := handOverKey(a.in, s.batch)
 		if parts[k] == nil {
 			keys = append(keys, k)
 		}
@@ -322,8 +324,15 @@ func (s *Service) handOverNew(group []*arrival) {
 	wg.Wait()
 }
 
+// handOverKey names the group of runs handed over together with in: its
+// flow's and window's.
+func handOverKey(in RunInput, opts BatchOptions) string {
+	return in.FlowID + " " + batchWindow(in, opts).Format(time.RFC3339)
+}
+
 // handOverGroup hands a group of recorded runs of one flow and window to
-// one batch execution with one signal; key names the group in errors.
+// one batch execution with one signal, on the lane s.lanes picks; key
+// names the group in errors.
 func (s *Service) handOverGroup(key string, group []*arrival) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(group[0].ctx), enqueueTimeout)
 	defer cancel()
@@ -331,7 +340,8 @@ func (s *Service) handOverGroup(key string, group []*arrival) {
 	for i, a := range group {
 		ins[i] = a.in
 	}
-	runs, err := s.exec.EnqueueMany(ctx, ins, s.batch)
+	lane := s.lanes.pick(ins[0].FlowID, batchWindow(ins[0], s.batch), len(ins), ins[0].RunID)
+	runs, err := s.exec.EnqueueMany(ctx, ins, s.batch, lane)
 	s.stats.signals.Add(1)
 	s.stats.runs.Add(int64(len(ins)))
 	if err == nil && len(runs) != len(group) {

@@ -21,17 +21,19 @@ type failingHandover struct {
 	mu      sync.Mutex
 	down    bool
 	signals []int
+	lanes   []int
 }
 
-func (f *failingHandover) EnqueueMany(ctx context.Context, ins []engine.RunInput, opts engine.BatchOptions) ([]*engine.Run, error) {
+func (f *failingHandover) EnqueueMany(ctx context.Context, ins []engine.RunInput, opts engine.BatchOptions, lane int) ([]*engine.Run, error) {
 	f.mu.Lock()
 	down := f.down
 	f.signals = append(f.signals, len(ins))
+	f.lanes = append(f.lanes, lane)
 	f.mu.Unlock()
 	if down {
 		return nil, errors.New("temporal unavailable")
 	}
-	return f.fakeTemporal.EnqueueMany(ctx, ins, opts)
+	return f.fakeTemporal.EnqueueMany(ctx, ins, opts, lane)
 }
 
 // TestConcurrentStartsShareTheirCommits starts many batched runs at once
@@ -111,7 +113,7 @@ func TestConcurrentStartsShareTheirCommits(t *testing.T) {
 
 // TestOneSignalPerFlowPerCommit: the runs of one flow recorded in one
 // ledger transaction reach a batch execution in one signal, whatever the
-// lanes. (Handed over one by one after the commit, the first of them led
+// lanes, and a flow that is not busy keeps to its first lane. (Handed over one by one after the commit, the first of them led
 // a signal alone and the rest followed in another; spread over lanes by
 // run id, they took a signal per lane.)
 func TestOneSignalPerFlowPerCommit(t *testing.T) {
@@ -135,23 +137,24 @@ func TestOneSignalPerFlowPerCommit(t *testing.T) {
 		ledger := &countingLedger{Ledger: st.Ledger()}
 		svc := engine.NewService(engine.ServiceOptions{Executions: tmp, Ledger: ledger, Versions: st,
 			Batch: engine.BatchOptions{Lanes: lanes}})
-		const n = 8
-		runs, err := svc.StartMany(ctx, runsOf(fmt.Sprintf("lanes%d-", lanes), n), nil)
-		if err != nil || len(runs) != n {
-			t.Fatalf("lanes %d: StartMany = %d runs, %v", lanes, len(runs), err)
+		const n, groups = 8, 6
+		for g := range groups {
+			runs, err := svc.StartMany(ctx, runsOf(fmt.Sprintf("lanes%d-%d-", lanes, g), n), nil)
+			if err != nil || len(runs) != n {
+				t.Fatalf("lanes %d: StartMany = %d runs, %v", lanes, len(runs), err)
+			}
 		}
-		if calls := ledger.calls(); len(calls) != 1 {
-			t.Fatalf("lanes %d: %d ledger transactions, want 1", lanes, len(calls))
+		if calls := ledger.calls(); len(calls) != groups {
+			t.Fatalf("lanes %d: %d ledger transactions, want %d", lanes, len(calls), groups)
 		}
 		tmp.mu.Lock()
-		signals := append([]int(nil), tmp.signals...)
+		signals, sent := append([]int(nil), tmp.signals...), append([]int(nil), tmp.lanes...)
 		tmp.mu.Unlock()
-		total := 0
-		for _, s := range signals {
-			total += s
+		if fmt.Sprint(signals) != fmt.Sprint([]int{n, n, n, n, n, n}) {
+			t.Errorf("lanes %d: signals carried %v runs, want one signal of %d per StartMany", lanes, signals, n)
 		}
-		if len(signals) != 1 || total != n {
-			t.Errorf("lanes %d: signals carried %v runs, want one signal carrying %d", lanes, signals, n)
+		if fmt.Sprint(sent) != fmt.Sprint([]int{0, 0, 0, 0, 0, 0}) {
+			t.Errorf("lanes %d: signals went to lanes %v, want the first lane each time", lanes, sent)
 		}
 	}
 }

@@ -62,7 +62,7 @@ func (f *fakeTemporal) Enqueue(_ context.Context, in engine.RunInput, _ engine.B
 	f.enqueued = append(f.enqueued, in)
 	return &engine.Run{RunID: in.RunID, WorkflowID: "batch", Status: engine.StatusRunning, StartedAt: in.StartedAt}, nil
 }
-func (f *fakeTemporal) EnqueueMany(ctx context.Context, ins []engine.RunInput, opts engine.BatchOptions) ([]*engine.Run, error) {
+func (f *fakeTemporal) EnqueueMany(ctx context.Context, ins []engine.RunInput, opts engine.BatchOptions, lane int) ([]*engine.Run, error) {
 	out := make([]*engine.Run, len(ins))
 	for i, in := range ins {
 		out[i], _ = f.Enqueue(ctx, in, opts)

@@ -37,8 +37,9 @@ type Config struct {
 	PublicURL         string
 	LogLevel          slog.Level
 	MaxBodyBytes      int64
-	// BatchLanes is how many batch workflows per flow carry event runs;
-	// zero gives every event run a workflow of its own.
+	// BatchLanes is how many batch workflows per flow and window at most
+	// carry event runs, filled in turn; zero gives every event run a
+	// workflow of its own.
 	BatchLanes int
 	// BatchWindow and BatchGrace, when positive, replace the batch
 	// workflows' window and grace (engine.BatchOptions); no flag sets them,
@@ -99,7 +100,7 @@ func ParseArgs(name string, args []string, getenv func(string) string) (*Config,
 		{"log-level", "FLOWLINE_LOG_LEVEL", "info", "debug, info, warn or error", &raw.level},
 		{"max-body-bytes", "FLOWLINE_MAX_BODY_BYTES", "1048576", "largest request body accepted", &raw.maxBody},
 		{"pprof-addr", "FLOWLINE_PPROF_ADDR", "", "serve Go profiling endpoints (/debug/pprof/) on this address; empty = off", &raw.pprof},
-		{"batch-lanes", "FLOWLINE_BATCH_LANES", "2", "batch workflows per flow carrying event runs; 0 gives each event run a workflow of its own", &raw.lanes},
+		{"batch-lanes", "FLOWLINE_BATCH_LANES", "2", "most batch workflows per flow and window carrying event runs, filled in turn; 0 gives each event run a workflow of its own", &raw.lanes},
 		{"allow-exposed-temporal", "FLOWLINE_ALLOW_EXPOSED_TEMPORAL", "false", "accept a non-loopback --temporal-dev-addr or --temporal-ui-addr, which no credential protects", &exposeTemporal},
 		{"events-strict", "FLOWLINE_EVENTS_STRICT", "false", "refuse events whose type is not in the event catalog, and subscriptions matching no declared type", &raw.strict},
 	}

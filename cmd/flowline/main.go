@@ -88,6 +88,7 @@ func serve(mode app.Mode, args []string, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "flowline:", err)
 		return 2
 	}
+	serverGC(os.Getenv)
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -4,12 +4,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
-
-	"gorm.io/gorm"
 
 	"github.com/flowline/flowline/engine"
 	"github.com/flowline/flowline/flows"
@@ -37,6 +35,21 @@ func keyRecorded(t *testing.T, s *Store, key string) (string, bool) {
 	return found[0].RequestHash, true
 }
 
+// refuseRunInsert returns the statements that make the database refuse
+// to insert the run runID into run_records, and that take that back.
+func refuseRunInsert(dialect, runID string) (refuse, allow string) {
+	if dialect == "postgres" {
+		return `CREATE OR REPLACE FUNCTION test_refuse_run() RETURNS trigger AS $$ BEGIN
+				IF NEW.run_id = '` + runID + `' THEN RAISE EXCEPTION 'run insert refused by the test'; END IF;
+				RETURN NEW; END $$ LANGUAGE plpgsql;
+			CREATE TRIGGER test_refuse_run BEFORE INSERT ON run_records FOR EACH ROW EXECUTE FUNCTION test_refuse_run()`,
+			"DROP TRIGGER test_refuse_run ON run_records; DROP FUNCTION test_refuse_run()"
+	}
+	return `CREATE TRIGGER test_refuse_run BEFORE INSERT ON run_records WHEN NEW.run_id = '` + runID + `'
+			BEGIN SELECT RAISE(ABORT, 'run insert refused by the test'); END`,
+		"DROP TRIGGER test_refuse_run"
+}
+
 // TestIntakeKeyAndRunsInOneTransaction: an event's key is written in the
 // transaction that records its runs: when a run's insert fails, the key
 // is not recorded either; when it succeeds, both are.
@@ -45,23 +58,21 @@ func TestIntakeKeyAndRunsInOneTransaction(t *testing.T) {
 		ctx := testContext(t)
 		s := openStore(t, databaseURL)
 		l := s.Ledger()
-		var failRuns atomic.Bool
-		err := s.db.Callback().Create().Before("gorm:create").Register("test:fail_run_insert", func(db *gorm.DB) {
-			if failRuns.Load() && db.Statement.Table == "run_records" {
-				_ = db.AddError(errors.New("run insert refused by the test"))
-			}
-		})
-		if err != nil {
+		// The database itself refuses the second run's row, so the first
+		// run and the key were written in the transaction before it.
+		refuse, allow := refuseRunInsert(s.dialect, "r2")
+		if err := s.db.Exec(refuse).Error; err != nil {
 			t.Fatal(err)
 		}
 		key := &engine.RequestKey{Key: "order-1", RequestHash: "h1"}
 		intake := []engine.Intake{{Entries: []engine.LedgerEntry{intakeEntry("r1"), intakeEntry("r2")}, Key: key}}
 
-		failRuns.Store(true)
-		if _, err := l.AcceptIntakes(ctx, intake); err == nil {
-			t.Fatal("AcceptIntakes succeeded though its run insert failed")
+		if _, err := l.AcceptIntakes(ctx, intake); err == nil || !strings.Contains(err.Error(), "refused by the test") {
+			t.Fatalf("AcceptIntakes = %v though its run insert failed", err)
 		}
-		failRuns.Store(false)
+		if err := s.db.Exec(allow).Error; err != nil {
+			t.Fatal(err)
+		}
 		if h, ok := keyRecorded(t, s, "order-1"); ok {
 			t.Fatalf("a failed intake left its key behind (hash %q)", h)
 		}

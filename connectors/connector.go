@@ -48,6 +48,18 @@ type Request struct {
 	IdempotencyKey string
 }
 
+// OutputDeriver is a connector whose step output can be rebuilt from its
+// response record alone. An attempt whose output is exactly what
+// DeriveOutput makes of its record records the record only, and the
+// workflow rebuilds the output (StepOutcome.OutputFromResponse): the
+// output is not recorded twice in the run's history.
+type OutputDeriver interface {
+	// DeriveOutput rebuilds the output from response, a Result.Response;
+	// ok is false when the record does not hold all of it. It must be a
+	// pure function of response: workflows call it, also on replay.
+	DeriveOutput(response json.RawMessage) (output json.RawMessage, ok bool)
+}
+
 // Result is what a step produced: the request as it was sent (secrets
 // redacted) and the response as it was received (size-capped). Output is
 // what later steps read as steps.<id>; for HTTP it is

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -40,7 +41,8 @@ const (
 func (a *Activities) RunStep(ctx context.Context, in StepInput) (*StepOutcome, error) {
 	info := activity.GetInfo(ctx)
 	if !info.IsLocalActivity || in.Attempt == 0 {
-		return a.runStep(ctx, in, info)
+		out, err := a.runStep(ctx, in, info)
+		return a.slim(in.Type, out), err
 	}
 	// A local attempt is one local activity: the same attempt run again
 	// means its workflow task was retried, and the request already went
@@ -55,10 +57,29 @@ func (a *Activities) RunStep(ctx context.Context, in StepInput) (*StepOutcome, e
 	if err == nil && in.Carry != nil && outcomeSize(out) > in.carryLimit() {
 		out, err = a.carryOff(ctx, in, out)
 	}
+	out = a.slim(in.Type, out)
 	if ctx.Err() == nil && !temporal.IsCanceledError(err) {
 		memo.put(exec, key, out, err)
 	}
 	return out, err
+}
+
+// slim leaves out's output out when the step's connector rebuilds it
+// exactly from out's response record (connectors.OutputDeriver): the
+// output is then not recorded twice in the run's history.
+func (a *Activities) slim(typ string, out *StepOutcome) *StepOutcome {
+	if out == nil || len(out.Output) == 0 || a.Registry == nil {
+		return out
+	}
+	conn, ok := a.Registry.Get(typ)
+	d, derives := conn.(connectors.OutputDeriver)
+	if !ok || !derives {
+		return out
+	}
+	if rebuilt, ok := d.DeriveOutput(out.Response); ok && bytes.Equal(rebuilt, out.Output) {
+		out.Output, out.OutputFromResponse = nil, true
+	}
+	return out
 }
 
 // attempts returns the worker's memo of local attempts, made on first use.

@@ -6,6 +6,7 @@ import (
 
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/flowline/flowline/connectors"
 	"github.com/flowline/flowline/flows"
 )
 
@@ -34,6 +35,7 @@ type StepTry func(i int, step flows.Step, si StepInput) (out StepOutcome, err er
 type StepRun struct {
 	in    RunInput
 	wfID  string
+	conns *connectors.Registry // rebuild outputs left out (OutputFromResponse)
 	rc    flows.RunContext
 	Steps []StepResult
 	// Outputs keeps the succeeded steps' outputs, for a run a batch may
@@ -42,9 +44,10 @@ type StepRun struct {
 }
 
 // NewStepRun starts run in, whose own workflow is wfID (its idempotency
-// keys follow it); a resumed run starts with the steps it finished.
-func NewStepRun(in RunInput, wfID string) *StepRun {
-	r := &StepRun{in: in, wfID: wfID, rc: runContext(in),
+// keys follow it), with the connectors of conns; a resumed run starts with
+// the steps it finished.
+func NewStepRun(in RunInput, wfID string, conns *connectors.Registry) *StepRun {
+	r := &StepRun{in: in, wfID: wfID, conns: conns, rc: runContext(in),
 		Steps: make([]StepResult, 0, len(in.Document.Steps)), Outputs: map[string]json.RawMessage{}}
 	if res := in.Resume; res != nil {
 		r.Steps = append(r.Steps, res.Steps...)
@@ -91,6 +94,22 @@ func (r *StepRun) Input(i int) (StepInput, error) {
 	return stepInput(r.in, r.in.Document.Steps[i], &r.rc, r.wfID)
 }
 
+// rebuildOutput rebuilds the output out left out from its response
+// record, with the step's connector (connectors.OutputDeriver).
+func (r *StepRun) rebuildOutput(step flows.Step, out StepOutcome) (json.RawMessage, error) {
+	if r.conns != nil {
+		if c, ok := r.conns.Get(step.Type); ok {
+			if d, ok := c.(connectors.OutputDeriver); ok {
+				if output, ok := d.DeriveOutput(out.Response); ok {
+					return output, nil
+				}
+			}
+		}
+	}
+	return nil, connectors.Permanentf("step %q: its output was recorded as its response record, which this worker's %q connector cannot read back",
+		step.ID, step.Type)
+}
+
 // Record takes in how step i ended: its output feeds later templates, a
 // failure applies on_error. over reports that the run ended here, how
 // (StepsFailed or StepsCanceled) and for a failure why; otherwise the run
@@ -98,6 +117,9 @@ func (r *StepRun) Input(i int) (StepInput, error) {
 func (r *StepRun) Record(ctx workflow.Context, i int, out StepOutcome, err error) (end StepsEnd, msg string, over bool) {
 	all := r.in.Document.Steps
 	step := all[i]
+	if err == nil && out.OutputFromResponse && out.Output == nil {
+		out.Output, err = r.rebuildOutput(step, out)
+	}
 	sr := stepResult(step, out, err)
 	if err == nil {
 		r.rc.WithStep(step.ID, out.Output)

@@ -61,7 +61,7 @@ func runLocalStep(ctx workflow.Context, conns *connectors.Registry, step flows.S
 			}
 		}
 		all.Attempts = append(all.Attempts, out.Attempts...)
-		all.Request, all.Response, all.Output = out.Request, out.Response, out.Output
+		all.Request, all.Response, all.Output, all.OutputFromResponse = out.Request, out.Response, out.Output, out.OutputFromResponse
 		if err == nil {
 			return all, nil
 		}

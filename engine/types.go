@@ -107,6 +107,10 @@ type StepOutcome struct {
 	Request  json.RawMessage `json:"request,omitempty"`
 	Response json.RawMessage `json:"response,omitempty"`
 	Output   json.RawMessage `json:"output,omitempty"`
+	// OutputFromResponse says the output was left out because the step's
+	// connector rebuilds it from Response exactly
+	// (connectors.OutputDeriver); StepRun.Record puts it back.
+	OutputFromResponse bool `json:"output_from_response,omitempty"`
 	// HandedOff, set for a batched step whose outcome was too large for
 	// its batch, is the Temporal run id of the run's own workflow, which
 	// holds the outcome and goes on with the next step.

@@ -70,7 +70,7 @@ func (w Workflows) FlowRun(ctx workflow.Context, in RunInput) (*RunResult, error
 	if in.StartedAt.IsZero() {
 		in.StartedAt = workflow.Now(ctx).UTC()
 	}
-	run := NewStepRun(in, wfID)
+	run := NewStepRun(in, wfID, w.Connectors)
 	first := 0
 	if in.Resume != nil {
 		first = in.Resume.Next

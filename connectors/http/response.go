@@ -38,13 +38,37 @@ func responseRecords(resp *http.Response, data []byte, truncated bool, red *reda
 	}{resp.StatusCode, headers, text, truncated || recTruncated, size}
 	record, _ = json.Marshal(rec)
 
-	out := struct {
-		Status  int               `json:"status"`
-		Headers map[string]string `json:"headers"`
-		Body    json.RawMessage   `json:"body"`
-	}{Status: resp.StatusCode, Headers: headers, Body: outputBody(resp.Header.Get("Content-Type"), data)}
-	output, _ = json.Marshal(out)
+	output, _ = json.Marshal(stepOutput{Status: resp.StatusCode, Headers: headers, Body: outputBody(resp.Header.Get("Content-Type"), data)})
 	return record, output
+}
+
+// stepOutput is what later steps read of a response as steps.<id>.
+type stepOutput struct {
+	Status  int               `json:"status"`
+	Headers map[string]string `json:"headers"`
+	Body    json.RawMessage   `json:"body"`
+}
+
+// DeriveOutput rebuilds a step's output from its response record: the
+// same status and headers, and the body parsed as outputBody parses it,
+// by the record's content-type header. A record whose body was cut holds
+// too little.
+func (c *Connector) DeriveOutput(response json.RawMessage) (json.RawMessage, bool) {
+	var rec struct {
+		Status        int               `json:"status"`
+		Headers       map[string]string `json:"headers"`
+		Body          string            `json:"body"`
+		BodyTruncated bool              `json:"body_truncated"`
+	}
+	if err := json.Unmarshal(response, &rec); err != nil || rec.BodyTruncated || rec.Headers == nil {
+		return nil, false
+	}
+	out, err := json.Marshal(stepOutput{Status: rec.Status, Headers: rec.Headers,
+		Body: outputBody(rec.Headers["content-type"], []byte(rec.Body))})
+	if err != nil {
+		return nil, false
+	}
+	return out, true
 }
 
 // outputBody is the body as later steps see it: the JSON value when the

@@ -46,7 +46,7 @@ func (b *batchLoop) watchFuture(f workflow.Future, fn func(workflow.Future)) {
 // launch starts run in on the batch: its steps, or its hand-off when the
 // batch is full (own).
 func (b *batchLoop) launch(ctx workflow.Context, in engine.RunInput, own bool) {
-	r := &runner{b: b, ctx: ctx, in: in, run: engine.NewStepRun(in, engine.WorkflowID(in.RunID))}
+	r := &runner{b: b, ctx: ctx, in: in, run: engine.NewStepRun(in, engine.WorkflowID(in.RunID), b.conns)}
 	if own {
 		r.handOff(engine.Resume{Steps: []engine.StepResult{}})
 		return

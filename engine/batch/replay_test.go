@@ -7,6 +7,7 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/flowline/flowline/connectors"
+	httpconn "github.com/flowline/flowline/connectors/http"
 )
 
 // TestReplayRecordedHistories runs histories recorded from real runs (see
@@ -20,10 +21,16 @@ func TestReplayRecordedHistories(t *testing.T) {
 	if len(files) < 3 {
 		t.Fatalf("want at least 3 recorded histories in testdata/histories, found %d", len(files))
 	}
+	// The connectors the histories' steps used: a step whose output was
+	// recorded as its response record is rebuilt by its connector.
+	conns := connectors.NewRegistry()
+	http := httpconn.New(httpconn.Options{})
+	t.Cleanup(http.Close)
+	conns.Register(http)
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			r := worker.NewWorkflowReplayer()
-			RegisterWorkflows(r, connectors.NewRegistry())
+			RegisterWorkflows(r, conns)
 			if err := r.ReplayWorkflowHistoryFromJSONFile(nil, f); err != nil {
 				t.Fatalf("replaying %s: %v", f, err)
 			}

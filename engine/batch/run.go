@@ -18,7 +18,7 @@ import (
 // another attempt the run is handed off and runInBatch reports where it
 // went. budget, when set, bounds what the batch's workflow tasks record.
 func runInBatch(ctx workflow.Context, conns *connectors.Registry, in engine.RunInput, budget *taskBudget) engine.FinishedRun {
-	run := engine.NewStepRun(in, engine.WorkflowID(in.RunID))
+	run := engine.NewStepRun(in, engine.WorkflowID(in.RunID), conns)
 	var elsewhere engine.FinishedRun // where a stopped run went
 	end, _, msg, _ := run.Run(ctx, 0, func(i int, step flows.Step, si engine.StepInput) (engine.StepOutcome, error, bool) {
 		held := 0

@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/flowline/flowline/connectors"
+	httpconn "github.com/flowline/flowline/connectors/http"
 	"github.com/flowline/flowline/engine"
 	"github.com/flowline/flowline/engine/batch"
 )
@@ -109,7 +110,11 @@ func checkBudgetHistory(t *testing.T, a *App, workflowID, runID string) int {
 		}
 	}
 	r := worker.NewWorkflowReplayer()
-	batch.RegisterWorkflows(r, connectors.NewRegistry())
+	conns := connectors.NewRegistry() // the steps' connector rebuilds outputs recorded as their responses
+	http := httpconn.New(httpconn.Options{})
+	defer http.Close()
+	conns.Register(http)
+	batch.RegisterWorkflows(r, conns)
 	if err := r.ReplayWorkflowHistory(nil, h); err != nil {
 		t.Errorf("replaying batch %s: %v", workflowID, err)
 	}

@@ -268,6 +268,22 @@ func TestBatchedEventRuns(t *testing.T) {
 		}
 	}
 	recordWorkflowHistory(t, a, first.WorkflowID, parts[len(parts)-2], "batch")
+	// Each step's marker records its response once: the output later
+	// steps read (steps.first.body.id above) is rebuilt from the record.
+	markers := httpStepMarkers(t, a, first.WorkflowID, parts[len(parts)-2])
+	if len(markers) == 0 {
+		t.Fatal("the batch's history has no step marker")
+	}
+	for _, m := range markers {
+		var out map[string]json.RawMessage
+		if err := json.Unmarshal(m, &out); err != nil {
+			t.Fatal(err)
+		}
+		if _, has := out["output"]; has || string(out["output_from_response"]) != "true" || out["response"] == nil {
+			t.Errorf("a step marker records %s; want its response record and output_from_response instead of an output", m)
+			break
+		}
+	}
 
 	edge := c.publishFlow(fmt.Sprintf(`{"name": "batched-edge", "trigger": {"type": "event", "events": ["b.edge"]}, "steps": [
 		{"id": "call", "type": "http", "config": {"method": "POST", "url": "%s/{{ path }}"},

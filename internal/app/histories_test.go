@@ -2,9 +2,11 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -76,4 +78,26 @@ func recordWorkflowHistory(t *testing.T, a *App, workflowID, temporalRunID, name
 	if err := os.WriteFile(path, raw, 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// httpStepMarkers returns the results recorded by the markers of the
+// http step attempts in one workflow execution's history.
+func httpStepMarkers(t *testing.T, a *App, workflowID, temporalRunID string) []json.RawMessage {
+	t.Helper()
+	iter := a.Client().GetWorkflowHistory(context.Background(), workflowID, temporalRunID, false,
+		enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	var out []json.RawMessage
+	for iter.HasNext() {
+		ev, err := iter.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := ev.GetMarkerRecordedEventAttributes()
+		data := m.GetDetails()["data"].GetPayloads()
+		result := m.GetDetails()["result"].GetPayloads()
+		if len(data) == 1 && len(result) == 1 && strings.Contains(string(data[0].GetData()), `"ActivityType":"http"`) {
+			out = append(out, result[0].GetData())
+		}
+	}
+	return out
 }

@@ -223,8 +223,8 @@ func (s *Store) acceptIntakes(ctx context.Context, intakes []RunIntake, lookFirs
 	return res, err
 }
 
-// The intake's inserts, one row each ($n placeholders: SQLite and
-// PostgreSQL both read them); a row already recorded is left alone.
+// The intake's inserts, one row each; a row already recorded is left
+// alone.
 const (
 	insertEventKey  = "INSERT INTO event_keys (event_key, request_hash, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING"
 	insertRunRecord = "INSERT INTO run_records (run_id, flow_id, flow_version, status, workflow_id, temporal_run_id, claim_token, \"trigger\", steps, error, started_at, closed_at) " +
@@ -237,14 +237,11 @@ const (
 // statement journal for a statement that inserts several rows, and its
 // allocations cost more than the statements do.
 func insertEach(ctx context.Context, tx *gorm.DB, query string, n int, row func(i int) []any) (int, error) {
-	st, err := tx.Statement.ConnPool.PrepareContext(ctx, query)
-	if err != nil {
-		return 0, err
-	}
-	defer st.Close()
+	st := statementsIn(ctx, tx)
+	defer st.close()
 	written := 0
 	for i := range n {
-		res, err := st.ExecContext(ctx, row(i)...)
+		res, err := st.exec(query, row(i)...)
 		if err != nil {
 			return written, err
 		}

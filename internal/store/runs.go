@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 
@@ -148,38 +147,18 @@ type RunFinish struct {
 // lost its runs (they were given back, or canceled) cannot overwrite them.
 func (s *Store) FinishRuns(ctx context.Context, done []RunFinish) error {
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		// Each of the two statements is prepared once for the whole
-		// transaction rather than parsed again for every run ($n
-		// placeholders: SQLite and PostgreSQL both read them).
-		var moved, stayed *sql.Stmt
-		defer func() {
-			for _, st := range []*sql.Stmt{moved, stayed} {
-				if st != nil {
-					_ = st.Close()
-				}
-			}
-		}()
-		prepare := func(st **sql.Stmt, query string) (*sql.Stmt, error) {
-			if *st == nil {
-				var err error
-				if *st, err = tx.Statement.ConnPool.PrepareContext(ctx, query); err != nil {
-					return nil, err
-				}
-			}
-			return *st, nil
-		}
+		// Prepared once for the whole transaction rather than parsed
+		// again for every run.
+		st := statementsIn(ctx, tx)
+		defer st.close()
 		for _, d := range done {
 			var err error
 			if d.WorkflowID != "" {
-				var st *sql.Stmt
-				if st, err = prepare(&moved, "UPDATE run_records SET status = $1, steps = $2, error = $3, closed_at = $4, workflow_id = $5, temporal_run_id = $6 WHERE run_id = $7 AND status = $8 AND claim_token = $9"); err == nil {
-					_, err = st.ExecContext(ctx, d.Status, d.Steps, d.Error, d.ClosedAt, d.WorkflowID, d.TemporalRunID, d.RunID, RunRunning, d.ClaimToken)
-				}
+				_, err = st.exec("UPDATE run_records SET status = $1, steps = $2, error = $3, closed_at = $4, workflow_id = $5, temporal_run_id = $6 WHERE run_id = $7 AND status = $8 AND claim_token = $9",
+					d.Status, d.Steps, d.Error, d.ClosedAt, d.WorkflowID, d.TemporalRunID, d.RunID, RunRunning, d.ClaimToken)
 			} else {
-				var st *sql.Stmt
-				if st, err = prepare(&stayed, "UPDATE run_records SET status = $1, steps = $2, error = $3, closed_at = $4 WHERE run_id = $5 AND status = $6 AND claim_token = $7"); err == nil {
-					_, err = st.ExecContext(ctx, d.Status, d.Steps, d.Error, d.ClosedAt, d.RunID, RunRunning, d.ClaimToken)
-				}
+				_, err = st.exec("UPDATE run_records SET status = $1, steps = $2, error = $3, closed_at = $4 WHERE run_id = $5 AND status = $6 AND claim_token = $7",
+					d.Status, d.Steps, d.Error, d.ClosedAt, d.RunID, RunRunning, d.ClaimToken)
 			}
 			if err != nil {
 				return err

@@ -98,11 +98,12 @@ func checkRequestSize(cfg *config, pr *preparedRequest) error {
 }
 
 // buildURL adds the query parameters (and an api_key in the query) to the
-// configured URL, after any query it already has.
+// configured URL, after any query it already has, whose characters a
+// request line may not carry are percent-encoded (escapeQueryText).
 func buildURL(cfg *config, auth preparedAuth) (*url.URL, error) {
 	u := *cfg.url
 	var sb strings.Builder
-	sb.WriteString(u.RawQuery)
+	sb.WriteString(escapeQueryText(u.RawQuery))
 	add := func(name, value string) {
 		if sb.Len() > 0 {
 			sb.WriteByte('&')
@@ -127,6 +128,41 @@ func buildURL(cfg *config, auth preparedAuth) (*url.URL, error) {
 	u.ForceQuery = false
 	return &u, nil
 }
+
+// escapeQueryText percent-encodes the bytes of a URL's query that may not
+// appear in a request line as they are (controls, space, non-ASCII, and
+// the characters in queryUnsafe), as a browser does: a value templated
+// into the URL without the urlquery modifier (`?q={{ name }}` with "Ada
+// Lovelace") still makes a valid request. Everything else, `&`, `=`, `+`
+// and `%` included, is sent as written.
+func escapeQueryText(q string) string {
+	unsafe := func(c byte) bool { return c <= ' ' || c >= 0x7f || strings.IndexByte(queryUnsafe, c) >= 0 }
+	i := 0
+	for i < len(q) && !unsafe(q[i]) {
+		i++
+	}
+	if i == len(q) {
+		return q
+	}
+	const hex = "0123456789ABCDEF"
+	var sb strings.Builder
+	sb.Grow(len(q) + 16)
+	sb.WriteString(q[:i])
+	for ; i < len(q); i++ {
+		if c := q[i]; unsafe(c) {
+			sb.WriteByte('%')
+			sb.WriteByte(hex[c>>4])
+			sb.WriteByte(hex[c&15])
+		} else {
+			sb.WriteByte(c)
+		}
+	}
+	return sb.String()
+}
+
+// queryUnsafe are the printable ASCII characters a query may not carry
+// unencoded (RFC 3986), besides '#', which ends it.
+const queryUnsafe = "\"<>\\^`{|}"
 
 // buildHeader sets the default headers, then the configured ones, which
 // replace defaults of the same name.

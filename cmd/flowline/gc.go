@@ -9,14 +9,10 @@ import "runtime/debug"
 // quarter more peak memory (BENCHMARKS.md); GOGC=100 restores Go's own.
 const serverGCPercent = 200
 
-// serverGC sets serverGCPercent unless GOGC (read through getenv) says
-// otherwise, and returns the percent in force.
-func serverGC(getenv func(string) string) int {
-	if getenv("GOGC") != "" {
-		p := debug.SetGCPercent(-1) // read what the runtime took from GOGC
-		debug.SetGCPercent(p)
-		return p
+// serverGC sets serverGCPercent unless GOGC (read through getenv) is set,
+// in which case the runtime already follows it.
+func serverGC(getenv func(string) string) {
+	if getenv("GOGC") == "" {
+		debug.SetGCPercent(serverGCPercent)
 	}
-	debug.SetGCPercent(serverGCPercent)
-	return serverGCPercent
 }

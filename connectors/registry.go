@@ -40,6 +40,14 @@ func (r *Registry) Get(typ string) (Connector, bool) {
 	return c, ok
 }
 
+// Deriver returns the connector of typ when it rebuilds step outputs from
+// response records (OutputDeriver).
+func (r *Registry) Deriver(typ string) (OutputDeriver, bool) {
+	c, ok := r.Get(typ)
+	d, derives := c.(OutputDeriver)
+	return d, ok && derives
+}
+
 // All returns every connector sorted by type.
 func (r *Registry) All() []Connector {
 	r.mu.RLock()

@@ -71,9 +71,8 @@ func (a *Activities) slim(typ string, out *StepOutcome) *StepOutcome {
 	if out == nil || len(out.Output) == 0 || a.Registry == nil {
 		return out
 	}
-	conn, ok := a.Registry.Get(typ)
-	d, derives := conn.(connectors.OutputDeriver)
-	if !ok || !derives {
+	d, ok := a.Registry.Deriver(typ)
+	if !ok {
 		return out
 	}
 	if rebuilt, ok := d.DeriveOutput(out.Response); ok && bytes.Equal(rebuilt, out.Output) {

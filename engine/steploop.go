@@ -98,11 +98,9 @@ func (r *StepRun) Input(i int) (StepInput, error) {
 // record, with the step's connector (connectors.OutputDeriver).
 func (r *StepRun) rebuildOutput(step flows.Step, out StepOutcome) (json.RawMessage, error) {
 	if r.conns != nil {
-		if c, ok := r.conns.Get(step.Type); ok {
-			if d, ok := c.(connectors.OutputDeriver); ok {
-				if output, ok := d.DeriveOutput(out.Response); ok {
-					return output, nil
-				}
+		if d, ok := r.conns.Deriver(step.Type); ok {
+			if output, ok := d.DeriveOutput(out.Response); ok {
+				return output, nil
 			}
 		}
 	}

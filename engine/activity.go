@@ -169,9 +169,7 @@ func (a *Activities) carryOff(ctx context.Context, in StepInput, out *StepOutcom
 	if a.Runs == nil {
 		return fail(errors.New("handing the run to a workflow of its own: this worker has no Temporal client"))
 	}
-	runs := *a.Runs
-	runs.TaskQueue = activity.GetInfo(ctx).TaskQueue
-	_, temporalRunID, err := runs.start(ctx, r)
+	_, temporalRunID, err := a.Runs.On(activity.GetInfo(ctx).TaskQueue).start(ctx, r)
 	if err != nil {
 		return fail(fmt.Errorf("handing the run to a workflow of its own: %w", err))
 	}

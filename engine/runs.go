@@ -65,6 +65,13 @@ type Runs struct {
 	TaskQueue string
 	// UIBaseURL, when set, is used to build temporal_ui_url links.
 	UIBaseURL string
+
+	open openBatches // the batch executions signalled, by workflow id
+}
+
+// On returns a run service like r that starts workflows on taskQueue.
+func (r *Runs) On(taskQueue string) *Runs {
+	return &Runs{Client: r.Client, Namespace: r.Namespace, TaskQueue: taskQueue, UIBaseURL: r.UIBaseURL}
 }
 
 // Start starts a run of in and returns it once Temporal has recorded it.

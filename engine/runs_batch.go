@@ -79,8 +79,15 @@ func (r *Runs) EnqueueMany(ctx context.Context, ins []RunInput, opts BatchOption
 		}
 	}
 	signal := PackRuns(ins)
-	we, err := inAttempts(ctx, handOverAttempt, func(ctx context.Context) (client.WorkflowRun, error) {
-		return r.Client.SignalWithStartWorkflow(ctx, wfID, BatchRunsSignal, signal, client.StartWorkflowOptions{
+	temporalRunID, err := inAttempts(ctx, handOverAttempt, func(ctx context.Context) (string, error) {
+		if runID := r.open.get(wfID); runID != "" && r.Namespace != "" {
+			ended, err := r.signalOpen(ctx, wfID, runID, signal)
+			if !ended {
+				return runID, err
+			}
+			r.open.forget(wfID, runID)
+		}
+		we, err := r.Client.SignalWithStartWorkflow(ctx, wfID, BatchRunsSignal, signal, client.StartWorkflowOptions{
 			ID:                    wfID,
 			TaskQueue:             r.TaskQueue,
 			WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
@@ -94,6 +101,11 @@ func (r *Runs) EnqueueMany(ctx context.Context, ins []RunInput, opts BatchOption
 			Memo:          map[string]any{"flow_name": in.FlowName},
 			StaticSummary: fmt.Sprintf("runs of flow %s from %s", in.FlowName, window.UTC().Format(time.TimeOnly)),
 		}, BatchWorkflowType, BatchState{Until: window.Add(opts.Window), Grace: opts.Grace, RunsPerExecution: opts.RunsPerExecution})
+		if err != nil {
+			return "", err
+		}
+		r.open.put(wfID, we.GetRunID(), window)
+		return we.GetRunID(), nil
 	})
 	if err != nil {
 		if len(ins) == 1 {
@@ -102,7 +114,7 @@ func (r *Runs) EnqueueMany(ctx context.Context, ins []RunInput, opts BatchOption
 		return nil, fmt.Errorf("handing %d runs (%s, …) to batch %s: %w", len(ins), in.RunID, wfID, err)
 	}
 	runs := make([]*Run, len(ins))
-	url := r.UIURL(wfID, we.GetRunID())
+	url := r.UIURL(wfID, temporalRunID)
 	for i, in := range ins {
 		runs[i] = &Run{RunID: in.RunID, WorkflowID: wfID, FlowID: in.FlowID, FlowVersion: in.Version,
 			Status: StatusRunning, StartedAt: in.StartedAt, TemporalUIURL: url}

@@ -46,7 +46,5 @@ func (a *ledgerActivities) HandOff(ctx context.Context, in engine.RunInput) (str
 	if a.runs == nil {
 		return "", fmt.Errorf("handing off run %s: this worker has no Temporal client", in.RunID)
 	}
-	runs := *a.runs
-	runs.TaskQueue = activity.GetInfo(ctx).TaskQueue
-	return runs.StartOwn(ctx, in)
+	return a.runs.On(activity.GetInfo(ctx).TaskQueue).StartOwn(ctx, in)
 }

@@ -193,7 +193,7 @@ func (s *Store) acceptIntakes(ctx context.Context, intakes []RunIntake, lookFirs
 		if len(keys) > 0 {
 			slices.SortFunc(keys, func(a, b *EventKey) int { return strings.Compare(a.Key, b.Key) })
 			now := tx.NowFunc()
-			n, err := insertEach(ctx, tx, insertEventKey, len(keys), func(i int) []any {
+			n, err := execEach(ctx, tx, insertEventKey, len(keys), func(i int) []any {
 				return []any{keys[i].Key, keys[i].RequestHash, now}
 			})
 			if err != nil {
@@ -207,7 +207,7 @@ func (s *Store) acceptIntakes(ctx context.Context, intakes []RunIntake, lookFirs
 			return nil
 		}
 		slices.SortFunc(fresh, func(a, b *RunRecord) int { return strings.Compare(a.RunID, b.RunID) })
-		n, err := insertEach(ctx, tx, insertRunRecord, len(fresh), func(i int) []any {
+		n, err := execEach(ctx, tx, insertRunRecord, len(fresh), func(i int) []any {
 			r := fresh[i]
 			return []any{r.RunID, r.FlowID, r.FlowVersion, r.Status, r.WorkflowID, r.TemporalRunID, r.ClaimToken,
 				r.Trigger, r.Steps, r.Error, r.StartedAt, r.ClosedAt}
@@ -230,29 +230,6 @@ const (
 	insertRunRecord = "INSERT INTO run_records (run_id, flow_id, flow_version, status, workflow_id, temporal_run_id, claim_token, \"trigger\", steps, error, started_at, closed_at) " +
 		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING"
 )
-
-// insertEach runs query, an insert of one row, for each of n rows (their
-// values from row) in tx, prepared once, and returns how many rows it
-// wrote. One row per statement rather than all in one: SQLite writes a
-// statement journal for a statement that inserts several rows, and its
-// allocations cost more than the statements do.
-func insertEach(ctx context.Context, tx *gorm.DB, query string, n int, row func(i int) []any) (int, error) {
-	st := statementsIn(ctx, tx)
-	defer st.close()
-	written := 0
-	for i := range n {
-		res, err := st.exec(query, row(i)...)
-		if err != nil {
-			return written, err
-		}
-		k, err := res.RowsAffected()
-		if err != nil {
-			return written, err
-		}
-		written += int(k)
-	}
-	return written, nil
-}
 
 // readIntakes reads which of intakes' runs (into existing) and keys (into
 // known, with their request hashes) are recorded.

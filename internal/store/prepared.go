@@ -40,3 +40,27 @@ func (s *txStatements) close() {
 		_ = st.Close()
 	}
 }
+
+// execEach runs query, a statement on one row, for each of n rows (its
+// arguments from row) in tx, prepared once, and returns how many rows it
+// changed. One row per statement rather than all in one: SQLite writes a
+// statement journal for a statement that inserts several rows inside a
+// transaction, and builds a temporary index for "IN (…)", and their
+// allocations cost more than the statements do.
+func execEach(ctx context.Context, tx *gorm.DB, query string, n int, row func(i int) []any) (int, error) {
+	st := statementsIn(ctx, tx)
+	defer st.close()
+	changed := 0
+	for i := range n {
+		res, err := st.exec(query, row(i)...)
+		if err != nil {
+			return changed, err
+		}
+		k, err := res.RowsAffected()
+		if err != nil {
+			return changed, err
+		}
+		changed += int(k)
+	}
+	return changed, nil
+}

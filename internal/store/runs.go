@@ -86,20 +86,23 @@ func (s *Store) GetRunRecord(ctx context.Context, runID string) (*RunRecord, err
 // claimed under another token, finished or unknown are left out.
 func (s *Store) ClaimRuns(ctx context.Context, runIDs []string, token, workflowID, temporalRunID string) ([]string, error) {
 	ids := distinct(runIDs)
-	// Usually every run is still accepted: one statement claims them all.
-	res := s.db.WithContext(ctx).Exec("UPDATE run_records SET status = ?, claim_token = ?, workflow_id = ?, temporal_run_id = ? WHERE run_id IN ? AND status = ?",
-		RunRunning, token, workflowID, temporalRunID, ids, RunAccepted)
-	if res.Error != nil {
-		return nil, fmt.Errorf("claiming %d runs: %w", len(ids), res.Error)
-	}
-	if res.RowsAffected == int64(len(ids)) {
-		return ids, nil
-	}
-	// Some were not accepted: a repeated claim, or runs taken elsewhere.
 	var claimed []string
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		// A claim repeated by a reset execution moves its runs to it.
-		err := tx.Exec("UPDATE run_records SET workflow_id = ?, temporal_run_id = ? WHERE run_id IN ? AND claim_token = ? AND status = ?",
+		// Usually every run is still accepted: each is claimed by one
+		// statement, prepared once. (One statement for all, "run_id IN
+		// (…)", makes SQLite build and drop a temporary index of the
+		// list each time, whose memory it maps and unmaps.)
+		n, err := execEach(ctx, tx, claimRun, len(ids), func(i int) []any {
+			return []any{RunRunning, token, workflowID, temporalRunID, ids[i], RunAccepted}
+		})
+		if err != nil || n == len(ids) {
+			claimed = ids
+			return err
+		}
+		// Some were not accepted: a repeated claim, or runs taken
+		// elsewhere. A claim repeated by a reset execution moves its runs
+		// to it.
+		err = tx.Exec("UPDATE run_records SET workflow_id = ?, temporal_run_id = ? WHERE run_id IN ? AND claim_token = ? AND status = ?",
 			workflowID, temporalRunID, ids, token, RunRunning).Error
 		if err != nil {
 			return err
@@ -111,6 +114,9 @@ func (s *Store) ClaimRuns(ctx context.Context, runIDs []string, token, workflowI
 	}
 	return claimed, nil
 }
+
+// claimRun claims one accepted run.
+const claimRun = "UPDATE run_records SET status = $1, claim_token = $2, workflow_id = $3, temporal_run_id = $4 WHERE run_id = $5 AND status = $6"
 
 // distinct returns ids without repeats, in their first order.
 func distinct(ids []string) []string {

@@ -80,6 +80,8 @@ func (r *Runs) EnqueueMany(ctx context.Context, ins []RunInput, opts BatchOption
 	}
 	signal := PackRuns(ins)
 	temporalRunID, err := inAttempts(ctx, handOverAttempt, func(ctx context.Context) (string, error) {
+		// The signal to a known execution is sent without the SDK's
+		// help, so it needs the namespace the client was dialled with.
 		if runID := r.open.get(wfID); runID != "" && r.Namespace != "" {
 			ended, err := r.signalOpen(ctx, wfID, runID, signal)
 			if !ended {

@@ -95,9 +95,12 @@ func (s *Store) ClaimRuns(ctx context.Context, runIDs []string, token, workflowI
 		n, err := execEach(ctx, tx, claimRun, len(ids), func(i int) []any {
 			return []any{RunRunning, token, workflowID, temporalRunID, ids[i], RunAccepted}
 		})
-		if err != nil || n == len(ids) {
-			claimed = ids
+		if err != nil {
 			return err
+		}
+		if n == len(ids) {
+			claimed = ids
+			return nil
 		}
 		// Some were not accepted: a repeated claim, or runs taken
 		// elsewhere. A claim repeated by a reset execution moves its runs

@@ -334,8 +334,8 @@ func TestBatchedEventRuns(t *testing.T) {
 	tl.awaitCall(t, "/hang")
 	var held runDetail
 	c.must(http.StatusOK, "GET", "/api/v1/runs/"+hang, nil, &held)
-	hp := strings.Split(held.TemporalUIURL, "/")
-	if err := a.Client().TerminateWorkflow(context.Background(), held.WorkflowID, hp[len(hp)-2], "test: batch lost"); err != nil {
+	heldRun := runIDFromURL(t, held.TemporalUIURL)
+	if err := a.Client().TerminateWorkflow(context.Background(), held.WorkflowID, heldRun, "test: batch lost"); err != nil {
 		t.Fatal(err)
 	}
 	engineRuns := &engine.Runs{Client: a.Client(), Namespace: cfg.TemporalNamespace, TaskQueue: cfg.TaskQueue}
@@ -348,7 +348,7 @@ func TestBatchedEventRuns(t *testing.T) {
 		Trigger: store.JSON(`{"type": "event", "data": {"path": "early"}}`), StartedAt: time.Now().UTC()}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.store.ClaimRuns(ctx, []string{early}, "test-claim", held.WorkflowID, hp[len(hp)-2]); err != nil {
+	if _, err := a.store.ClaimRuns(ctx, []string{early}, "test-claim", held.WorkflowID, heldRun); err != nil {
 		t.Fatal(err)
 	}
 	v, err := a.store.LatestVersion(ctx, edge)
@@ -376,7 +376,7 @@ func TestBatchedEventRuns(t *testing.T) {
 	if d := c.waitRun(early); d.Status != "succeeded" || d.WorkflowID != engine.WorkflowID(early) {
 		t.Errorf("early hand-off: %+v", d)
 	}
-	if d := c.waitRun(hang); d.Status != "succeeded" || d.WorkflowID == held.WorkflowID && strings.Contains(d.TemporalUIURL, hp[len(hp)-2]) {
+	if d := c.waitRun(hang); d.Status != "succeeded" || d.WorkflowID == held.WorkflowID && strings.Contains(d.TemporalUIURL, heldRun) {
 		t.Errorf("run of a terminated batch: %+v", d)
 	}
 	if _, most := tl.perPath("/hang"); most != 2 {
